@@ -1,0 +1,141 @@
+"""Tensor factories with torch's names, signatures and defaults."""
+import numpy as np
+
+from . import _dtype, random
+from ._tensor import Tensor
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (int, np.integer)):
+            raise TypeError(f"size must be a tuple of ints, but got an element of type {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+    return tuple(int(s) for s in size)
+
+
+def _finish(arr, requires_grad):
+    t = Tensor._wrap(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _np(dtype, default=np.float32):
+    return _dtype.to_np(dtype) if dtype is not None else np.dtype(default)
+
+
+def zeros(*size, dtype=None, requires_grad=False, device=None):
+    return _finish(np.zeros(_size(size), dtype=_np(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False, device=None):
+    return _finish(np.ones(_size(size), dtype=_np(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False, device=None):
+    return _finish(np.empty(_size(size), dtype=_np(dtype)), requires_grad)
+
+
+def _infer_scalar_dtype(value):
+    if isinstance(value, bool):
+        return np.bool_
+    if isinstance(value, (int, np.integer)):
+        return np.int64
+    return np.float32
+
+
+def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+    return _finish(np.full(_size((size,)), fill_value, dtype=_np(dtype, _infer_scalar_dtype(fill_value))), requires_grad)
+
+
+def zeros_like(input, dtype=None, requires_grad=False, device=None):
+    return _finish(np.zeros(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad)
+
+
+def ones_like(input, dtype=None, requires_grad=False, device=None):
+    return _finish(np.ones(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad)
+
+
+def empty_like(input, dtype=None, requires_grad=False, device=None):
+    return _finish(np.empty(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
+    return _finish(np.full(input._data.shape, fill_value, dtype=_np(dtype, input._data.dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    vals = (start, end, step)
+    default = np.int64 if all(isinstance(v, (int, np.integer)) for v in vals) else np.float32
+    np_dtype = _np(dtype, default)
+    n = int(np.ceil((end - start) / step))
+    arr = (start + np.arange(max(n, 0), dtype=np.float64) * step).astype(np_dtype)
+    return _finish(arr, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_np(dtype)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    return _finish(np.eye(n, m, dtype=_np(dtype)), requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
+    rng = generator.rng if generator is not None else random.generator()
+    return _finish(rng.standard_normal(_size(size)).astype(_np(dtype)), requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
+    rng = generator.rng if generator is not None else random.generator()
+    return _finish(rng.random(_size(size)).astype(_np(dtype)), requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, requires_grad=False, generator=None, device=None):
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    rng = generator.rng if generator is not None else random.generator()
+    return _finish(rng.integers(low, high, _size((size,))).astype(_np(dtype, np.int64)), requires_grad)
+
+
+def randn_like(input, dtype=None, requires_grad=False, device=None):
+    return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def rand_like(input, dtype=None, requires_grad=False, device=None):
+    return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randperm(n, dtype=None, requires_grad=False, generator=None, device=None):
+    rng = generator.rng if generator is not None else random.generator()
+    return _finish(rng.permutation(n).astype(_np(dtype, np.int64)), requires_grad)
+
+
+def multinomial(input, num_samples, replacement=False, generator=None):
+    rng = generator.rng if generator is not None else random.generator()
+    p = input._data.astype(np.float64)
+    p2 = p.reshape(-1, p.shape[-1])
+    p2 = p2 / p2.sum(axis=1, keepdims=True)
+    if replacement:  # inverse-CDF sampling, all rows at once
+        u = rng.random((p2.shape[0], num_samples))
+        out = (u[:, :, None] > np.cumsum(p2, axis=1)[:, None, :]).sum(axis=2)
+        out = np.minimum(out, p2.shape[1] - 1)
+    else:  # Gumbel top-k: sampling without replacement, all rows at once
+        if num_samples > p2.shape[1]:
+            raise RuntimeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement (got {num_samples} > {p2.shape[1]})")
+        with np.errstate(divide="ignore"):
+            keys = np.log(p2) + rng.gumbel(size=p2.shape)
+        out = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    return Tensor._wrap(out.astype(np.int64).reshape(p.shape[:-1] + (num_samples,)))
+
+
+def bernoulli(input, generator=None):
+    rng = generator.rng if generator is not None else random.generator()
+    return Tensor._wrap((rng.random(input._data.shape) < input._data).astype(input._data.dtype))

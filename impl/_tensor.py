@@ -1,0 +1,325 @@
+"""Tensor: a numpy array plus autograd metadata. Ops live in ``impl/ops/`` and are bound here as methods."""
+import weakref
+
+import numpy as np
+
+from . import _autograd, _dtype
+from ._autograd import _GradMode
+
+
+class Tensor:
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version", "_base", "__weakref__")
+
+    # Let numpy defer to our reflected operators (np.float32(2) * t -> Tensor).
+    __array_priority__ = 1000
+
+    def __init__(self, data, requires_grad=False):
+        t = tensor(data, requires_grad=requires_grad)
+        self._data, self.requires_grad, self.grad, self.grad_fn = t._data, t.requires_grad, None, None
+        self._version, self._base = [0], None
+
+    @classmethod
+    def _wrap(cls, arr, requires_grad=False):
+        """Internal constructor: ``arr`` must already be an ndarray of a supported dtype."""
+        t = cls.__new__(cls)
+        t._data = arr
+        t.requires_grad = requires_grad
+        t.grad = None
+        t.grad_fn = None
+        t._version = [0]
+        t._base = None
+        return t
+
+    # ---- metadata -------------------------------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_norm_dim(dim, self._data.ndim, "size")]
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    def nelement(self):
+        return self._data.size
+
+    @property
+    def dtype(self):
+        return _dtype.from_np(self._data.dtype)
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __repr__(self):
+        body = np.array2string(self._data, separator=", ", precision=4, prefix="tensor(")
+        extra = ""
+        if self._data.dtype not in (np.float32, np.int64, np.bool_):
+            extra += f", dtype={self.dtype}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{self.grad_fn.name}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    def __hash__(self):
+        return id(self)
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is ambiguous")
+        return bool(self._data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    # ---- conversion ------------------------------------------------------------------------
+    def numpy(self, force=False):
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar (shape {tuple(self._data.shape)})"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def to(self, *args, **kwargs):
+        dt = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, _dtype.dtype):
+                dt = a
+            elif isinstance(a, Tensor):
+                dt = a.dtype
+        if dt is None or _dtype.to_np(dt) == self._data.dtype:
+            return self
+        from .ops.elementwise import _cast
+
+        return _cast(self, _dtype.to_np(dt))
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"impl.{self.dtype.name}"
+        return self.to(dtype)
+
+    def float(self):
+        return self.to(_dtype.float32)
+
+    def double(self):
+        return self.to(_dtype.float64)
+
+    def long(self):
+        return self.to(_dtype.int64)
+
+    def int(self):
+        return self.to(_dtype.int64)
+
+    def bool(self):
+        return self.to(_dtype.bool_)
+
+    def cpu(self):
+        return self
+
+    def clone(self, memory_format=None):
+        from .ops.elementwise import _cast
+
+        return _cast(self, self._data.dtype, force_copy=True)
+
+    # ---- autograd --------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        if create_graph:
+            raise NotImplementedError("impl: backward(create_graph=True) is not supported")
+        seed = _autograd._seed(self, gradient, "grad")
+        if inputs is not None:
+            inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+            grads = _autograd.run_backward((self,), (seed,), retain_graph=bool(retain_graph), inputs=inputs)
+            for t, g in zip(inputs, grads):
+                if g is not None:
+                    _autograd._accumulate_leaf(t, g._data)
+            return
+        _autograd.run_backward((self,), (seed,), retain_graph=bool(retain_graph))
+
+    def detach(self):
+        t = Tensor._wrap(self._data)
+        t._version = self._version  # shares storage, so shares the version counter (as torch)
+        t._base = self
+        return t
+
+    def detach_(self):
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    @property
+    def data(self):
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients (got {self.dtype})"
+            )
+        if not self.is_leaf and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+            )
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self):
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn.retained = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        return self.grad_fn is not None and self.grad_fn.retained is not None
+
+    @property
+    def _version_value(self):
+        return self._version[0]
+
+
+class Size(tuple):
+    """torch.Size: a tuple that prints like torch's."""
+
+    def __repr__(self):
+        return f"impl.Size([{', '.join(str(d) for d in self)}])"
+
+    def numel(self):
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+
+def _norm_dim(dim, ndim, op):
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
+
+
+def _to_array(data, dtype=None):
+    np_dtype = _dtype.to_np(dtype)
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, np.ndarray):
+        arr = data
+    else:
+        if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flatten(data)):
+            data = _nested_tensors_to_lists(data)
+        arr = np.asarray(data)
+        if np_dtype is None and arr.dtype.kind == "f":
+            arr = arr.astype(np.float32)  # Python floats become the default dtype, as torch
+    if np_dtype is None:
+        if arr.dtype not in _dtype._BY_NP:
+            kind = arr.dtype.kind
+            if kind not in _dtype._COERCE:
+                raise TypeError(f"impl.tensor: can't convert data of dtype {arr.dtype}")
+            np_dtype = np.dtype(_dtype._COERCE[kind]) if kind != "f" or arr.dtype.itemsize <= 4 else np.dtype(np.float64)
+        else:
+            np_dtype = arr.dtype
+    return np.array(arr, dtype=np_dtype, copy=True)
+
+
+def _flatten(x):
+    for el in x:
+        if isinstance(el, (list, tuple)):
+            yield from _flatten(el)
+        else:
+            yield el
+
+
+def _nested_tensors_to_lists(x):
+    if isinstance(x, Tensor):
+        return x._data.tolist()
+    if isinstance(x, (list, tuple)):
+        return [_nested_tensors_to_lists(e) for e in x]
+    return x
+
+
+def tensor(data, dtype=None, requires_grad=False, device=None):
+    t = Tensor._wrap(_to_array(data, dtype))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def as_tensor(data, dtype=None, device=None):
+    if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
+        return data
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(a):
+    """Share memory with ``a`` (as torch.from_numpy)."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(a).__name__})")
+    if a.dtype not in _dtype._BY_NP:
+        raise TypeError(f"from_numpy: can't convert np.ndarray of type {a.dtype}; supported: float32, float64, int64, bool")
+    return Tensor._wrap(a)
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)
+
+
+def _grad_enabled():
+    return _GradMode.enabled

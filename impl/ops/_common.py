@@ -1,0 +1,80 @@
+"""Shared helpers for ops: operand coercion, dtype promotion and torch-style errors."""
+import numpy as np
+
+from .._dtype import result_type
+from .._tensor import Tensor
+
+
+def as_tensor_operand(x, np_dtype):
+    """A Python scalar or array operand as a (non-differentiable) Tensor of ``np_dtype``."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor._wrap(np.asarray(x, dtype=np_dtype))
+
+
+def binary_operands(a, b, op):
+    """Promote ``a`` and ``b`` as torch does; return (tensor_a, tensor_b, array_a, array_b, dtype)."""
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError(f"{op}(): expected at least one Tensor argument")
+    try:
+        dt = result_type(a, b)
+    except TypeError:
+        raise TypeError(
+            f"{op}(): unsupported operand types {type(a).__name__} and {type(b).__name__}"
+        ) from None
+    ta = as_tensor_operand(a, dt)
+    tb = as_tensor_operand(b, dt)
+    x = ta._data if ta._data.dtype == dt else ta._data.astype(dt)
+    y = tb._data if tb._data.dtype == dt else tb._data.astype(dt)
+    return ta, tb, x, y, dt
+
+
+def broadcast_error(op, *arrays):
+    shapes = [tuple(a.shape) for a in arrays]
+    # Name the first mismatching dimension the way torch does.
+    nd = max(len(s) for s in shapes)
+    padded = [(1,) * (nd - len(s)) + s for s in shapes]
+    for i in range(nd):
+        sizes = {p[i] for p in padded if p[i] != 1}
+        if len(sizes) > 1:
+            a, b = (p[i] for p in padded[:2])
+            return RuntimeError(
+                f"{op}: The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton "
+                f"dimension {i} (shapes {shapes[0]} and {shapes[1]})"
+            )
+    return RuntimeError(f"{op}: shapes {shapes} are not broadcastable")
+
+
+def float_array(t):
+    """The array of ``t`` as floating point (int/bool inputs promote to float32, as torch's float ops)."""
+    a = t._data
+    return a if a.dtype.kind == "f" else a.astype(np.float32)
+
+
+def ensure_tensor(x, op, arg="input"):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
+    return x
+
+
+def norm_dim(dim, ndim, op):
+    n = max(ndim, 1)
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}(): dim must be an int, got {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise IndexError(
+            f"{op}(): Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return int(dim) % n
+
+
+def norm_dims(dim, ndim, op):
+    """``dim`` (None, int, or tuple/list) as a sorted tuple of non-negative axes (None -> all)."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        return (norm_dim(dim, ndim, op),)
+    axes = tuple(norm_dim(d, ndim, op) for d in dim)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"{op}(): dim {tuple(dim)} appears multiple times in the list of dims")
+    return tuple(sorted(axes))

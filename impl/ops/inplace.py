@@ -1,0 +1,168 @@
+"""In-place ops. Each bumps the version counter; with autograd on, the op is recorded as its
+out-of-place twin applied to a snapshot of the old value, and the tensor takes over the result's history."""
+import numpy as np
+
+from .._autograd import _GradMode
+from .._tensor import Tensor
+from . import elementwise as ew
+from .shape import index_put
+
+
+def _needs_graph(self, others):
+    if not _GradMode.enabled:
+        return False
+    if self.requires_grad:
+        return True
+    return any(isinstance(o, Tensor) and o.requires_grad for o in others)
+
+
+def _check_leaf(self, op):
+    if _GradMode.enabled and self.requires_grad and self.grad_fn is None:
+        raise RuntimeError(
+            f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
+            f"(shape {tuple(self._data.shape)}); wrap the update in impl.no_grad()."
+        )
+
+
+def _store(self, result, op):
+    r = result._data
+    if r.shape != self._data.shape:
+        try:
+            r = np.broadcast_to(r, self._data.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"{op}: output with shape {tuple(self._data.shape)} doesn't match the broadcast shape {tuple(r.shape)}"
+            ) from None
+    if r.dtype != self._data.dtype and not np.can_cast(r.dtype, self._data.dtype, "same_kind"):
+        raise RuntimeError(f"{op}: result type {result.dtype.name} can't be cast to the desired output type {self.dtype.name}")
+    np.copyto(self._data, r, casting="unsafe")
+    self._version[0] += 1
+
+
+def inplace(self, op, fn, *args, **kwargs):
+    """Run ``fn(self, *args)`` out of place and write the result into ``self``."""
+    _check_leaf(self, op)
+    if not _needs_graph(self, args):
+        with _NoGrad():
+            result = fn(self, *args, **kwargs)
+        _store(self, result, op)
+        return self
+    if self._base is not None and (self._base.requires_grad or self.requires_grad):
+        raise RuntimeError(
+            f"{op}: in-place autograd on a view (shape {tuple(self._data.shape)}) is not supported by impl; "
+            "use the out-of-place op instead"
+        )
+    # The old value becomes its own node-less snapshot carrying self's history.
+    prev = Tensor._wrap(self._data.copy(), self.requires_grad)
+    prev.grad_fn = self.grad_fn
+    result = fn(prev, *args, **kwargs)
+    _store(self, result, op)
+    self.grad_fn = result.grad_fn
+    self.requires_grad = result.requires_grad
+    return self
+
+
+class _NoGrad:
+    def __enter__(self):
+        self._prev = _GradMode.enabled
+        _GradMode.enabled = False
+
+    def __exit__(self, *exc):
+        _GradMode.enabled = self._prev
+
+
+def add_(self, other, alpha=1):
+    return inplace(self, "add_", ew.add, other, alpha=alpha)
+
+
+def sub_(self, other, alpha=1):
+    return inplace(self, "sub_", ew.sub, other, alpha=alpha)
+
+
+def mul_(self, other):
+    return inplace(self, "mul_", ew.mul, other)
+
+
+def div_(self, other, rounding_mode=None):
+    return inplace(self, "div_", ew.div, other, rounding_mode=rounding_mode)
+
+
+def pow_(self, exponent):
+    return inplace(self, "pow_", ew.pow, exponent)
+
+
+def clamp_(self, min=None, max=None):
+    return inplace(self, "clamp_", ew.clamp, min, max)
+
+
+def relu_(self):
+    return inplace(self, "relu_", ew.relu)
+
+
+def neg_(self):
+    return inplace(self, "neg_", ew.neg)
+
+
+def exp_(self):
+    return inplace(self, "exp_", ew.exp)
+
+
+def sqrt_(self):
+    return inplace(self, "sqrt_", ew.sqrt)
+
+
+def masked_fill_(self, mask, value):
+    from .shape import masked_fill
+
+    return inplace(self, "masked_fill_", masked_fill, mask, value)
+
+
+def zero_(self):
+    return fill_(self, 0)
+
+
+def fill_(self, value):
+    return setitem(self, Ellipsis, value, op="fill_")
+
+
+def copy_(self, src, non_blocking=False):
+    return setitem(self, Ellipsis, src, op="copy_")
+
+
+def setitem(self, idx, value, op="__setitem__"):
+    _check_leaf(self, op)
+    if not _needs_graph(self, (value,)):
+        from .shape import _convert_index
+
+        index, _ = _convert_index(idx, self._data.shape)
+        v = value._data if isinstance(value, Tensor) else value
+        try:
+            self._data[index] = v
+        except (ValueError, IndexError) as e:
+            raise RuntimeError(f"{op}: {e} (tensor shape {tuple(self._data.shape)}, value shape {tuple(np.shape(v))})") from None
+        self._version[0] += 1
+        return self
+    return inplace(self, op, index_put, idx, value)
+
+
+def _uniform_(self, low, high):
+    from .. import random as _random
+
+    with _NoGrad():
+        self._data[...] = _random.generator().uniform(low, high, self._data.shape)
+    self._version[0] += 1
+    return self
+
+
+def uniform_(self, a=0.0, b=1.0):
+    _check_leaf(self, "uniform_")
+    return _uniform_(self, a, b)
+
+
+def normal_(self, mean=0.0, std=1.0):
+    _check_leaf(self, "normal_")
+    from .. import random as _random
+
+    self._data[...] = _random.generator().normal(mean, std, self._data.shape)
+    self._version[0] += 1
+    return self

@@ -1,0 +1,348 @@
+"""Reductions, scans and softmax: primitives with their derivatives, and compositions."""
+import collections
+
+import numpy as np
+
+from .._autograd import apply
+from .._tensor import Tensor
+from . import elementwise as ew
+from ._common import ensure_tensor, float_array, norm_dim, norm_dims
+
+return_types_max = collections.namedtuple("max", ["values", "indices"])
+return_types_min = collections.namedtuple("min", ["values", "indices"])
+
+
+def _axes(input, dim, op):
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        dim = None  # torch: an empty dim list reduces over every dimension
+    return norm_dims(dim, input._data.ndim, op)
+
+
+def _expand_back(g, x_shape, axes, keepdim):
+    """Broadcast a reduced gradient back over the reduced ``axes``."""
+    if not keepdim:
+        g = np.expand_dims(g, axes)
+    return np.broadcast_to(g, x_shape)
+
+
+def sum(input, dim=None, keepdim=False, dtype=None):
+    ensure_tensor(input, "sum")
+    axes = _axes(input, dim, "sum")
+    x = input._data
+    if dtype is not None:
+        from .._dtype import to_np
+
+        x = x.astype(to_np(dtype))
+    elif x.dtype.kind in "biu":
+        x = x.astype(np.int64)  # as torch: integral sums accumulate in int64
+    out = np.sum(x, axis=axes, keepdims=keepdim)
+    shape = x.shape
+    return apply("SumBackward1", np.asarray(out), (input,), lambda g: (_expand_back(g, shape, axes, keepdim),))
+
+
+def mean(input, dim=None, keepdim=False, dtype=None):
+    ensure_tensor(input, "mean")
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {input.dtype}"
+        )
+    axes = _axes(input, dim, "mean")
+    n = 1
+    for a in axes:
+        n *= input._data.shape[a]
+    # sum then scale: no backward of its own. n == 0 gives nan, as torch.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ew.mul(sum(input, dim=axes, keepdim=keepdim), (1.0 / n) if n else float("nan"))
+
+
+def prod(input, dim=None, keepdim=False, dtype=None):
+    ensure_tensor(input, "prod")
+    x = input._data if dtype is None else input._data.astype(_np_dtype(dtype))
+    if x.dtype.kind in "biu":
+        x = x.astype(np.int64)
+    if dim is None:
+        flat = x.reshape(-1)
+        out = np.asarray(np.prod(flat))
+        if keepdim:
+            out = out.reshape((1,) * x.ndim)
+
+        def backward(g):
+            return (_prod_grad(flat, 0).reshape(x.shape) * g.reshape(()),)
+
+        return apply("ProdBackward0", out, (input,), backward, saved=(input,))
+    axis = norm_dim(dim, x.ndim, "prod")
+    out = np.prod(x, axis=axis, keepdims=keepdim)
+
+    def backward(g):
+        return (_prod_grad(x, axis) * (g if keepdim else np.expand_dims(g, axis)),)
+
+    return apply("ProdBackward1", np.asarray(out), (input,), backward, saved=(input,))
+
+
+def _np_dtype(d):
+    from .._dtype import to_np
+
+    return to_np(d)
+
+
+def _prod_grad(x, axis):
+    """d prod / d x_i = product of all other elements along ``axis``, exact even with zeros."""
+    if x.shape[axis] == 0:
+        return np.zeros_like(x)
+    xm = np.moveaxis(x, axis, -1)
+    ones = np.ones(xm.shape[:-1] + (1,), dtype=x.dtype)
+    left = np.cumprod(np.concatenate([ones, xm[..., :-1]], axis=-1), axis=-1)
+    right = np.flip(np.cumprod(np.flip(np.concatenate([xm[..., 1:], ones], axis=-1), -1), axis=-1), -1)
+    return np.moveaxis(left * right, -1, axis)
+
+
+def _amax_amin(input, dim, keepdim, np_fn, name):
+    ensure_tensor(input, name.lower())
+    axes = _axes(input, dim, name.lower())
+    x = input._data
+    if x.size == 0 and any(x.shape[a] == 0 for a in axes) or (x.size == 0 and not axes):
+        raise IndexError(f"{name.lower()}(): Expected reduction dim to be specified for input.numel() == 0 (shape {tuple(x.shape)})")
+    outk = np_fn(x, axis=axes, keepdims=True)
+    out = outk if keepdim else np.squeeze(outk, axis=axes)
+
+    def backward(g):
+        # Ties share the gradient evenly, as torch's amax/amin.
+        mask = x == outk
+        count = mask.sum(axis=axes, keepdims=True)
+        gk = g if keepdim else np.expand_dims(g, axes)
+        return (np.where(mask, gk / count, 0).astype(g.dtype, copy=False),)
+
+    return apply(name + "Backward0", np.asarray(out), (input,), backward, saved=(input,))
+
+
+def amax(input, dim=(), keepdim=False):
+    return _amax_amin(input, dim, keepdim, np.max, "Amax")
+
+
+def amin(input, dim=(), keepdim=False):
+    return _amax_amin(input, dim, keepdim, np.min, "Amin")
+
+
+def _max_min(input, dim, keepdim, other, is_max):
+    name = "max" if is_max else "min"
+    if isinstance(dim, Tensor):
+        other, dim = dim, None
+    if other is not None:
+        return ew.maximum(input, other) if is_max else ew.minimum(input, other)
+    if dim is None:
+        if input._data.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        return (amax if is_max else amin)(input)
+    ensure_tensor(input, name)
+    x = input._data
+    axis = norm_dim(dim, x.ndim, name)
+    if x.ndim and x.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size (shape {tuple(x.shape)})")
+    xa = x if x.ndim else x.reshape(1)
+    idx = (np.argmax if is_max else np.argmin)(xa, axis=axis, keepdims=True)
+    vals = np.take_along_axis(xa, idx, axis=axis)
+    if not keepdim or x.ndim == 0:
+        idx_out, vals_out = np.squeeze(idx, axis), np.squeeze(vals, axis)
+        if x.ndim == 0:
+            idx_out, vals_out = idx_out.reshape(()), vals_out.reshape(())
+    else:
+        idx_out, vals_out = idx, vals
+
+    def backward(g):
+        # The whole gradient goes to the selected index, as torch's max(dim).
+        z = np.zeros(xa.shape, dtype=g.dtype)
+        gk = g.reshape(idx.shape)
+        np.put_along_axis(z, idx, gk, axis=axis)
+        return (z.reshape(x.shape),)
+
+    values = apply(("Max" if is_max else "Min") + "Backward0", vals_out, (input,), backward)
+    ret = return_types_max if is_max else return_types_min
+    return ret(values, Tensor._wrap(idx_out.astype(np.int64)))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    return _max_min(input, dim, keepdim, other, True)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    return _max_min(input, dim, keepdim, other, False)
+
+
+def _arg(np_fn, name):
+    def f(input, dim=None, keepdim=False):
+        x = input._data
+        if dim is None:
+            if x.size == 0:
+                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+            out = np.asarray(np_fn(x.reshape(-1)))
+            if keepdim:
+                out = out.reshape((1,) * x.ndim)
+        else:
+            axis = norm_dim(dim, x.ndim, name)
+            xa = x if x.ndim else x.reshape(1)
+            out = np_fn(xa, axis=axis, keepdims=keepdim)
+            if x.ndim == 0:
+                out = out.reshape(())
+        return Tensor._wrap(np.asarray(out, dtype=np.int64))
+
+    f.__name__ = name
+    return f
+
+
+argmax = _arg(np.argmax, "argmax")
+argmin = _arg(np.argmin, "argmin")
+
+
+def _bool_reduce(np_fn, name):
+    def f(input, dim=None, keepdim=False):
+        axes = _axes(input, dim, name)
+        return Tensor._wrap(np.asarray(np_fn(input._data, axis=axes, keepdims=keepdim)))
+
+    f.__name__ = name
+    return f
+
+
+all = _bool_reduce(np.all, "all")
+any = _bool_reduce(np.any, "any")
+
+
+def count_nonzero(input, dim=None):
+    axes = _axes(input, dim, "count_nonzero")
+    return Tensor._wrap(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):  # var(x, False): the legacy positional `unbiased`
+        unbiased, dim = dim, None
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    ensure_tensor(input, "var")
+    axes = _axes(input, dim, "var")
+    n = 1
+    for a in axes:
+        n *= input._data.shape[a]
+    centered = ew.sub(input, mean(input, dim=axes, keepdim=True))
+    ss = sum(ew.mul(centered, centered), dim=axes, keepdim=keepdim)
+    denom = n - correction
+    # denom <= 0 gives inf/nan, as torch (which also warns)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ew.mul(ss, (1.0 / denom) if denom > 0 else float("inf"))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return ew.sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def logsumexp(input, dim, keepdim=False):
+    ensure_tensor(input, "logsumexp")
+    axes = _axes(input, dim, "logsumexp")
+    x = float_array(input)
+    if x.size == 0:
+        m = np.zeros(tuple(1 if i in axes else s for i, s in enumerate(x.shape)), dtype=x.dtype)
+    else:
+        m = np.max(x, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)  # all -inf rows stay -inf
+    with np.errstate(divide="ignore"):
+        outk = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+    out = outk if keepdim else np.squeeze(outk, axis=axes)
+
+    def backward(g):
+        gk = g if keepdim else np.expand_dims(g, axes)
+        return (gk * np.exp(x - outk),)
+
+    return apply("LogsumexpBackward0", np.asarray(out), (input,), backward, saved=(input,))
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    ensure_tensor(input, "norm")
+    if p == "fro" or p == 2 or p is None:
+        axes = _axes(input, dim, "norm")
+        x = float_array(input)
+        outk = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
+        out = outk if keepdim else np.squeeze(outk, axis=axes)
+
+        def backward(g):
+            gk = g if keepdim else np.expand_dims(g, axes)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # The subgradient at 0 is 0, as torch (not the nan of sqrt's chain rule).
+                return (np.where(outk == 0, 0, gk * x / outk).astype(x.dtype, copy=False),)
+
+        return apply("NormBackward1", np.asarray(out), (input,), backward, saved=(input,))
+    if p == float("inf"):
+        return amax(ew.abs(input), dim=dim if dim is not None else (), keepdim=keepdim)
+    if p == -float("inf"):
+        return amin(ew.abs(input), dim=dim if dim is not None else (), keepdim=keepdim)
+    if p == 1:
+        return sum(ew.abs(input), dim=dim, keepdim=keepdim)
+    if p == 0:
+        return sum(ew.ne(input, 0).float(), dim=dim, keepdim=keepdim)
+    return ew.pow(sum(ew.pow(ew.abs(input), p), dim=dim, keepdim=keepdim), 1.0 / p)
+
+
+def cumsum(input, dim, dtype=None):
+    ensure_tensor(input, "cumsum")
+    x = input._data if dtype is None else input._data.astype(_np_dtype(dtype))
+    if x.dtype.kind in "biu":
+        x = x.astype(np.int64)
+    axis = norm_dim(dim, x.ndim, "cumsum")
+    if x.ndim == 0:
+        return apply("CumsumBackward0", x.copy(), (input,), lambda g: (g,))
+    out = np.cumsum(x, axis=axis)
+    # d/dx_j of sum_{i>=j} ... : a reversed cumulative sum of the gradient.
+    return apply(
+        "CumsumBackward0", out, (input,), lambda g: (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),)
+    )
+
+
+def _legacy_softmax_dim(ndim):
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, dtype=None, _stacklevel=3):
+    ensure_tensor(input, "softmax")
+    if dtype is not None:
+        input = input.to(dtype)
+    x = float_array(input)
+    axis = norm_dim(_legacy_softmax_dim(x.ndim) if dim is None else dim, x.ndim, "softmax")
+    if x.ndim == 0:
+        return apply("SoftmaxBackward0", np.ones_like(x), (input,), lambda g: (np.zeros_like(g),))
+    # Shift by the max: exp never overflows (the historical NaN on large logits).
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True)) if x.size else x.copy()
+    out = e / np.sum(e, axis=axis, keepdims=True)
+    return apply(
+        "SoftmaxBackward0", out, (input,), lambda g: (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)
+    )
+
+
+def log_softmax(input, dim=None, dtype=None, _stacklevel=3):
+    ensure_tensor(input, "log_softmax")
+    if dtype is not None:
+        input = input.to(dtype)
+    x = float_array(input)
+    axis = norm_dim(_legacy_softmax_dim(x.ndim) if dim is None else dim, x.ndim, "log_softmax")
+    if x.ndim == 0:
+        return apply("LogSoftmaxBackward0", np.zeros_like(x), (input,), lambda g: (np.zeros_like(g),))
+    if x.size == 0:
+        return apply("LogSoftmaxBackward0", x.copy(), (input,), lambda g: (g,))
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    shifted = x - m
+    with np.errstate(divide="ignore"):
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    return apply(
+        "LogSoftmaxBackward0",
+        out,
+        (input,),
+        lambda g: (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),),
+    )

@@ -1,0 +1,499 @@
+"""Shape, view and indexing primitives and their compositions."""
+import builtins
+
+import numpy as np
+
+from .._autograd import apply
+from .._tensor import Tensor
+from ._common import ensure_tensor, norm_dim
+
+
+def _view(name, out, input, backward):
+    """A result sharing storage with ``input``: it shares the version counter too (as torch's views)."""
+    t = apply(name, out, (input,), backward)
+    if np.may_share_memory(out, input._data):
+        t._version = input._version
+        t._base = input if input._base is None else input._base
+    return t
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def reshape(input, *shape):
+    ensure_tensor(input, "reshape")
+    shape = _shape_arg(shape)
+    x = input._data
+    try:
+        out = x.reshape(shape)
+    except ValueError:
+        raise RuntimeError(f"reshape: shape '{list(shape)}' is invalid for input of size {x.size} (input shape {tuple(x.shape)})") from None
+    in_shape = x.shape
+    return _view("ViewBackward0", out, input, lambda g: (g.reshape(in_shape),))
+
+
+view = reshape
+
+
+def view_as(input, other):
+    return reshape(input, other.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    nd = input._data.ndim
+    if nd == 0:
+        return reshape(input, (1,))
+    s, e = norm_dim(start_dim, nd, "flatten"), norm_dim(end_dim, nd, "flatten")
+    if s > e:
+        raise RuntimeError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
+    shp = input._data.shape
+    n = 1
+    for d in shp[s : e + 1]:
+        n *= d
+    return reshape(input, shp[:s] + (n,) + shp[e + 1 :])
+
+
+def unflatten(input, dim, sizes):
+    shp = input._data.shape
+    d = norm_dim(dim, len(shp), "unflatten")
+    sizes = tuple(sizes)
+    if -1 not in sizes and int(np.prod(sizes)) != shp[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} ({shp[d]}) in the input tensor")
+    return reshape(input, shp[:d] + sizes + shp[d + 1 :])
+
+
+def permute(input, *dims):
+    ensure_tensor(input, "permute")
+    dims = _shape_arg(dims)
+    nd = input._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
+    axes = tuple(norm_dim(d, nd, "permute") for d in dims)
+    if len(set(axes)) != nd:
+        raise RuntimeError(f"permute(): duplicate dims are not allowed (got {dims})")
+    inv = tuple(np.argsort(axes))
+    return _view("PermuteBackward0", input._data.transpose(axes), input, lambda g: (g.transpose(inv),))
+
+
+def transpose(input, dim0, dim1):
+    ensure_tensor(input, "transpose")
+    nd = input._data.ndim
+    if nd == 0:
+        norm_dim(dim0, 0, "transpose"), norm_dim(dim1, 0, "transpose")
+        return _view("TransposeBackward0", input._data, input, lambda g: (g,))
+    a, b = norm_dim(dim0, nd, "transpose"), norm_dim(dim1, nd, "transpose")
+    return _view("TransposeBackward0", np.swapaxes(input._data, a, b), input, lambda g: (np.swapaxes(g, a, b),))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
+    return transpose(input, 0, 1) if input._data.ndim == 2 else input
+
+
+def T(input):
+    nd = input._data.ndim
+    return permute(input, tuple(range(nd - 1, -1, -1))) if nd > 1 else input
+
+
+def mT(input):
+    if input._data.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {input._data.ndim}-D tensor.")
+    return transpose(input, -2, -1)
+
+
+def movedim(input, source, destination):
+    nd = input._data.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [norm_dim(s, nd, "movedim") for s in src]
+    dst = [norm_dim(d, nd, "movedim") for d in dst]
+    order = [i for i in range(nd) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
+moveaxis = movedim
+
+
+def squeeze(input, dim=None):
+    ensure_tensor(input, "squeeze")
+    x = input._data
+    if dim is None:
+        axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
+    else:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        axes = tuple(i for i in (norm_dim(d, x.ndim, "squeeze") for d in dims) if x.ndim and x.shape[i] == 1)
+    return reshape(input, tuple(n for i, n in enumerate(x.shape) if i not in axes))
+
+
+def unsqueeze(input, dim):
+    ensure_tensor(input, "unsqueeze")
+    nd = input._data.ndim
+    d = norm_dim(dim, nd + 1, "unsqueeze")
+    shp = input._data.shape
+    return reshape(input, shp[:d] + (1,) + shp[d:])
+
+
+def expand(input, *sizes):
+    ensure_tensor(input, "expand")
+    sizes = _shape_arg(sizes)
+    x = input._data
+    if len(sizes) < x.ndim:
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({x.ndim})"
+        )
+    lead = len(sizes) - x.ndim
+    target = tuple(
+        (x.shape[i - lead] if s == -1 else s) if i >= lead else s for i, s in enumerate(sizes)
+    )
+    try:
+        out = np.broadcast_to(x, target)
+    except ValueError:
+        raise RuntimeError(
+            f"expand: The expanded size of the tensor ({list(target)}) must match the existing size {tuple(x.shape)} at non-singleton dimensions"
+        ) from None
+    # Identity backward: the engine sums the gradient back to the input's shape.
+    return _view("ExpandBackward0", out, input, lambda g: (g,))
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def broadcast_to(input, shape):
+    return expand(input, shape)
+
+
+def broadcast_tensors(*tensors):
+    shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def repeat(input, *sizes):
+    sizes = _shape_arg(sizes)
+    x = input._data
+    if len(sizes) < x.ndim:
+        raise RuntimeError("repeat: Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    shp = (1,) * (len(sizes) - x.ndim) + x.shape
+    # (s0, s1) -> (1, s0, 1, s1) -> expand (r0, s0, r1, s1) -> (r0*s0, r1*s1): no backward of its own.
+    inter = tuple(v for s in shp for v in (1, s))
+    big = tuple(v for r, s in zip(sizes, shp) for v in (r, s))
+    return reshape(expand(reshape(input, inter), big), tuple(r * s for r, s in zip(sizes, shp)))
+
+
+def contiguous(input, memory_format=None):
+    if input._data.flags.c_contiguous:
+        return input
+    return apply("CloneBackward0", np.ascontiguousarray(input._data), (input,), lambda g: (g,))
+
+
+# ---- joining and splitting ---------------------------------------------------------------------
+def cat(tensors, dim=0, out=None):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        ensure_tensor(t, "cat", f"tensors[{i}]")
+    nd = tensors[0]._data.ndim
+    if nd == 0:
+        raise RuntimeError("cat(): zero-dimensional tensor (at position 0) cannot be concatenated")
+    axis = norm_dim(dim, nd, "cat")
+    ref = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        s = t._data.shape
+        if len(s) != nd:
+            raise RuntimeError(f"cat(): Tensors must have same number of dimensions: got {nd} and {len(s)} (tensor {i} has shape {tuple(s)})")
+        for d in range(nd):
+            if d != axis and s[d] != ref[d]:
+                raise RuntimeError(
+                    f"cat(): Sizes of tensors must match except in dimension {axis}. Expected size {ref[d]} but got size {s[d]} for tensor number {i} in the list (shapes {tuple(ref)} and {tuple(s)})."
+                )
+    from .._dtype import result_type
+
+    dt = result_type(*tensors)
+    out_arr = np.concatenate([t._data.astype(dt, copy=False) for t in tensors], axis=axis)
+    bounds = np.cumsum([t._data.shape[axis] for t in tensors])[:-1]
+    return apply("CatBackward0", out_arr, tuple(tensors), lambda g: tuple(np.split(g, bounds, axis=axis)))
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    s0 = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != s0:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {tuple(s0)} at entry 0 and {tuple(t._data.shape)} at entry {i}")
+    d = norm_dim(dim, len(s0) + 1, "stack")
+    return cat([unsqueeze(t, d) for t in tensors], dim=d)
+
+
+def hstack(tensors):
+    return cat(tensors, dim=0 if tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([t if t._data.ndim >= 2 else reshape(t, (1, -1)) for t in tensors], dim=0)
+
+
+def narrow(input, dim, start, length):
+    d = norm_dim(dim, input._data.ndim, "narrow")
+    idx = (slice(None),) * d + (slice(start, start + length),)
+    return getitem(input, idx)
+
+
+def select(input, dim, index):
+    d = norm_dim(dim, input._data.ndim, "select")
+    return getitem(input, (slice(None),) * d + (index,))
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    d = norm_dim(dim, tensor._data.ndim, "split")
+    n = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and n > 0:
+            raise RuntimeError(f"split: split_size must be positive, got {step}")
+        starts = list(range(0, n, step)) if n else [0]
+        sizes = [builtins.min(step, n - s) for s in starts]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension {d}), but got split_sizes={sizes}")
+        starts = list(np.cumsum([0] + sizes[:-1]))
+    return tuple(narrow(tensor, d, int(s), int(z)) for s, z in zip(starts, sizes))
+
+
+def chunk(input, chunks, dim=0):
+    d = norm_dim(dim, input._data.ndim, "chunk")
+    n = input._data.shape[d]
+    step = -(-n // chunks) if n else 1
+    return split(input, step, d)
+
+
+def unbind(input, dim=0):
+    d = norm_dim(dim, input._data.ndim, "unbind")
+    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+
+
+def flip(input, dims):
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    axes = tuple(norm_dim(d, input._data.ndim, "flip") for d in dims)
+    return apply("FlipBackward0", np.flip(input._data, axes).copy(), (input,), lambda g: (np.flip(g, axes),))
+
+
+def roll(input, shifts, dims=None):
+    if dims is None:
+        return reshape(roll(flatten(input), shifts, 0), input.shape)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    out = np.roll(input._data, shifts, dims)
+    neg = tuple(-s for s in shifts)
+    return apply("RollBackward0", out, (input,), lambda g: (np.roll(g, neg, dims),))
+
+
+def _tri(np_fn, name):
+    def f(input, diagonal=0):
+        if input._data.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions (got shape {tuple(input._data.shape)})")
+        return apply(name.capitalize() + "Backward0", np_fn(input._data, diagonal), (input,), lambda g: (np_fn(g, diagonal),))
+
+    f.__name__ = name
+    return f
+
+
+tril = _tri(np.tril, "tril")
+triu = _tri(np.triu, "triu")
+
+
+def masked_fill(input, mask, value):
+    from .elementwise import where
+
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {m.dtype}")
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value._data.ndim} dimension(s).")
+        value = value.to(input.dtype)
+    else:
+        value = Tensor._wrap(np.asarray(value, dtype=input._data.dtype))
+    try:
+        np.broadcast_shapes(m.shape, input._data.shape)
+    except ValueError:
+        raise RuntimeError(f"masked_fill: The size of the mask {tuple(m.shape)} must be broadcastable to the input {tuple(input._data.shape)}") from None
+    out = where(Tensor._wrap(m), value, input)
+    if out._data.shape != input._data.shape:
+        raise RuntimeError(f"masked_fill: mask {tuple(m.shape)} can't broadcast the input {tuple(input._data.shape)} to a larger shape")
+    return out
+
+
+# ---- indexing -----------------------------------------------------------------------------------
+def _convert_index(idx, x_shape):
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    out = []
+    basic = True
+    for i in idx:
+        if isinstance(i, Tensor):
+            a = i._data
+            if a.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if a.ndim == 0 and a.dtype.kind in "iu":
+                out.append(int(a))
+                continue
+            out.append(a)
+            basic = False
+        elif isinstance(i, (list, np.ndarray)):
+            a = np.asarray(i)
+            if a.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            out.append(a)
+            basic = False
+        elif i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)):
+            if isinstance(i, bool):
+                basic = False
+            if isinstance(i, slice) and i.step is not None and i.step <= 0:
+                raise ValueError("step must be greater than zero")
+            out.append(i)
+        else:
+            raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got {type(i).__name__})")
+    return tuple(out), basic
+
+
+def getitem(input, idx):
+    x = input._data
+    index, basic = _convert_index(idx, x.shape)
+    try:
+        out = x[index]
+    except IndexError as e:
+        raise IndexError(f"index: {e} (tensor of shape {tuple(x.shape)})") from None
+    if basic:
+        def backward(g):
+            z = np.zeros(x.shape, dtype=g.dtype)
+            z[index] = g
+            return (z,)
+
+        return _view("SliceBackward0", out, input, backward)
+
+    def backward(g):
+        z = np.zeros(x.shape, dtype=g.dtype)
+        np.add.at(z, index, g)  # repeated indices accumulate
+        return (z,)
+
+    return apply("IndexBackward0", np.asarray(out), (input,), backward)
+
+
+def index_put(input, idx, values):
+    """Out-of-place ``input[idx] = values`` (the autograd form of __setitem__)."""
+    x = input._data
+    index, basic = _convert_index(idx, x.shape)
+    if isinstance(values, Tensor):
+        v = values._data.astype(x.dtype, copy=False)
+    else:
+        v = np.asarray(values, dtype=x.dtype)
+        values = None
+    out = x.copy()
+    try:
+        out[index] = v
+    except (ValueError, IndexError) as e:
+        raise RuntimeError(f"index_put: {e} (tensor shape {tuple(x.shape)}, value shape {tuple(v.shape)})") from None
+    target_shape = x[index].shape
+
+    def backward(g):
+        gx = g.copy()
+        gx[index] = 0
+        gv = np.broadcast_to(g[index], target_shape) if values is not None else None
+        return gx, gv
+
+    return apply("IndexPutBackward0", out, (input, values), backward)
+
+
+def index_select(input, dim, index):
+    d = norm_dim(dim, input._data.ndim, "index_select")
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim > 1:
+        raise IndexError(f"index_select(): Index is supposed to be a vector (got shape {tuple(idx.shape)})")
+    x = input._data
+    try:
+        out = np.take(x, idx, axis=d)
+    except IndexError as e:
+        raise IndexError(f"index_select(): {e}") from None
+
+    def backward(g):
+        z = np.zeros(x.shape, dtype=g.dtype)
+        np.add.at(z, (slice(None),) * d + (idx,), g)
+        return (z,)
+
+    return apply("IndexSelectBackward0", out, (input,), backward)
+
+
+def gather(input, dim, index, sparse_grad=False):
+    x = input._data
+    d = norm_dim(dim, x.ndim, "gather")
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"gather(): Expected dtype int64 for index (got {idx.dtype})")
+    if idx.ndim != x.ndim:
+        raise RuntimeError(f"gather(): Index tensor must have the same number of dimensions as input tensor (index {tuple(idx.shape)}, input {tuple(x.shape)})")
+    for k in range(x.ndim):
+        if k != d and idx.shape[k] > x.shape[k]:
+            raise RuntimeError(f"gather(): Size does not match at dimension {k} expected index {tuple(idx.shape)} to be smaller than self {tuple(x.shape)} apart from dimension {d}")
+    if idx.size and (idx.min() < -x.shape[d] or idx.max() >= x.shape[d]):
+        raise RuntimeError(f"gather(): index {int(idx.max())} is out of bounds for dimension {d} with size {x.shape[d]}")
+    grid = list(np.indices(idx.shape, sparse=True))
+    grid[d] = idx
+    grid = tuple(grid)
+    out = x[grid]
+
+    def backward(g):
+        z = np.zeros(x.shape, dtype=g.dtype)
+        np.add.at(z, grid, g)
+        return (z,)
+
+    return apply("GatherBackward0", out, (input,), backward)
+
+
+def take_along_dim(input, indices, dim):
+    return gather(input, dim, indices)
+
+
+def nonzero(input, as_tuple=False):
+    nz = np.nonzero(input._data)
+    if as_tuple:
+        return tuple(Tensor._wrap(a.astype(np.int64)) for a in nz)
+    return Tensor._wrap(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
+
+
+def masked_select(input, mask):
+    return getitem(expand(input, np.broadcast_shapes(input._data.shape, mask._data.shape)), mask._data)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    x = input._data
+    a, b = norm_dim(dim1, x.ndim, "diagonal"), norm_dim(dim2, x.ndim, "diagonal")
+    out = np.diagonal(x, offset, a, b).copy()
+
+    def backward(g):
+        z = np.zeros(x.shape, dtype=g.dtype)
+        zm = np.moveaxis(z, (a, b), (-2, -1))  # a writable view of z
+        n = g.shape[-1]
+        zm[..., np.arange(n) + builtins.max(-offset, 0), np.arange(n) + builtins.max(offset, 0)] = g
+        return (z,)
+
+    return apply("DiagonalBackward0", out, (input,), backward)
