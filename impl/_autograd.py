@@ -9,6 +9,9 @@ import numpy as np
 
 from . import _tape
 
+Tensor = None  # set by impl/_tensor.py once the class exists (avoids an import per op)
+_new_tensor = object.__new__
+
 
 class _GradMode:
     enabled = True
@@ -87,9 +90,7 @@ def apply(name, out, inputs, backward, saved=()):
     ``inputs`` are the Tensors (or None) the closure ``backward(g) -> tuple`` returns gradients for;
     ``saved`` are the input Tensors whose *values* the closure reads (version-checked at backward).
     """
-    from ._tensor import Tensor
-
-    t = Tensor.__new__(Tensor)
+    t = _new_tensor(Tensor)
     t._data = out
     t.grad = None
     t._version = [0]
@@ -98,7 +99,7 @@ def apply(name, out, inputs, backward, saved=()):
         for i in inputs:
             if i is not None and i.requires_grad:
                 t.requires_grad = True
-                t.grad_fn = Node(name, inputs, backward, tuple((s, s._version[0]) for s in saved))
+                t.grad_fn = Node(name, inputs, backward, tuple((s, s._version[0]) for s in saved if s is not None))
                 break
         else:
             t.requires_grad = False

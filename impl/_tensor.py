@@ -323,3 +323,6 @@ def is_tensor(x):
 
 def _grad_enabled():
     return _GradMode.enabled
+
+
+_autograd.Tensor = Tensor

@@ -12,8 +12,30 @@ def as_tensor_operand(x, np_dtype):
     return Tensor._wrap(np.asarray(x, dtype=np_dtype))
 
 
+_KIND_CAT = {"b": 0, "i": 1, "u": 1, "f": 2}
+_SCALAR_DEFAULT = {bool: np.dtype(np.bool_), int: np.dtype(np.int64), float: np.dtype(np.float32)}
+_SCALAR_CAT = {bool: 0, int: 1, float: 2}
+
+
 def binary_operands(a, b, op):
-    """Promote ``a`` and ``b`` as torch does; return (tensor_a, tensor_b, array_a, array_b, dtype)."""
+    """Promote ``a`` and ``b`` as torch does; return (tensor_a, tensor_b, array_a, array_b, dtype).
+
+    A Python-scalar operand comes back as ``None`` in the tensor slot (it never needs a gradient).
+    The two fast paths (same-dtype tensors; tensor with a Python scalar) keep per-op overhead low.
+    """
+    if isinstance(a, Tensor):
+        x = a._data
+        if isinstance(b, Tensor):
+            y = b._data
+            if x.dtype == y.dtype:
+                return a, b, x, y, x.dtype
+        elif type(b) in _SCALAR_CAT:
+            dt = x.dtype if _KIND_CAT[x.dtype.kind] >= _SCALAR_CAT[type(b)] else _SCALAR_DEFAULT[type(b)]
+            return a, None, (x if x.dtype == dt else x.astype(dt)), np.asarray(b, dtype=dt), dt
+    elif isinstance(b, Tensor) and type(a) in _SCALAR_CAT:
+        y = b._data
+        dt = y.dtype if _KIND_CAT[y.dtype.kind] >= _SCALAR_CAT[type(a)] else _SCALAR_DEFAULT[type(a)]
+        return None, b, np.asarray(a, dtype=dt), (y if y.dtype == dt else y.astype(dt)), dt
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         raise TypeError(f"{op}(): expected at least one Tensor argument")
     try:
