@@ -204,6 +204,8 @@ def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None):
             if t is not None:
                 t.grad = Tensor._wrap(np.array(g, dtype=t._data.dtype))
         _check_versions(node)
+        if _tape.active is not None:
+            _tape.active.record_backward(node, g)
         in_grads = node.backward(g)
         for inp, gi in zip(node.inputs, in_grads):
             if gi is None or inp is None or not inp.requires_grad:
