@@ -1,0 +1,1 @@
+"""impl vs torch timings, side by side in one process (``python -m benchmarks``)."""
