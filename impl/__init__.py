@@ -34,6 +34,8 @@ from . import autograd  # noqa: E402  (after Tensor exists)
 
 _methods.bind()
 
+from . import nn, optim, utils  # noqa: E402  (they build on the tensor API bound above)
+
 subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
 
 __version__ = "0.1.0"

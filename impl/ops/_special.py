@@ -7,4 +7,5 @@ _erf_scalar = np.frompyfunc(math.erf, 1, 1)
 
 
 def erf(x):
-    return _erf_scalar(x).astype(x.dtype)
+    # np.asarray: on a 0-d input numpy hands frompyfunc a scalar and gets a Python float back.
+    return np.asarray(_erf_scalar(x), dtype=object).astype(x.dtype)

@@ -240,8 +240,9 @@ def logsigmoid(input):
 def relu(input):
     ensure_tensor(input, "relu")
     x = input._data
-    out = np.maximum(x, 0)
-    return apply("ReluBackward0", out, (input,), lambda g: (g * (out > 0),))
+    # torch's relu is clamp_min(x, 0): -0.0 and nan pass through; the gradient is cut where result <= 0.
+    out = np.where(x < 0, x.dtype.type(0), x)
+    return apply("ReluBackward0", out, (input,), lambda g: (g * ~(out <= 0),))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -255,10 +256,11 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 def elu(input, alpha=1.0, inplace=False):
+    # Branch on x <= 0 (not x > 0) as torch does: -0.0 stays -0.0 and nan takes the identity branch.
     return _unary(
         "EluBackward0",
-        lambda x: np.where(x > 0, x, x.dtype.type(alpha) * np.expm1(np.minimum(x, 0))),
-        lambda g, x, o: np.where(x > 0, g, g * (o + x.dtype.type(alpha))),
+        lambda x: np.where(x <= 0, x.dtype.type(alpha) * np.expm1(np.where(x <= 0, x, 0)), x),
+        lambda g, x, o: np.where(x <= 0, g * (o + x.dtype.type(alpha)), g),
         input,
     )
 
@@ -313,7 +315,12 @@ def softplus(input, beta=1.0, threshold=20.0):
 def abs(input):
     ensure_tensor(input, "abs")
     x = input._data
-    return apply("AbsBackward0", np.abs(x), (input,), lambda g: (g * np.sign(x),), saved=(input,))
+    return apply("AbsBackward0", np.abs(x), (input,), lambda g: (g * _sgn(x),), saved=(input,))
+
+
+def _sgn(x):
+    """torch's sgn: 0 at nan (numpy's np.sign gives nan there)."""
+    return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype) if x.dtype.kind == "f" else np.sign(x)
 
 
 def _zero_grad_unary(name, fn, input):
@@ -323,7 +330,9 @@ def _zero_grad_unary(name, fn, input):
 
 
 def sign(input):
-    return _zero_grad_unary("SignBackward0", np.sign, input)
+    if input._data.dtype == np.bool_:
+        return _zero_grad_unary("SignBackward0", lambda x: x.copy(), input)
+    return _zero_grad_unary("SignBackward0", _sgn, input)
 
 
 def floor(input):
@@ -401,9 +410,10 @@ def maximum(input, other):
     a, b, x, y, out = _binary(np.maximum, input, other, "maximum")
 
     def backward(g):
-        # Ties split the gradient evenly, as torch.
+        # torch's formula: ties split the gradient in half; a nan operand gets the full gradient.
         half = np.where(x == y, g / 2, g)
-        return np.where(x >= y, half, 0).astype(g.dtype, copy=False), np.where(y >= x, half, 0).astype(g.dtype, copy=False)
+        zero = g.dtype.type(0)
+        return np.where(x < y, zero, half), np.where(x > y, zero, half)
 
     return apply("MaximumBackward0", out, (a, b), backward, saved=(a, b))
 
@@ -413,7 +423,8 @@ def minimum(input, other):
 
     def backward(g):
         half = np.where(x == y, g / 2, g)
-        return np.where(x <= y, half, 0).astype(g.dtype, copy=False), np.where(y <= x, half, 0).astype(g.dtype, copy=False)
+        zero = g.dtype.type(0)
+        return np.where(x > y, zero, half), np.where(x < y, zero, half)
 
     return apply("MinimumBackward0", out, (a, b), backward, saved=(a, b))
 

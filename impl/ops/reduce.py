@@ -1,4 +1,5 @@
 """Reductions, scans and softmax: primitives with their derivatives, and compositions."""
+import builtins
 import collections
 
 import numpy as np
@@ -103,14 +104,25 @@ def _amax_amin(input, dim, keepdim, np_fn, name):
     ensure_tensor(input, name.lower())
     axes = _axes(input, dim, name.lower())
     x = input._data
-    if x.size == 0 and any(x.shape[a] == 0 for a in axes) or (x.size == 0 and not axes):
-        raise IndexError(f"{name.lower()}(): Expected reduction dim to be specified for input.numel() == 0 (shape {tuple(x.shape)})")
+    # This module defines sum/any/max...: the Python builtins are reached as builtins.*.
+    empty_axes = [a for a in axes if x.shape[a] == 0]
+    if x.size == 0 and (dim is None or dim == () or dim == []):
+        raise RuntimeError(
+            f"{name.lower()}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+        )
+    if empty_axes:
+        raise IndexError(
+            f"{name.lower()}(): Expected reduction dim {empty_axes[0] if empty_axes else 0} to have non-zero size "
+            f"(input shape {tuple(x.shape)})"
+        )
     outk = np_fn(x, axis=axes, keepdims=True)
     out = outk if keepdim else np.squeeze(outk, axis=axes)
 
     def backward(g):
         # Ties share the gradient evenly, as torch's amax/amin.
-        mask = x == outk
+        # A nan result selects the nan entries (torch's evenly_distribute_backward does the same for max()).
+        mask = (x == outk) | (np.isnan(x) & np.isnan(outk))
         count = mask.sum(axis=axes, keepdims=True)
         gk = g if keepdim else np.expand_dims(g, axes)
         return (np.where(mask, gk / count, 0).astype(g.dtype, copy=False),)

@@ -1,0 +1,168 @@
+"""Special values: 0, -0.0, ±inf, nan and empty tensors through every elementwise op and reduction.
+
+Forward values and gradients must equal torch's — nan where torch has nan, the same infinities, the same
+signed zeros — or be listed in DIVERGENCES with the reason.
+"""
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import impl
+
+pytestmark = pytest.mark.reliability
+
+SPECIALS = [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -2.0]
+
+ELEMENTWISE = {
+    "neg": lambda L, x: -x,
+    "abs": lambda L, x: x.abs(),
+    "exp": lambda L, x: x.exp(),
+    "log": lambda L, x: x.log(),
+    "log1p": lambda L, x: x.log1p(),
+    "expm1": lambda L, x: x.expm1(),
+    "sqrt": lambda L, x: x.sqrt(),
+    "rsqrt": lambda L, x: x.rsqrt(),
+    "sin": lambda L, x: x.sin(),
+    "cos": lambda L, x: x.cos(),
+    "tanh": lambda L, x: x.tanh(),
+    "sigmoid": lambda L, x: x.sigmoid(),
+    "relu": lambda L, x: x.relu(),
+    "reciprocal": lambda L, x: x.reciprocal(),
+    "square": lambda L, x: x.square(),
+    "sign": lambda L, x: x.sign(),
+    "floor": lambda L, x: x.floor(),
+    "ceil": lambda L, x: x.ceil(),
+    "round": lambda L, x: x.round(),
+    "clamp": lambda L, x: x.clamp(-1.0, 1.0),
+    "pow_2": lambda L, x: x**2,
+    "pow_3": lambda L, x: x**3,
+    "pow_-1": lambda L, x: x**-1,
+    "add_scalar": lambda L, x: x + 1.0,
+    "mul_scalar": lambda L, x: x * 3.0,
+    "div_by_zero": lambda L, x: x / 0.0,
+    "rdiv": lambda L, x: 1.0 / x,
+    "maximum_0": lambda L, x: L.maximum(x, L.zeros_like(x)),
+    "minimum_0": lambda L, x: L.minimum(x, L.zeros_like(x)),
+    "where_pos": lambda L, x: L.where(x > 0, x, x * 2.0),
+    "leaky_relu": lambda L, x: L.nn.functional.leaky_relu(x, 0.1),
+    "elu": lambda L, x: L.nn.functional.elu(x),
+    "gelu": lambda L, x: L.nn.functional.gelu(x),
+    "gelu_tanh": lambda L, x: L.nn.functional.gelu(x, approximate="tanh"),
+    "silu": lambda L, x: L.nn.functional.silu(x),
+    "softplus": lambda L, x: L.nn.functional.softplus(x),
+}
+
+REDUCTIONS = {
+    "sum": lambda L, x: x.sum(),
+    "mean": lambda L, x: x.mean(),
+    "prod": lambda L, x: x.prod(),
+    "amax": lambda L, x: x.amax(),
+    "amin": lambda L, x: x.amin(),
+    "max": lambda L, x: x.max(),
+    "min": lambda L, x: x.min(),
+    "max_dim": lambda L, x: x.max(dim=0).values,
+    "logsumexp": lambda L, x: x.logsumexp(dim=0),
+    "softmax": lambda L, x: x.softmax(dim=0),
+    "log_softmax": lambda L, x: x.log_softmax(dim=0),
+    "norm": lambda L, x: x.norm(),
+    "var": lambda L, x: x.var(),
+    "std": lambda L, x: x.std(),
+    "cumsum": lambda L, x: x.cumsum(dim=0),
+}
+
+# (op, value) -> reason.
+DIVERGENCES = {
+    ("prod", np.inf): "torch computes d prod/dx as prod/x = inf/inf = nan for a single element; impl uses the "
+    "product of the other elements (the empty product, 1), which float64 finite differences confirm",
+    ("prod", -np.inf): "as for +inf",
+    ("prod", np.nan): "torch: nan/nan; impl: the product of the other elements (1): the gradient of x is 1",
+    ("amax", np.nan): "torch's amax backward counts `x == result` (0 for nan) and returns nan; impl routes the "
+    "gradient to the nan entries as torch's own max() does",
+    ("amin", np.nan): "as for amax",
+    ("cumsum", -0.0): "torch accumulates from +0.0, so cumsum([-0.0]) is +0.0; numpy returns the first "
+    "element unchanged (-0.0). Equal as numbers; only the sign bit of a zero differs",
+    ("maximum_0", -0.0): "maximum(-0.0, 0.0): torch returns the first operand (-0.0), numpy's maximum the second "
+    "(+0.0); equal as numbers",
+    ("minimum_0", -0.0): "minimum(-0.0, +0.0): which zero is returned differs; equal as numbers",
+    ("var", np.nan): "single-element var has denominator n-1 = 0: torch's backward gives inf*... = inf, impl "
+    "gives nan (0/0). Both are undefined; the forward (nan) agrees",
+}
+
+
+def _same(a, b):
+    """Same nan positions, same infinities, same signed zeros (a nan's sign is not compared); finite
+    non-zero values equal at assert_close's float64 tolerance (libm implementations differ by an ulp)."""
+    if a.shape != b.shape:
+        return False
+    if not np.array_equal(np.isnan(a), np.isnan(b)):
+        return False
+    special = np.isinf(a) | np.isinf(b) | (a == 0) | (b == 0)
+    if not np.array_equal(a[special], b[special]) or not np.array_equal(np.signbit(a[special]), np.signbit(b[special])):
+        return False
+    finite = ~special & ~np.isnan(a)
+    return bool(np.all(np.abs(a[finite] - b[finite]) <= 1e-7 + 1e-7 * np.abs(b[finite])))
+
+
+def _run(lib, fn, arr):
+    x = lib.tensor(arr, dtype=lib.float64, requires_grad=True)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        y = fn(lib, x)
+        y.backward(lib.ones_like(y))
+    return y.detach().numpy().copy(), x.grad.numpy().copy()
+
+
+# Documented divergences are not compared here; test_divergences_are_real checks they still diverge.
+CASES = [
+    (name, fn, v)
+    for table in (ELEMENTWISE, REDUCTIONS)
+    for name, fn in table.items()
+    for v in SPECIALS
+    if (name, v) not in DIVERGENCES
+]
+
+
+@pytest.mark.parametrize("name,fn,value", CASES, ids=[f"{n}-{v}" for n, _, v in CASES])
+def test_special_value(name, fn, value):
+    arr = np.array([value])
+    ty, tg = _run(torch, fn, arr)
+    iy, ig = _run(impl, fn, arr)
+    assert _same(ty, iy), f"{name}({value}) forward: torch {ty}, impl {iy}"
+    assert _same(tg, ig), f"{name}({value}) gradient: torch {tg}, impl {ig}"
+
+
+def test_divergences_are_real():
+    """A divergence entry that torch and impl actually agree on is stale and must be removed."""
+    table = {**ELEMENTWISE, **REDUCTIONS}
+    stale = []
+    for (name, value), _ in DIVERGENCES.items():
+        arr = np.array([value])
+        (ty, tg), (iy, ig) = _run(torch, table[name], arr), _run(impl, table[name], arr)
+        if _same(ty, iy) and _same(tg, ig):
+            stale.append((name, value))
+    assert not stale, f"documented divergences that no longer diverge: {stale}"
+
+
+EMPTY_OK = [n for n in REDUCTIONS if n not in ("amax", "amin", "max", "min", "max_dim")]
+
+
+@pytest.mark.parametrize("name", list(ELEMENTWISE) + EMPTY_OK)
+def test_empty_tensor(name):
+    fn = {**ELEMENTWISE, **REDUCTIONS}[name]
+    arr = np.zeros((0,))
+    ty, tg = _run(torch, fn, arr)
+    iy, ig = _run(impl, fn, arr)
+    assert _same(ty, iy), f"{name}(empty) forward: torch {ty!r}, impl {iy!r}"
+    assert _same(tg, ig), f"{name}(empty) gradient: torch {tg!r}, impl {ig!r}"
+
+
+@pytest.mark.parametrize("name", ["amax", "amin", "max", "min", "max_dim"])
+def test_empty_reduction_without_identity_raises_like_torch(name):
+    fn = REDUCTIONS[name]
+    with pytest.raises((RuntimeError, IndexError)) as t_err:
+        fn(torch, torch.zeros(0, dtype=torch.float64))
+    with pytest.raises(type(t_err.value)) as i_err:
+        fn(impl, impl.zeros(0, dtype=impl.float64))
+    assert name.split("_")[0] in str(i_err.value)
