@@ -91,7 +91,8 @@ def apply(name, out, inputs, backward, saved=()):
     ``saved`` are the input Tensors whose *values* the closure reads (version-checked at backward).
     """
     t = _new_tensor(Tensor)
-    t._data = out
+    # numpy turns 0-d results into numpy scalars (np.float32(1) * 2): keep _data an ndarray always.
+    t._data = out if type(out) is np.ndarray else np.asarray(out)
     t.grad = None
     t._version = [0]
     t._base = None

@@ -260,13 +260,17 @@ def _to_array(data, dtype=None):
     np_dtype = _dtype.to_np(dtype)
     if isinstance(data, Tensor):
         arr = data._data
-    elif isinstance(data, np.ndarray):
-        arr = data
-    else:
-        if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flatten(data)):
-            data = _nested_tensors_to_lists(data)
+    elif isinstance(data, (np.ndarray, np.generic)):  # numpy scalars keep their dtype too (np.float64 -> float64)
         arr = np.asarray(data)
-        if np_dtype is None and arr.dtype.kind == "f":
+    else:
+        keep_f64 = False
+        if isinstance(data, (list, tuple)):
+            flat = list(_flatten(data))
+            keep_f64 = any(isinstance(x, np.floating) and x.dtype.itemsize > 4 for x in flat)
+            if any(isinstance(x, Tensor) for x in flat):
+                data = _nested_tensors_to_lists(data)
+        arr = np.asarray(data)
+        if np_dtype is None and arr.dtype.kind == "f" and not keep_f64:
             arr = arr.astype(np.float32)  # Python floats become the default dtype, as torch
     if np_dtype is None:
         if arr.dtype not in _dtype._BY_NP:

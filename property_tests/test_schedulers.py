@@ -1,0 +1,244 @@
+"""impl.optim.lr_scheduler against torch.optim.lr_scheduler.
+
+The learning-rate sequence (get_last_lr() and every group's lr) over 50 steps equals torch's for
+hypothesis-drawn hyperparameters and 1-3 parameter groups with different lrs. Equality is exact: both sides
+evaluate the same recursive Python-float formulas in the same order, so any difference is a real divergence.
+"""
+import copy
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import impl
+import impl.optim
+from impl.optim import lr_scheduler as isched
+
+pytestmark = pytest.mark.optim
+
+N_STEPS = 50
+
+
+class PowerLambda:
+    """A callable object (not a function): LambdaLR's state_dict saves its __dict__, as torch's does."""
+
+    def __init__(self, base):
+        self.base = base
+
+    def __call__(self, epoch):
+        return self.base**epoch
+
+
+LAMBDAS = {
+    "power": lambda k: (lambda e: k**e),
+    "inverse": lambda k: (lambda e: 1.0 / (1.0 + k * e)),
+    "warmup": lambda k: (lambda e: min(1.0, (e + 1) / (1 + 20 * k))),
+    "object": lambda k: PowerLambda(k),
+}
+
+
+SCHEDULERS = ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "LinearLR"]
+
+
+@st.composite
+def sched_cases(draw, name=None):
+    """(scheduler name, kwargs spec, group lrs); the name is drawn too unless given."""
+    n_groups = draw(st.integers(1, 3))
+    lrs = [draw(st.floats(1e-4, 1.0)) for _ in range(n_groups)]
+    name = name or draw(st.sampled_from(SCHEDULERS))
+    if name == "StepLR":
+        kw = dict(step_size=draw(st.integers(1, 15)), gamma=draw(st.floats(0.05, 1.0)))
+    elif name == "MultiStepLR":
+        kw = dict(milestones=draw(st.lists(st.integers(0, 60), max_size=6)), gamma=draw(st.floats(0.05, 1.0)))
+    elif name == "ExponentialLR":
+        kw = dict(gamma=draw(st.floats(0.8, 1.0)))
+    elif name == "CosineAnnealingLR":
+        kw = dict(T_max=draw(st.integers(1, 30)), eta_min=draw(st.one_of(st.just(0.0), st.floats(0.0, 1e-2))))
+    elif name == "LinearLR":
+        kw = dict(start_factor=draw(st.floats(0.01, 1.0)), end_factor=draw(st.floats(0.0, 1.0)),
+                  total_iters=draw(st.integers(1, 20)))
+    else:
+        kinds = [draw(st.sampled_from(sorted(LAMBDAS))) for _ in range(n_groups)]
+        ks = [draw(st.floats(0.5, 1.0)) if k in ("power", "object") else draw(st.floats(0.0, 1.0)) for k in kinds]
+        per_group = draw(st.booleans()) or n_groups == 1
+        kw = dict(lr_lambda=("per_group", kinds, ks) if per_group else ("single", kinds[0], ks[0]))
+    return name, kw, lrs
+
+
+def _kwargs(kw):
+    """Fresh kwargs (lambdas are built anew for each side, so no object is shared between the twins)."""
+    kw = dict(kw)
+    if "lr_lambda" in kw:
+        mode, kinds, ks = kw["lr_lambda"]
+        kw["lr_lambda"] = [LAMBDAS[k](v) for k, v in zip(kinds, ks)] if mode == "per_group" else LAMBDAS[kinds](ks)
+    return kw
+
+
+def _twins(lrs):
+    ip = [impl.tensor(np.zeros(2), requires_grad=True) for _ in lrs]
+    tp = [torch.zeros(2, requires_grad=True) for _ in lrs]
+    oi = impl.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(ip, lrs)], lr=0.1)
+    ot = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(tp, lrs)], lr=0.1)
+    return oi, ot
+
+
+def _assert_same(si, st_, oi, ot, where):
+    assert si.get_last_lr() == st_.get_last_lr(), f"{where}: get_last_lr {si.get_last_lr()} vs torch {st_.get_last_lr()}"
+    assert [g["lr"] for g in oi.param_groups] == [g["lr"] for g in ot.param_groups], f"{where}: group lrs"
+    assert si.last_epoch == st_.last_epoch, f"{where}: last_epoch {si.last_epoch} vs torch {st_.last_epoch}"
+
+
+def _step_both(pairs):
+    for oi, ot, _, _ in pairs:
+        oi.step()
+        ot.step()
+    for _, _, si, st_ in pairs:
+        si.step()
+        st_.step()
+
+
+@pytest.mark.parametrize("sched", SCHEDULERS)
+@given(data=st.data())
+def test_lr_sequence_matches_torch(sched, data):
+    name, kw, lrs = data.draw(sched_cases(sched), label="case")
+    oi, ot = _twins(lrs)
+    si = getattr(isched, name)(oi, **_kwargs(kw))
+    st_ = getattr(torch.optim.lr_scheduler, name)(ot, **_kwargs(kw))
+    _assert_same(si, st_, oi, ot, "after construction")
+    for s in range(N_STEPS):
+        _step_both([(oi, ot, si, st_)])
+        _assert_same(si, st_, oi, ot, f"step {s + 1}")
+
+
+@given(a=sched_cases(), b=sched_cases())
+def test_two_chained_schedulers_match_torch(a, b):
+    """Two schedulers on one optimizer compose through the recursive (chainable) get_lr forms."""
+    lrs = a[2]
+    oi, ot = _twins(lrs)
+    kb = b[1]
+    if "lr_lambda" in kb and kb["lr_lambda"][0] == "per_group" and len(kb["lr_lambda"][1]) != len(lrs):
+        kb = dict(lr_lambda=("single", kb["lr_lambda"][1][0], kb["lr_lambda"][2][0]))
+    s1i, s1t = getattr(isched, a[0])(oi, **_kwargs(a[1])), getattr(torch.optim.lr_scheduler, a[0])(ot, **_kwargs(a[1]))
+    s2i, s2t = getattr(isched, b[0])(oi, **_kwargs(kb)), getattr(torch.optim.lr_scheduler, b[0])(ot, **_kwargs(kb))
+    for s in range(N_STEPS):
+        oi.step()
+        ot.step()
+        s1i.step()
+        s1t.step()
+        s2i.step()
+        s2t.step()
+        _assert_same(s2i, s2t, oi, ot, f"step {s + 1}")
+        assert s1i.get_last_lr() == s1t.get_last_lr()
+
+
+@pytest.mark.parametrize("sched", SCHEDULERS)
+@given(data=st.data(), at=st.integers(0, 30))
+def test_state_dict_round_trip(sched, data, at):
+    """Save optimizer + scheduler after `at` steps, restore into fresh ones (scheduler built first, then the
+    optimizer loaded, as torch's docs prescribe), continue: the sequence equals torch's uninterrupted one."""
+    name, kw, lrs = data.draw(sched_cases(sched), label="case")
+    oi, ot = _twins(lrs)
+    si = getattr(isched, name)(oi, **_kwargs(kw))
+    st_ = getattr(torch.optim.lr_scheduler, name)(ot, **_kwargs(kw))
+    for _ in range(at):
+        _step_both([(oi, ot, si, st_)])
+    sd_i, sd_t = si.state_dict(), st_.state_dict()
+    assert sorted(sd_i) == sorted(sd_t), f"scheduler state_dict keys {sorted(sd_i)} vs torch {sorted(sd_t)}"
+    for k in sd_t:
+        if k != "lr_lambdas":
+            assert sd_i[k] == sd_t[k], f"scheduler state_dict[{k!r}] {sd_i[k]} vs torch {sd_t[k]}"
+    opt_sd = copy.deepcopy(oi.state_dict())
+
+    oi2, _ = _twins([0.5] * len(lrs))
+    si2 = getattr(isched, name)(oi2, **_kwargs(kw))
+    oi2.load_state_dict(opt_sd)
+    si2.load_state_dict(copy.deepcopy(sd_i))
+    for s in range(at, N_STEPS):
+        oi2.step()
+        ot.step()
+        si2.step()
+        st_.step()
+        _assert_same(si2, st_, oi2, ot, f"step {s + 1} after reload")
+
+
+@pytest.mark.parametrize("sched", SCHEDULERS)
+@given(data=st.data(), last_epoch=st.integers(0, 40))
+def test_resume_with_last_epoch_matches_torch(sched, data, last_epoch):
+    """Constructing with last_epoch >= 0 (needs 'initial_lr' in the groups) takes torch's resume branches."""
+    name, kw, lrs = data.draw(sched_cases(sched), label="case")
+    oi, ot = _twins(lrs)
+    for g in oi.param_groups + ot.param_groups:
+        g["initial_lr"] = g["lr"]
+    si = getattr(isched, name)(oi, last_epoch=last_epoch, **_kwargs(kw))
+    st_ = getattr(torch.optim.lr_scheduler, name)(ot, last_epoch=last_epoch, **_kwargs(kw))
+    _assert_same(si, st_, oi, ot, "after construction")
+    for s in range(10):
+        _step_both([(oi, ot, si, st_)])
+        _assert_same(si, st_, oi, ot, f"step {s + 1}")
+
+
+@pytest.mark.parametrize("name,kw", [
+    ("StepLR", dict(step_size=3, gamma=0.5)),
+    ("MultiStepLR", dict(milestones=[2, 2, 5], gamma=0.5)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=7, eta_min=1e-3)),
+    ("LinearLR", dict(start_factor=0.25, total_iters=6)),
+])
+def test_step_with_epoch_uses_closed_form_like_torch(name, kw):
+    oi, ot = _twins([0.1, 0.3])
+    si, st_ = getattr(isched, name)(oi, **kw), getattr(torch.optim.lr_scheduler, name)(ot, **kw)
+    for epoch in [1, 2, 5, 4, 9, 20]:
+        oi.step()
+        ot.step()
+        with pytest.warns(UserWarning):
+            si.step(epoch)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            st_.step(epoch)
+        for a, b in zip(si.get_last_lr(), st_.get_last_lr()):
+            assert math.isclose(a, b, rel_tol=1e-15), (epoch, a, b)
+
+
+def test_warns_when_stepped_before_optimizer_like_torch():
+    oi, ot = _twins([0.1])
+    si, st_ = isched.StepLR(oi, 2), torch.optim.lr_scheduler.StepLR(ot, 2)
+    with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
+        si.step()
+    with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
+        st_.step()
+    oi2, _ = _twins([0.1])
+    si2 = isched.StepLR(oi2, 2)
+    oi2.step()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        si2.step()
+
+
+def test_lambda_state_dict_saves_callable_objects_only():
+    oi, ot = _twins([0.1, 0.2])
+    si = isched.LambdaLR(oi, [PowerLambda(0.9), lambda e: 1.0])
+    sd = si.state_dict()
+    assert sd["lr_lambdas"] == [{"base": 0.9}, None]
+    si2 = isched.LambdaLR(oi, [PowerLambda(0.5), lambda e: 1.0])
+    si2.load_state_dict(sd)
+    assert si2.lr_lambdas[0].base == 0.9
+
+
+def test_errors_match_torch():
+    for make in (
+        lambda m, o: m.LinearLR(o, start_factor=0.0),
+        lambda m, o: m.LinearLR(o, end_factor=1.5),
+        lambda m, o: m.StepLR(o, 2, last_epoch=3),  # resuming without 'initial_lr'
+        lambda m, o: m.LambdaLR(o, [lambda e: 1.0] * 3),
+        lambda m, o: m.StepLR(object(), 2),
+    ):
+        classes = []
+        for m, o in ((isched, _twins([0.1])[0]), (torch.optim.lr_scheduler, _twins([0.1])[1])):
+            with pytest.raises(Exception) as e:
+                make(m, o)
+            classes.append(e.type)
+        assert classes[0] is classes[1], classes
