@@ -191,8 +191,9 @@ def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None):
         for i, t in enumerate(inputs):
             wanted.setdefault(id(t.grad_fn) if t.grad_fn is not None else id(t), []).append(i)
         for out, g in zip(outputs, grad_outputs):
-            if out.grad_fn is None and id(out) in wanted:
-                captured[id(out)] = g
+            if out.grad_fn is None and id(out) in wanted:  # a leaf output, possibly listed more than once: sum
+                key = id(out)
+                captured[key] = captured[key] + g if key in captured else g
 
     for node in _topological_order(roots):
         g = grads.pop(id(node), None)

@@ -72,6 +72,10 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
         start, end = 0, start
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:  # as torch: an empty range must still point the way of the step
+        raise RuntimeError(
+            f"arange: upper bound and lower bound inconsistent with step sign (start={start}, end={end}, step={step})"
+        )
     vals = (start, end, step)
     default = np.int64 if all(isinstance(v, (int, np.integer)) for v in vals) else np.float32
     np_dtype = _np(dtype, default)

@@ -14,7 +14,8 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data, requires_grad=False):
-        t = tensor(data, requires_grad=requires_grad)
+        # The legacy constructor (torch.Tensor(data)) always makes the default dtype, float32.
+        t = tensor(data, dtype=_dtype.float32, requires_grad=requires_grad)
         self._data, self.requires_grad, self.grad, self.grad_fn = t._data, t.requires_grad, None, None
         self._version, self._base = [0], None
 

@@ -58,7 +58,7 @@ def div(input, other, rounding_mode=None):
 
 def _div_rounded(input, other, mode):
     if mode not in ("floor", "trunc"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'")
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'")
     a, b, x, y, dt = binary_operands(input, other, "div")
     fn = np.floor_divide if mode == "floor" else (lambda p, q: np.trunc(p / q).astype(dt) if dt.kind == "f" else _int_trunc_div(p, q))
     try:

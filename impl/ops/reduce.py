@@ -16,7 +16,9 @@ return_types_min = collections.namedtuple("min", ["values", "indices"])
 def _axes(input, dim, op):
     if isinstance(dim, (tuple, list)) and len(dim) == 0:
         dim = None  # torch: an empty dim list reduces over every dimension
-    return norm_dims(dim, input._data.ndim, op)
+    axes = norm_dims(dim, input._data.ndim, op)
+    # A 0-d tensor accepts dim 0 / -1 (as torch) but has no numpy axis to reduce: reduce over none.
+    return axes if input._data.ndim else ()
 
 
 def _expand_back(g, x_shape, axes, keepdim):
@@ -75,6 +77,8 @@ def prod(input, dim=None, keepdim=False, dtype=None):
 
         return apply("ProdBackward0", out, (input,), backward, saved=(input,))
     axis = norm_dim(dim, x.ndim, "prod")
+    if x.ndim == 0:  # dim 0 of a 0-d tensor: the product of one element
+        return apply("ProdBackward1", x.copy(), (input,), lambda g: (g,))
     out = np.prod(x, axis=axis, keepdims=keepdim)
 
     def backward(g):
@@ -291,6 +295,13 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
                 return (np.where(outk == 0, 0, gk * x / outk).astype(x.dtype, copy=False),)
 
         return apply("NormBackward1", np.asarray(out), (input,), backward, saved=(input,))
+    if p in (float("inf"), -float("inf")):
+        axes = _axes(input, dim, "norm")
+        if input._data.size == 0 and (not axes or builtins.any(input._data.shape[a] == 0 for a in axes)):
+            raise RuntimeError(
+                f"norm: linalg.vector_norm cannot compute the {p} norm on an empty tensor because the operation "
+                f"does not have an identity (input shape {tuple(input._data.shape)}, dim {dim})"
+            )
     if p == float("inf"):
         return amax(ew.abs(input), dim=dim if dim is not None else (), keepdim=keepdim)
     if p == -float("inf"):

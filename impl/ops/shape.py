@@ -53,6 +53,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     s, e = norm_dim(start_dim, nd, "flatten"), norm_dim(end_dim, nd, "flatten")
     if s > e:
         raise RuntimeError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
+    if s == e:  # nothing to merge: the input itself, as torch
+        return input
     shp = input._data.shape
     n = 1
     for d in shp[s : e + 1]:
@@ -98,7 +100,9 @@ swapaxes = swapdims = transpose
 def t(input):
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
-    return transpose(input, 0, 1) if input._data.ndim == 2 else input
+    if input._data.ndim == 2:
+        return transpose(input, 0, 1)
+    return _view("TBackward0", input._data, input, lambda g: (g,))  # a view, not the input itself (as torch)
 
 
 def T(input):
@@ -178,7 +182,8 @@ def broadcast_to(input, shape):
 
 def broadcast_tensors(*tensors):
     shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
-    return tuple(expand(t, shape) for t in tensors)
+    # A tensor already of the broadcast shape comes back as itself (as torch), the others as expand views.
+    return tuple(t if t._data.shape == shape else expand(t, shape) for t in tensors)
 
 
 def repeat(input, *sizes):
@@ -244,6 +249,7 @@ def stack(tensors, dim=0):
 
 
 def hstack(tensors):
+    tensors = [t if t._data.ndim else reshape(t, (1,)) for t in tensors]  # atleast_1d, as torch
     return cat(tensors, dim=0 if tensors[0]._data.ndim == 1 else 1)
 
 
@@ -361,6 +367,8 @@ def _convert_index(idx, x_shape):
             basic = False
         elif isinstance(i, (list, np.ndarray)):
             a = np.asarray(i)
+            if isinstance(i, list) and a.size == 0:
+                a = a.astype(np.int64)  # x[[]]: an empty integer index (numpy would make it float64)
             if a.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             out.append(a)
@@ -382,6 +390,12 @@ def getitem(input, idx):
     try:
         out = x[index]
     except IndexError as e:
+        masks = [a for a in index if isinstance(a, np.ndarray) and a.dtype == np.bool_]
+        if masks and "boolean index" in str(e):
+            raise IndexError(
+                f"index: The shape of the mask {list(masks[0].shape)} does not match the shape of the indexed "
+                f"tensor {list(x.shape)} ({e})"
+            ) from None
         raise IndexError(f"index: {e} (tensor of shape {tuple(x.shape)})") from None
     if basic:
         def backward(g):
@@ -432,8 +446,8 @@ def index_select(input, dim, index):
     x = input._data
     try:
         out = np.take(x, idx, axis=d)
-    except IndexError as e:
-        raise IndexError(f"index_select(): {e}") from None
+    except IndexError as e:  # torch 2.13 raises RuntimeError here
+        raise RuntimeError(f"index_select(): index out of range: {e} (input shape {tuple(x.shape)}, dim {d})") from None
 
     def backward(g):
         z = np.zeros(x.shape, dtype=g.dtype)
@@ -474,14 +488,21 @@ def take_along_dim(input, indices, dim):
 
 
 def nonzero(input, as_tuple=False):
-    nz = np.nonzero(input._data)
+    x = input._data
+    if x.ndim == 0:  # torch: a 0-d tensor is one element with no coordinates
+        if as_tuple:
+            return (Tensor._wrap(np.zeros(int(bool(x)), dtype=np.int64)),)
+        return Tensor._wrap(np.zeros((int(bool(x)), 0), dtype=np.int64))
+    nz = np.nonzero(x)
     if as_tuple:
         return tuple(Tensor._wrap(a.astype(np.int64)) for a in nz)
     return Tensor._wrap(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
 
 
 def masked_select(input, mask):
-    return getitem(expand(input, np.broadcast_shapes(input._data.shape, mask._data.shape)), mask._data)
+    shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+    # Broadcast the mask too: a 0-d or smaller mask must still select elements (a 1-D result), not add a dim.
+    return getitem(expand(input, shape), np.broadcast_to(mask._data, shape))
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):

@@ -1,0 +1,49 @@
+"""impl.nn.functional -- torch.nn.functional's names, signatures and defaults, in NumPy.
+
+Import as ``import impl.nn.functional as F``. Split by theme: conv (linear/bilinear/conv), pooling,
+normalization, activation, sparse (embedding/one_hot/dropout/pad/attention) and loss.
+"""
+from .activation import (
+    elu,
+    gelu,
+    glu,
+    hardtanh,
+    leaky_relu,
+    log_softmax,
+    logsigmoid,
+    mish,
+    relu,
+    relu6,
+    relu_,
+    sigmoid,
+    silu,
+    softmax,
+    softmin,
+    softplus,
+    softsign,
+    tanh,
+)
+from .conv import bilinear, conv1d, conv2d, linear
+from .loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+from .normalization import batch_norm, cosine_similarity, group_norm, layer_norm, normalize
+from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool1d, max_pool2d
+from .sparse import dropout, embedding, one_hot, pad, scaled_dot_product_attention
+
+__all__ = [
+    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "bilinear", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "cosine_similarity", "cross_entropy", "dropout",
+    "elu", "embedding", "gelu", "glu", "group_norm", "hardtanh", "huber_loss", "kl_div", "l1_loss",
+    "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid", "max_pool1d", "max_pool2d", "mish",
+    "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "relu", "relu6", "relu_", "scaled_dot_product_attention",
+    "sigmoid", "silu", "smooth_l1_loss", "softmax", "softmin", "softplus", "softsign", "tanh",
+]

@@ -1,0 +1,80 @@
+"""Argument helpers shared by the functional ops: n-tuples, reductions, dtype checks."""
+import warnings
+
+import numpy as np
+
+from ..._tensor import Tensor
+
+
+def ntuple(x, n, name, op):
+    """``x`` as an n-tuple of ints (torch's _pair/_single), with an error naming op and argument."""
+    if isinstance(x, (tuple, list)):
+        if len(x) == 1:
+            return (int(x[0]),) * n
+        if len(x) != n:
+            raise RuntimeError(f"{op}: expected {name} to be a single integer value or a list of {n} values, but got {name}={list(x)}")
+        return tuple(int(v) for v in x)
+    if isinstance(x, Tensor):
+        x = x.item()
+    return (int(x),) * n
+
+
+def legacy_reduction(size_average, reduce, reduction):
+    """torch's _Reduction.legacy_get_string: the deprecated size_average/reduce arguments win when given."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction='...' instead.", stacklevel=3)
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if size_average and reduce:
+        return "mean"
+    return "sum" if reduce else "none"
+
+
+def check_reduction(reduction, allowed=("none", "mean", "sum")):
+    if reduction not in allowed:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def reduce_loss(loss, reduction):
+    """Apply ``reduction`` to an elementwise loss (composite: sum/mean carry their own backward)."""
+    check_reduction(reduction)
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.mean()
+
+
+_TORCH_NAME = {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}
+
+
+def torch_type_name(arr):
+    return _TORCH_NAME.get(np.dtype(arr.dtype).name, str(arr.dtype))
+
+
+def size_str(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def check_float(t, op, arg="input"):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}(): argument '{arg}' must be Tensor, not {type(t).__name__}")
+    if t._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected {arg} to be a floating point tensor, but got {t.dtype} (shape {tuple(t._data.shape)})")
+
+
+def same_dtype(op, *named):
+    """torch refuses mixed float32/float64 operands in conv/linear-style kernels."""
+    first = None
+    for name, t in named:
+        if t is None:
+            continue
+        if first is None:
+            first = (name, t)
+            continue
+        if t._data.dtype != first[1]._data.dtype:
+            raise RuntimeError(
+                f"{op}: expected scalar type {torch_type_name(first[1]._data)} but found {torch_type_name(t._data)} "
+                f"({first[0]} is {first[1].dtype}, {name} is {t.dtype})"
+            )

@@ -1,0 +1,201 @@
+"""linear, bilinear, conv1d, conv2d.
+
+conv2d is one primitive: im2col via ``sliding_window_view`` and one batched matmul (groups are the batch
+axis); its backward is the two transposed matmuls plus a col2im that accumulates strided slices, one per
+kernel offset (kh*kw iterations; never a loop over batch, pixels or channels). conv1d is conv2d on a
+height-1 image.
+"""
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..._autograd import apply
+from ..._tensor import Tensor
+from ...ops import linalg, shape
+from ._utils import check_float, ntuple, same_dtype, size_str
+
+
+# ---- linear ---------------------------------------------------------------------------------------
+def linear(input, weight, bias=None):
+    """y = x W^T + b (composite: matmul and add carry the backward)."""
+    check_float(input, "linear")
+    if weight._data.ndim not in (1, 2):
+        raise RuntimeError(f"linear: weight must be 1-D or 2-D, but got weight of shape {tuple(weight._data.shape)}")
+    x, w = input._data, weight._data
+    if x.ndim == 0:
+        raise RuntimeError("linear: both arguments to linear need to be at least 1D, but input is 0D")
+    if x.shape[-1] != w.shape[-1]:
+        rows = int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1
+        raise RuntimeError(
+            f"linear: mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
+            f"{w.shape[-1]}x{w.shape[0] if w.ndim == 2 else 1}) (input {tuple(x.shape)}, weight {tuple(w.shape)})"
+        )
+    same_dtype("linear", ("input", input), ("weight", weight), ("bias", bias))
+    out = linalg.matmul(input, shape.t(weight) if w.ndim == 2 else weight)
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_k = x1^T A_k x2 + b_k with weight (out, in1, in2); composite of two broadcast matmuls."""
+    check_float(input1, "bilinear", "input1")
+    w = weight._data
+    if w.ndim != 3:
+        raise RuntimeError(f"bilinear: weight must be 3-D (out_features, in1_features, in2_features), got shape {tuple(w.shape)}")
+    if input1._data.shape[-1] != w.shape[1] or input2._data.shape[-1] != w.shape[2]:
+        raise RuntimeError(
+            f"bilinear: input1 size {input1._data.shape[-1]} and input2 size {input2._data.shape[-1]} do not match "
+            f"weight of shape {tuple(w.shape)} (input1 {tuple(input1._data.shape)}, input2 {tuple(input2._data.shape)})"
+        )
+    if input1._data.shape[:-1] != input2._data.shape[:-1]:
+        raise RuntimeError(
+            f"bilinear: input1 and input2 must have the same batch dimensions, got {tuple(input1._data.shape)} "
+            f"and {tuple(input2._data.shape)}"
+        )
+    x1 = shape.unsqueeze(shape.unsqueeze(input1, -2), -3)  # (..., 1, 1, in1)
+    t = linalg.matmul(x1, weight)  # (..., out, 1, in2)
+    x2 = shape.unsqueeze(shape.unsqueeze(input2, -1), -3)  # (..., 1, in2, 1)
+    out = linalg.matmul(t, x2)  # (..., out, 1, 1)
+    out = shape.squeeze(shape.squeeze(out, -1), -1)
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+# ---- convolution ----------------------------------------------------------------------------------
+def _conv2d_core(x_t, w_t, b_t, stride, pads, dilation, groups):
+    """The primitive on a 4-D input. ``pads`` = (top, bottom, left, right), zero padding."""
+    x, w = x_t._data, w_t._data
+    N, C, H, W = x.shape
+    O, Cg, kh, kw = w.shape
+    g = groups
+    Og = O // g
+    sh, sw = stride
+    dh, dw = dilation
+    pt, pb, pl, pr = pads
+    xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr))) if any(pads) else x
+    Hp, Wp = H + pt + pb, W + pl + pr
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    Ho, Wo = (Hp - eh) // sh + 1, (Wp - ew) // sw + 1
+    # (N, C, Ho, Wo, kh, kw): a strided view, no copy yet.
+    win = sliding_window_view(xp, (eh, ew), axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
+    K = Cg * kh * kw
+    # im2col: (g, N*Ho*Wo, Cg*kh*kw) -- the one copy of the input.
+    cols = win.reshape(N, g, Cg, Ho, Wo, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6).reshape(g, N * Ho * Wo, K)
+    wm = w.reshape(g, Og, K).transpose(0, 2, 1)  # (g, K, Og)
+    out = np.matmul(cols, wm).reshape(g, N, Ho, Wo, Og).transpose(1, 0, 4, 2, 3).reshape(N, O, Ho, Wo)
+    if b_t is not None:
+        out += b_t._data.reshape(1, O, 1, 1)
+
+    def backward(gout):
+        G = gout.reshape(N, g, Og, Ho, Wo).transpose(1, 0, 3, 4, 2).reshape(g, N * Ho * Wo, Og)
+        gx = gw = gb = None
+        if w_t.requires_grad:
+            gw = np.matmul(cols.transpose(0, 2, 1), G).transpose(0, 2, 1).reshape(O, Cg, kh, kw)
+        if b_t is not None and b_t.requires_grad:
+            gb = gout.sum(axis=(0, 2, 3))
+        if x_t.requires_grad:
+            dcols = np.matmul(G, wm.transpose(0, 2, 1))  # (g, N*Ho*Wo, K)
+            dc = dcols.reshape(g, N, Ho, Wo, Cg, kh, kw).transpose(1, 0, 4, 5, 6, 2, 3)  # (N, g, Cg, kh, kw, Ho, Wo)
+            gxp = np.zeros((N, g, Cg, Hp, Wp), dtype=gout.dtype)
+            # col2im: one strided accumulation per kernel offset (overlapping windows add up).
+            for i in range(kh):
+                for j in range(kw):
+                    gxp[:, :, :, i * dh: i * dh + sh * (Ho - 1) + 1: sh, j * dw: j * dw + sw * (Wo - 1) + 1: sw] += dc[:, :, :, i, j]
+            gx = gxp.reshape(N, C, Hp, Wp)[:, :, pt: pt + H, pl: pl + W]
+        return gx, gw, gb
+
+    return apply("ConvolutionBackward0", out, (x_t, w_t, b_t), backward, saved=(x_t, w_t))
+
+
+def _conv_padding(padding, nd, kernel, dilation, stride, op):
+    """Resolve int/tuple/'same'/'valid' into (lo, hi) pairs per spatial dim."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return [(0, 0)] * nd
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError(f"{op}: padding='same' is not supported for strided convolutions (stride={list(stride)})")
+            out = []
+            for k, d in zip(kernel, dilation):
+                total = d * (k - 1)
+                # As torch: an odd total puts the extra element on the right/bottom.
+                out.append((total // 2, total - total // 2))
+            return out
+        raise RuntimeError(f"{op}: Invalid padding string: '{padding}' (expected 'same', 'valid' or ints)")
+    p = ntuple(padding, nd, "padding", op)
+    if any(v < 0 for v in p):
+        raise RuntimeError(f"{op}: negative padding is not supported (padding={list(p)})")
+    return [(v, v) for v in p]
+
+
+def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    check_float(input, op)
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"{op}(): argument 'weight' must be Tensor, not {type(weight).__name__}")
+    x, w = input._data, weight._data
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, but got input of size: {size_str(x.shape)}"
+        )
+    if w.ndim != nd + 2:
+        raise RuntimeError(f"{op}: expected weight to be {nd + 2}-dimensional, but got weight of size {size_str(w.shape)}")
+    same_dtype(op, ("input", input), ("weight", weight), ("bias", bias))
+    stride = ntuple(stride, nd, "stride", op)
+    dilation = ntuple(dilation, nd, "dilation", op)
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(f"{op}: non-positive stride is not supported (stride={list(stride)})")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"{op}: dilation should be greater than zero (dilation={list(dilation)})")
+    groups = int(groups)
+    if groups <= 0:
+        raise RuntimeError(f"{op}: non-positive groups is not supported (groups={groups})")
+    kernel = w.shape[2:]
+    pads = _conv_padding(padding, nd, kernel, dilation, stride, op)
+    batched = x.ndim == nd + 2
+    xs = x.shape if batched else (1,) + x.shape
+    O, Cg = w.shape[0], w.shape[1]
+    if O % groups:
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size {size_str(w.shape)} instead"
+        )
+    if xs[1] != Cg * groups:
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, weight of size {size_str(w.shape)}, expected input{size_str(xs)} to have "
+            f"{Cg * groups} channels, but got {xs[1]} channels instead"
+        )
+    if bias is not None and (bias._data.ndim != 1 or bias._data.shape[0] != O):
+        raise RuntimeError(
+            f"{op}: Given weight of size {size_str(w.shape)}, expected bias to be 1-dimensional with {O} elements, "
+            f"but got bias of size {size_str(bias._data.shape)} instead"
+        )
+    padded = [s + lo + hi for s, (lo, hi) in zip(xs[2:], pads)]
+    eff = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    if any(p < e for p, e in zip(padded, eff)):
+        raise RuntimeError(
+            f"{op}: Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
+            f"({' x '.join(map(str, eff))}). Kernel size can't be greater than actual input size"
+        )
+    if not batched:
+        input = shape.unsqueeze(input, 0)
+    if nd == 1:
+        # conv1d = conv2d on a height-1 image.
+        out = _conv2d_core(
+            shape.unsqueeze(input, 2), shape.unsqueeze(weight, 2), bias, (1, stride[0]),
+            (0, 0) + pads[0], (1, dilation[0]), groups,
+        )
+        out = shape.squeeze(out, 2)
+    else:
+        out = _conv2d_core(input, weight, bias, stride, pads[0] + pads[1], dilation, groups)
+    if not batched:
+        out = shape.squeeze(out, 0)
+    return out
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _convnd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _convnd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)

@@ -1,0 +1,357 @@
+"""Losses with torch's reductions, weights and edge cases.
+
+cross_entropy is one fused primitive (log-softmax and the weighted class sum together): the gradient
+``softmax * sum(q) - q`` never forms exp(log p) round trips, and one pass serves index targets (with
+weight / ignore_index / label smoothing folded into a per-class weight tensor q) and probability targets.
+"""
+import warnings
+
+import numpy as np
+
+from ..._autograd import apply, is_grad_enabled
+from ..._tensor import Tensor
+from ...ops import elementwise as ew
+from ...ops import reduce as red
+from ...ops import shape
+from ._utils import check_float, check_reduction, legacy_reduction, reduce_loss, size_str, torch_type_name
+
+
+def _not_differentiable(fn, arg, t):
+    """torch refuses a requires_grad tensor where its kernel has no derivative (e.g. loss weights)."""
+    if t is not None and t.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            f"The function '{fn}' is not differentiable with respect to argument '{arg}'. "
+            "This input cannot have requires_grad True."
+        )
+
+
+def _warn_size(input, target, op):
+    if input._data.shape != target._data.shape:
+        warnings.warn(
+            f"{op}: Using a target size ({tuple(target._data.shape)}) that is different to the input size "
+            f"({tuple(input._data.shape)}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+def _broadcast(input, target, op):
+    try:
+        return shape.broadcast_tensors(input, target)
+    except Exception:
+        raise RuntimeError(
+            f"{op}: The size of tensor a {size_str(input._data.shape)} must match the size of tensor b "
+            f"{size_str(target._data.shape)}"
+        ) from None
+
+
+def _weighted(loss, weight, input, reduction, op, mean_by_weight=True):
+    """torch's manual weighted path for mse/l1 (sum(w*l)/sum(w)) and huber (mean(w*l))."""
+    if weight._data.shape != input._data.shape:
+        raise ValueError(f"{op}: Weights and input must have the same size. (weight {size_str(weight._data.shape)}, input {size_str(input._data.shape)})")
+    wl = ew.mul(loss, weight)
+    if reduction == "none":
+        return wl
+    if reduction == "sum":
+        return red.sum(wl)
+    if reduction == "mean":
+        return ew.div(red.sum(wl), red.sum(weight)) if mean_by_weight else red.mean(wl)
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    _warn_size(input, target, "mse_loss")
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    a, b = _broadcast(input, target, "mse_loss")
+    d = ew.sub(a, b)
+    loss = ew.mul(d, d)
+    if weight is not None:
+        return _weighted(loss, weight, input, reduction, "mse_loss")
+    return reduce_loss(loss, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    _warn_size(input, target, "l1_loss")
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    a, b = _broadcast(input, target, "l1_loss")
+    loss = ew.abs(ew.sub(a, b))
+    if weight is not None:
+        return _weighted(loss, weight, input, reduction, "l1_loss")
+    return reduce_loss(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    _warn_size(input, target, "smooth_l1_loss")
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta. (beta={beta})")
+    a, b = _broadcast(input, target, "smooth_l1_loss")
+    d = ew.sub(a, b)
+    ad = ew.abs(d)
+    if beta == 0:
+        return reduce_loss(ad, reduction)
+    quad = ew.mul(ew.mul(d, d), 0.5 / beta)
+    loss = ew.where(ew.lt(ad, beta), quad, ew.sub(ad, 0.5 * beta))
+    return reduce_loss(loss, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    _warn_size(input, target, "huber_loss")
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss does not support non-positive values for delta. (delta={delta})")
+    a, b = _broadcast(input, target, "huber_loss")
+    d = ew.sub(a, b)
+    ad = ew.abs(d)
+    loss = ew.where(ew.lt(ad, delta), ew.mul(ew.mul(d, d), 0.5), ew.mul(ew.sub(ad, 0.5 * delta), delta))
+    if weight is not None:
+        return _weighted(loss, weight, input, reduction, "huber_loss", mean_by_weight=False)
+    return reduce_loss(loss, reduction)
+
+
+# ---- binary cross entropy -----------------------------------------------------------------------
+def _bce_elementwise(input, target, weight):
+    """Primitive: torch's exact clamped forward (log >= -100) and its eps-guarded backward."""
+    x, t = input._data, target._data.astype(input._data.dtype, copy=False)
+    w = None if weight is None else weight._data
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logx = np.maximum(np.log(x), -100)
+        log1mx = np.maximum(np.log1p(-x), -100)
+    loss = (t - 1) * log1mx - t * logx
+    if w is not None:
+        loss = loss * w
+    loss = loss.astype(x.dtype, copy=False)
+
+    def backward(g):
+        gx = gt = None
+        if input.requires_grad:
+            gx = g * (x - t) / np.maximum((1 - x) * x, x.dtype.type(1e-12))
+            if w is not None:
+                gx = gx * w
+        if target.requires_grad:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gt = g * (np.log1p(-x) - np.log(x))  # -logit(x), as torch
+            if w is not None:
+                gt = gt * w
+        return gx, gt
+
+    return apply("BinaryCrossEntropyBackward0", loss, (input, target), backward, saved=(input, target))
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    op = "binary_cross_entropy"
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_float(input, op)
+    if target._data.shape != input._data.shape:
+        raise ValueError(
+            f"Using a target size ({tuple(target._data.shape)}) that is different to the input size "
+            f"({tuple(input._data.shape)}) is deprecated. Please ensure they have the same size."
+        )
+    _not_differentiable(op, "weight", weight)
+    x = input._data
+    if x.size and (np.any(x < 0) or np.any(x > 1)):
+        raise RuntimeError(f"{op}: all elements of input should be between 0 and 1")
+    if weight is not None:
+        try:
+            np.broadcast_shapes(weight._data.shape, x.shape)
+        except ValueError:
+            raise RuntimeError(f"{op}: weight of size {size_str(weight._data.shape)} is not broadcastable to input {size_str(x.shape)}") from None
+    check_reduction(reduction)
+    return reduce_loss(_bce_elementwise(input, target, weight), reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
+    """(1 - t) x - lw * logsigmoid(x), lw = 1 + (pos_weight - 1) t (torch's formula; composite)."""
+    op = "binary_cross_entropy_with_logits"
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_float(input, op)
+    if target._data.shape != input._data.shape:
+        raise ValueError(f"Target size ({tuple(target._data.shape)}) must be the same as input size ({tuple(input._data.shape)})")
+    _not_differentiable(op, "weight", weight)
+    _not_differentiable(op, "pos_weight", pos_weight)
+    check_reduction(reduction)
+    ls = ew.logsigmoid(input)
+    if pos_weight is not None:
+        ls = ew.mul(ls, ew.add(ew.mul(ew.sub(pos_weight, 1), target), 1))
+    loss = ew.sub(ew.mul(ew.rsub(target, 1), input), ls)
+    if weight is not None:
+        loss = ew.mul(loss, weight)
+    return reduce_loss(loss, reduction)
+
+
+# ---- cross entropy / nll ------------------------------------------------------------------------
+def _soft_ce(input, q, axis):
+    """Primitive: loss = -sum_c q_c * log_softmax(x)_c along ``axis``; q is a Tensor (may need grad)."""
+    x, qa = input._data, q._data
+    m = np.max(x, axis=axis, keepdims=True) if x.size else np.zeros(x.shape[:axis] + (1,) + x.shape[axis + 1:], x.dtype)
+    m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    shifted = x - m
+    e = np.exp(shifted)
+    se = np.sum(e, axis=axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logp = shifted - np.log(se)
+        # 0 * -inf: a class with zero target weight contributes nothing, even at logit -inf.
+        terms = np.where(qa == 0, 0, qa * logp)
+    loss = -np.sum(terms, axis=axis).astype(x.dtype, copy=False)
+
+    def backward(g):
+        gk = np.expand_dims(g, axis)
+        gx = gq = None
+        if input.requires_grad:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                p = e / se
+            gx = gk * (p * np.sum(qa, axis=axis, keepdims=True) - qa)
+        if q.requires_grad:
+            gq = -gk * logp
+        return gx, gq
+
+    return apply("CrossEntropyLossBackward0", loss, (input, q), backward, saved=(input, q))
+
+
+def _index_target_weights(op, input, target, weight, ignore_index, smoothing):
+    """For class-index targets: (q ndarray shaped like input, denominator of the weighted mean).
+
+    q_c = (1 - eps) w_t [c == t] + eps / C * w_c on non-ignored positions, 0 on ignored ones;
+    the mean divides by sum of w_t over non-ignored positions (torch's nll_loss and smoothing term alike)."""
+    _not_differentiable("nll_loss_forward", "weight", weight)
+    x = input._data
+    t = target._data
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}: expected target dtype to be Long or Byte, but got {torch_type_name(t)} (target {size_str(t.shape)})")
+    if x.ndim == 1:
+        if t.ndim != 0:
+            raise RuntimeError(f"{op}: 1D input (C,) expects a 0D target, got target of size {size_str(t.shape)}")
+        C = x.shape[0]
+        xb, tb = x[None], t[None]
+    else:
+        if t.ndim == 0 or x.shape[0] != t.shape[0]:
+            raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0] if t.ndim else 0}).")
+        if t.shape != x.shape[:1] + x.shape[2:]:
+            if x.ndim == 2:
+                raise RuntimeError(f"{op}: 1D target tensor expected, multi-target not supported (input {size_str(x.shape)}, target {size_str(t.shape)})")
+            if x.ndim == 4:
+                raise RuntimeError(f"{op}: size mismatch (got input: {size_str(x.shape)} , target: {size_str(t.shape)}")
+            raise RuntimeError(f"{op}: Expected target size {size_str(x.shape[:1] + x.shape[2:])}, got {size_str(t.shape)}")
+        C = x.shape[1]
+        xb, tb = x, t
+    w = None
+    if weight is not None:
+        w = weight._data
+        if w.ndim != 1 or w.shape[0] != C:
+            raise RuntimeError(
+                f"{op}: weight tensor should be defined either for all {C} classes or no classes but got weight "
+                f"tensor of shape: {size_str(w.shape)}"
+            )
+    valid = tb != ignore_index
+    bad = valid & ((tb < 0) | (tb >= C))
+    if bad.any():
+        raise IndexError(f"Target {int(tb[bad].flat[0])} is out of bounds. ({op}: {C} classes)")
+    ts = np.where(valid, tb, 0)
+    # one-hot over the class axis (axis 1 of the batched view)
+    cls_shape = (1, C) + (1,) * (xb.ndim - 2)
+    classes = np.arange(C).reshape(cls_shape)
+    onehot = (np.expand_dims(ts, 1) == classes) & np.expand_dims(valid, 1)
+    wt = np.ones(ts.shape, dtype=x.dtype) if w is None else w.astype(x.dtype)[ts]
+    wt = np.where(valid, wt, 0).astype(x.dtype)
+    q = onehot * np.expand_dims(wt, 1) * x.dtype.type(1 - smoothing)
+    if smoothing:
+        wc = np.ones(cls_shape, dtype=x.dtype) if w is None else w.astype(x.dtype).reshape(cls_shape)
+        q = q + np.expand_dims(valid, 1) * wc * x.dtype.type(smoothing / C)
+    q = q.astype(x.dtype, copy=False)
+    if x.ndim == 1:
+        q = q[0]
+    return q, wt.sum(dtype=np.float64)
+
+
+def _finish(loss_none, reduction, denom, all_ignored=False):
+    if reduction == "none":
+        return loss_none
+    total = red.sum(loss_none)
+    if reduction == "sum":
+        return total
+    if all_ignored:
+        # Every target is ignore_index: torch returns nan (0/0) but an all-zero gradient (its backward only
+        # writes -w/total_weight at non-ignored targets); total / 0 would backprop nan everywhere.
+        return ew.add(ew.mul(total, 0.0), float("nan"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ew.div(total, Tensor._wrap(np.asarray(denom, dtype=total._data.dtype)))
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean", label_smoothing=0.0):
+    op = "cross_entropy"
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    check_float(input, op)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"{op}: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    x = input._data
+    if x.ndim == 0:
+        raise RuntimeError(f"{op}: input must be at least 1-D (C,) or (N, C, ...), got a 0-D tensor")
+    axis = 0 if x.ndim == 1 else 1
+    C = x.shape[axis]
+    t = target._data
+    if t.shape == x.shape:
+        # class probabilities (soft targets), as torch whenever the shapes agree
+        if t.dtype.kind != "f":
+            raise RuntimeError(f"{op}: Expected floating point type for target with class probabilities, got {torch_type_name(t)}")
+        if ignore_index >= 0:
+            raise RuntimeError(f"{op}: ignore_index is not supported for floating point target")
+        q = target
+        if label_smoothing > 0:
+            q = ew.add(ew.mul(q, 1 - label_smoothing), label_smoothing / C)
+        if weight is not None:
+            if weight._data.ndim != 1 or weight._data.shape[0] != C:
+                raise RuntimeError(
+                    f"{op}: weight tensor should be defined either for all {C} classes or no classes but got weight "
+                    f"tensor of shape: {size_str(weight._data.shape)}"
+                )
+            q = ew.mul(q, shape.reshape(weight, (C,) + (1,) * (x.ndim - 1 - axis)))
+        loss = _soft_ce(input, q, axis)
+        return _finish(loss, reduction, (x.size // C) if C else 0)
+    q, denom = _index_target_weights(op, input, target, weight, ignore_index, label_smoothing)
+    loss = _soft_ce(input, Tensor._wrap(q), axis)
+    return _finish(loss, reduction, denom, all_ignored=not np.any(target._data != ignore_index))
+
+
+def _pick(input, q, axis):
+    """Primitive: -sum_c q_c x_c along ``axis`` with constant q (nll_loss's weighted gather)."""
+    x = input._data
+    with np.errstate(invalid="ignore"):
+        loss = -np.sum(np.where(q == 0, 0, q * x), axis=axis).astype(x.dtype, copy=False)
+    return apply("NllLossBackward0", loss, (input,), lambda g: (-np.expand_dims(g, axis) * q,))
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    op = "nll_loss"
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    check_float(input, op)
+    x = input._data
+    if x.ndim == 0:
+        raise RuntimeError(f"{op}: input must be at least 1-D (C,) or (N, C, ...), got a 0-D tensor")
+    q, denom = _index_target_weights(op, input, target, weight, ignore_index, 0.0)
+    loss = _pick(input, q, 0 if x.ndim == 1 else 1)
+    return _finish(loss, reduction, denom, all_ignored=not np.any(target._data != ignore_index))
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """target * (log target - input) (0 where target == 0), or exp(t) * (t - input) with log_target."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction, ("none", "mean", "sum", "batchmean"))
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support size."
+            "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+            "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+            stacklevel=2,
+        )
+    if log_target:
+        loss = ew.mul(ew.exp(target), ew.sub(target, input))
+    else:
+        pos = ew.gt(target, 0)
+        safe = ew.where(pos, target, Tensor._wrap(np.ones((), dtype=target._data.dtype)))
+        xlogx = ew.mul(target, ew.log(safe))  # xlogy(t, t): 0 at t == 0
+        loss = ew.sub(xlogx, ew.mul(target, input))
+    if reduction == "batchmean":
+        total = red.sum(loss)
+        return ew.div(total, input._data.shape[0]) if input._data.ndim else total
+    return reduce_loss(loss, reduction)

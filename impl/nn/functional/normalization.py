@@ -1,0 +1,169 @@
+"""batch_norm, layer_norm, group_norm, normalize, cosine_similarity.
+
+The three statistics-based norms share one fused primitive, ``_norm_affine``: standardise over some axes
+then scale/shift per feature. Fused because the composite (mean, sub, var, sqrt, div, mul, add) builds
+~10 graph nodes and as many full-size temporaries, and the closed-form backward
+``dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))`` is both cheaper and more accurate.
+"""
+import numpy as np
+
+from ..._autograd import apply, no_grad
+from ..._tensor import Tensor
+from ...ops import elementwise as ew
+from ...ops import reduce, shape
+from ._utils import check_float, size_str
+
+
+def _norm_affine(name, x_t, w_t, b_t, axes, param_shape, eps):
+    """y = (x - mean) / sqrt(var + eps) * w + b, statistics over ``axes``; w, b reshaped to ``param_shape``.
+
+    Returns (y Tensor, batch mean ndarray, biased batch var ndarray) -- the stats feed running averages.
+    """
+    x = x_t._data
+    n = int(np.prod([x.shape[a] for a in axes]))
+    mean = x.mean(axis=axes, keepdims=True)
+    xc = x - mean
+    var = np.mean(xc * xc, axis=axes, keepdims=True)
+    rstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
+    xhat = xc * rstd
+    w = None if w_t is None else w_t._data.reshape(param_shape)
+    b = None if b_t is None else b_t._data.reshape(param_shape)
+    out = xhat
+    if w is not None:
+        out = out * w
+    if b is not None:
+        out = out + b
+    param_axes = tuple(i for i, s in enumerate(param_shape) if s == 1) if w_t is not None or b_t is not None else ()
+
+    def backward(g):
+        gx = gw = gb = None
+        if w_t is not None and w_t.requires_grad:
+            gw = np.sum(g * xhat, axis=param_axes).reshape(w_t._data.shape)
+        if b_t is not None and b_t.requires_grad:
+            gb = np.sum(g, axis=param_axes).reshape(b_t._data.shape)
+        if x_t.requires_grad:
+            gh = g * w if w is not None else g
+            gx = rstd * (gh - gh.mean(axis=axes, keepdims=True) - xhat * np.mean(gh * xhat, axis=axes, keepdims=True))
+        return gx, gw, gb
+
+    y = apply(name, out, (x_t, w_t, b_t), backward, saved=(x_t, w_t))
+    return y, mean, var, n
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
+    op = "layer_norm"
+    check_float(input, op)
+    ns = (int(normalized_shape),) if isinstance(normalized_shape, (int, np.integer)) else tuple(int(s) for s in normalized_shape)
+    x = input._data
+    k = len(ns)
+    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != ns:
+        raise RuntimeError(
+            f"{op}: Given normalized_shape={list(ns)}, expected input with shape [*, {', '.join(map(str, ns))}], "
+            f"but got input of size{size_str(x.shape)}"
+        )
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p._data.shape) != ns:
+            raise RuntimeError(f"{op}: Expected {name} to be of same shape as normalized_shape, but got {name} of shape {size_str(p._data.shape)} and normalized_shape = {list(ns)}")
+    axes = tuple(range(x.ndim - k, x.ndim))
+    pshape = (1,) * (x.ndim - k) + ns
+    return _norm_affine("NativeLayerNormBackward0", input, weight, bias, axes, pshape, eps)[0]
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+    op = "group_norm"
+    check_float(input, op)
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(f"{op}: Expected at least 2 dimensions for input tensor but received {x.ndim} (shape {size_str(x.shape)})")
+    N, C = x.shape[:2]
+    G = int(num_groups)
+    if G <= 0 or C % G:
+        raise RuntimeError(
+            f"{op}: Expected number of channels in input to be divisible by num_groups, but got input of shape "
+            f"{size_str(x.shape)} and num_groups={G}"
+        )
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and (p._data.ndim != 1 or p._data.shape[0] != C):
+            raise RuntimeError(f"{op}: Expected {name} to be a vector of size equal to the number of channels in input, but got {name} of shape {size_str(p._data.shape)} and input of shape {size_str(x.shape)}")
+    spatial = x.shape[2:]
+    grouped = shape.reshape(input, (N, G, C // G, *spatial))
+    axes = tuple(range(2, grouped.ndim))
+    pshape = (1, G, C // G) + (1,) * len(spatial)
+    y = _norm_affine("NativeGroupNormBackward0", grouped, weight, bias, axes, pshape, eps)[0]
+    return shape.reshape(y, x.shape)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05):
+    op = "batch_norm"
+    check_float(input, op)
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(f"{op}: Expected input to have at least 2 dimensions (N, C, ...), but got input of size {size_str(x.shape)}")
+    C = x.shape[1]
+    for name, p in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
+        if p is not None and p._data.size != C:
+            raise RuntimeError(f"{op}: {name} should contain {C} elements not {p._data.size} (input of size {size_str(x.shape)})")
+    pshape = (1, C) + (1,) * (x.ndim - 2)
+    if training:
+        n = x.size // C if C else 0
+        if n <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {size_str(x.shape)}")
+        axes = (0,) + tuple(range(2, x.ndim))
+        y, mean, var, n = _norm_affine("NativeBatchNormBackward0", input, weight, bias, axes, pshape, eps)
+        m = momentum
+        with no_grad():
+            if running_mean is not None:
+                rm = running_mean._data
+                rm[...] = (m * mean.reshape(rm.shape) + (1 - m) * rm).astype(rm.dtype, copy=False)
+                running_mean._version[0] += 1
+            if running_var is not None:
+                rv = running_var._data
+                unbiased = var.reshape(rv.shape) * (n / (n - 1))  # torch keeps the UNBIASED variance
+                rv[...] = (m * unbiased + (1 - m) * rv).astype(rv.dtype, copy=False)
+                running_var._version[0] += 1
+        return y
+    if running_mean is None or running_var is None:
+        raise RuntimeError(f"{op}: running_mean must be defined in evaluation mode")
+    # Eval: a per-channel affine map (composite, so weight/bias gradients come for free).
+    rm = shape.reshape(running_mean, pshape)
+    rv = shape.reshape(running_var, pshape)
+    inv = ew.rsqrt(ew.add(rv, eps))
+    out = ew.mul(ew.sub(input, rm), inv)
+    if weight is not None:
+        out = ew.mul(out, shape.reshape(weight, pshape))
+    if bias is not None:
+        out = ew.add(out, shape.reshape(bias, pshape))
+    return out
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """x / max(||x||_p, eps) along ``dim`` (composite)."""
+    check_float(input, "normalize")
+    denom = ew.clamp_min(reduce.norm(input, p, dim, keepdim=True), eps)
+    res = ew.div(input, shape.expand_as(denom, input))
+    if out is not None:
+        out._data[...] = res._data
+        return out
+    return res
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1/|x1| * x2/|x2|) along ``dim``, norms clamped at eps -- as torch, the clamp is applied to the
+    value without a gradient of its own (the gradient flows through the unclamped norm)."""
+    check_float(x1, "cosine_similarity", "x1")
+    check_float(x2, "cosine_similarity", "x2")
+    try:
+        a, b = shape.broadcast_tensors(x1, x2)
+    except Exception:
+        raise RuntimeError(
+            f"cosine_similarity: The size of tensor a ({x1._data.shape}) must match the size of tensor b "
+            f"({x2._data.shape})"
+        ) from None
+
+    def clamped_norm(t):
+        n = reduce.norm(t, 2, dim, keepdim=True)
+        nd = n._data
+        fix = Tensor._wrap(np.maximum(nd, nd.dtype.type(eps)) - nd)  # a constant: value-only clamp
+        return ew.add(n, fix)
+
+    return reduce.sum(ew.mul(ew.div(a, clamped_norm(a)), ew.div(b, clamped_norm(b))), dim)

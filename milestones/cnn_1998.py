@@ -1,0 +1,47 @@
+"""1998, LeCun et al.'s LeNet: convolutions and pooling learn the digits' local structure.
+
+Data: the same split as mlp_1986 (8x8 digits, pixels / 16, stratified seeded 80/20), as 1x8x8 images.
+Model (LeNet-style, shrunk to 8x8 inputs): Conv2d(1, 8, 3, padding=1) + ReLU + MaxPool2d(2) -> 8x4x4,
+Conv2d(8, 16, 3, padding=1) + ReLU + MaxPool2d(2) -> 16x2x2, Flatten, Linear(64, 64) + ReLU + Linear(64, 10);
+cross-entropy, Adam on shuffled minibatches. Goal: test accuracy >= 0.98.
+"""
+import numpy as np
+
+from ._core import Milestone, as_tensor, minibatches, rng, to_numpy
+from .data import digits_split
+
+
+class CNN1998(Milestone):
+    name = "cnn_1998"
+    title = "LeNet-style CNN on 8x8 digits (LeCun et al. 1998)"
+    goal = "test accuracy >= 0.98"
+    c1, c2, hidden, epochs, batch_size, lr = 8, 16, 64, 10, 32, 3e-3
+
+    def data(self, seed):
+        x_tr, y_tr, x_te, y_te = digits_split(seed)
+        return dict(x=x_tr.reshape(-1, 1, 8, 8), y=y_tr, x_test=x_te.reshape(-1, 1, 8, 8), y_test=y_te)
+
+    def build(self, lib, data):
+        nn = lib.nn
+        return nn.Sequential(
+            nn.Conv2d(1, self.c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(self.c1, self.c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(self.c2 * 4, self.hidden), nn.ReLU(), nn.Linear(self.hidden, 10),
+        )
+
+    def optimizer(self, lib, params):
+        return lib.optim.Adam(params, lr=self.lr)
+
+    def batches(self, data, seed):
+        for idx in minibatches(len(data["y"]), self.batch_size, self.epochs, rng(seed, 1)):
+            yield data["x"][idx], data["y"][idx]
+
+    def evaluate(self, lib, model, data, dtype):
+        logits = to_numpy(model(as_tensor(lib, data["x_test"], dtype)))
+        return float(np.mean(logits.argmax(-1) == data["y_test"]))
+
+    def passed(self, accuracy, final_loss):
+        return accuracy >= 0.98
+
+
+MILESTONE = CNN1998()

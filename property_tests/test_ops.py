@@ -1,0 +1,98 @@
+"""Generic op-level differential tests, generated from every OpSpec in reference/registry.py.
+
+Per spec (ids = spec names):
+  test_forward_and_vjp               forward vs torch (shape, dtype, values) and the VJP vs torch with a random
+                                     cotangent, incl. the gradients' shape and dtype (= the input's), in every
+                                     dtype of the spec (float32 and float64) on the same drawn sample;
+  test_gradcheck                     float64 central differences of impl alone;
+  test_noncontiguous_and_grad_mode   transposed / strided / negative-stride numpy inputs give impl's contiguous
+                                     results; requires_grad / grad_fn / is_leaf as torch's; nothing recorded
+                                     under no_grad;
+  test_error_input                   the spec's error inputs: torch's exception class, impl's message names the op.
+Each hypothesis test draws one sample per example and runs several checks on it: drawing is the larger part of
+the cost, so this keeps the suite within its time budget.
+The check functions live in reference/compare.py (the meta-tests call them directly on planted bugs).
+"""
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import impl
+from reference.compare import check_error_input, check_forward, check_grad_mode, check_gradcheck, check_noncontiguous, check_vjp
+from reference.registry import all_specs
+
+SPECS = all_specs()
+# torch warns when a reduction's output is empty (numel 0 / numel 0 "degrees of freedom"): expected, not a problem.
+pytestmark = pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning")
+# The structural checks (layout, grad-mode flags) need fewer examples than the numerical ones.
+FEW = settings(max_examples=max(5, settings.default.max_examples * 2 // 5))
+
+
+def _p(spec, *extra, suffix=""):
+    return pytest.param(spec, *extra, id=spec.name + suffix)
+
+
+@pytest.mark.parametrize("spec", [_p(s) for s in SPECS])
+@given(data=st.data())
+def test_forward_and_vjp(spec, data):
+    """Forward and VJP vs torch, in every dtype of the spec (float32 and float64 for float ops), same sample."""
+    sample = data.draw(spec.sample, label="sample")
+    for dtype in spec.dtypes:
+        check_forward(spec, sample, dtype)
+        check_vjp(spec, sample, dtype)
+
+
+@pytest.mark.parametrize("spec", [_p(s) for s in SPECS if s.gradcheck and s.differentiable and "float64" in s.dtypes])
+@given(data=st.data())
+def test_gradcheck(spec, data):
+    check_gradcheck(spec, data.draw(spec.sample, label="sample"))
+
+
+@pytest.mark.parametrize("spec", [_p(s) for s in SPECS])
+@FEW
+@given(data=st.data())
+def test_noncontiguous_and_grad_mode(spec, data):
+    """Non-contiguous numpy inputs give the contiguous results; requires_grad/no_grad propagate as torch's."""
+    sample = data.draw(spec.sample, label="sample")
+    check_noncontiguous(spec, sample, "float64" if "float64" in spec.dtypes else spec.dtypes[0])
+    check_grad_mode(spec, sample, spec.dtypes[0])
+
+
+@pytest.mark.parametrize("spec,index", [_p(s, i, suffix=f"-{i}") for s in SPECS for i in range(len(s.error_inputs))])
+def test_error_input(spec, index):
+    check_error_input(spec, spec.error_inputs[index])
+
+
+# ---- random creation: values come from impl's own generator, so shapes and dtypes only -------------------
+RANDOM_CREATION = [
+    ("randn", lambda lib: lib.randn(2, 3)),
+    ("randn_size_tuple", lambda lib: lib.randn((4,), dtype=lib.float64)),
+    ("rand", lambda lib: lib.rand(3, 0)),
+    ("rand_0d", lambda lib: lib.rand(())),
+    ("randint", lambda lib: lib.randint(0, 5, (3, 2))),
+    ("randint_high_only", lambda lib: lib.randint(7, (4,))),
+    ("randperm", lambda lib: lib.randperm(6)),
+    ("randn_like", lambda lib: lib.randn_like(lib.zeros(2, 3, dtype=lib.float64))),
+    ("rand_like", lambda lib: lib.rand_like(lib.zeros(5))),
+    ("bernoulli", lambda lib: lib.bernoulli(lib.full((3, 4), 0.5))),
+    ("multinomial", lambda lib: lib.multinomial(lib.tensor([0.2, 0.3, 0.5]), 5, replacement=True)),
+    ("uniform_", lambda lib: lib.zeros(3, 2).uniform_(-1, 1)),
+    ("normal_", lambda lib: lib.zeros(4, dtype=lib.float64).normal_(0.0, 2.0)),
+]
+
+
+@pytest.mark.parametrize("name,make", RANDOM_CREATION, ids=[n for n, _ in RANDOM_CREATION])
+def test_random_creation_shape_and_dtype(name, make):
+    a, b = make(impl), make(torch)
+    assert tuple(a.shape) == tuple(b.shape), f"{name}: impl shape {tuple(a.shape)} vs torch {tuple(b.shape)}"
+    assert a.dtype.name == str(b.dtype).removeprefix("torch."), f"{name}: impl dtype {a.dtype} vs torch {b.dtype}"
+    v = a.numpy()
+    assert np.isfinite(v).all()
+    if name == "uniform_":
+        assert ((v >= -1) & (v <= 1)).all()
+    if name == "randperm":
+        assert sorted(v.tolist()) == list(range(6))
+    if name.startswith("randint"):
+        assert ((v >= 0) & (v < (5 if name == "randint" else 7))).all()

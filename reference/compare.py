@@ -1,0 +1,480 @@
+"""Comparison helpers and the generic per-spec checks (impl vs torch), in one module.
+
+Every comparison checks shape, then dtype, then values (nan-aware). A failure raises ``AssertionError`` whose
+message names the check, the op, the input shapes and dtypes, the number of mismatching elements, the worst
+absolute and relative errors with their indices, and a copy-paste reproducer (the inputs as numpy literals,
+or an ``.npz`` file for large ones).
+
+The generic checks take an ``OpSpec`` and a ``Sample`` and return the errors they measured:
+
+* ``check_forward(spec, sample, dtype)``   forward values vs torch;
+* ``check_vjp(spec, sample, dtype)``       backward vs torch with a random cotangent, plus the gradients'
+  shape and dtype (= the input's);
+* ``check_gradcheck(spec, sample)``        float64 central differences on impl alone;
+* ``check_noncontiguous(spec, sample)``    transposed / strided / negative-stride numpy inputs give impl's
+  contiguous results;
+* ``check_grad_mode(spec, sample)``        requires_grad / grad_fn / is_leaf as torch's, and nothing recorded
+  under ``no_grad`` or without inputs that require grad;
+* ``check_error_input(spec, error_input)`` both raise torch's exception class; impl's message matches.
+
+``reproduce(name, arrays, kwargs, dtype)`` reruns every check of one spec on given inputs and prints the outcome.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import zlib
+
+import numpy as np
+
+import impl
+from reference.gradcheck import gradcheck as _gradcheck
+from reference.opspec import DEFAULT_TOL, FLOAT_DTYPES, Divergence
+
+LITERAL_LIMIT = 120  # arrays up to this many elements are printed as literals; larger ones go to an .npz
+
+NO_GRAD_VIEWS = Divergence(
+    "views made under no_grad", "torch marks a view of a tensor that requires grad, made under no_grad, as "
+    "requires_grad=True (a leaf without grad_fn whose in-place use raises); impl's is a plain tensor that does not "
+    "require grad. Under no_grad both record nothing, which is what check_grad_mode asserts.")
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+# ---- conversion ------------------------------------------------------------------------------
+def is_impl(x):
+    return isinstance(x, impl.Tensor)
+
+
+def is_torch(x):
+    return type(x).__module__.startswith("torch") and hasattr(x, "detach") and hasattr(x, "requires_grad")
+
+
+def is_tensor(x):
+    return is_impl(x) or is_torch(x)
+
+
+def to_numpy(x) -> np.ndarray:
+    """A numpy copy of an impl tensor, torch tensor or array-like (detached)."""
+    if is_impl(x):
+        return np.array(x._data, copy=True)
+    if is_torch(x):
+        return x.detach().cpu().numpy().copy()
+    return np.array(x, copy=True)
+
+
+def cast_arrays(arrays, dtype):
+    """Float arrays to ``dtype`` (a float dtype name); int/bool arrays and non-float dtypes leave them alone."""
+    out = []
+    for a in arrays:
+        a = np.asarray(a)
+        if dtype in FLOAT_DTYPES and a.dtype.kind == "f":
+            a = a.astype(dtype)
+        out.append(a)
+    return out
+
+
+def make_inputs(lib, arrays, diff, requires_grad=True, views=None):
+    """Tensors of ``lib`` (impl or torch) holding ``arrays``; ``diff`` positions with float dtype require grad.
+
+    ``views``: impl only, numpy arrays to wrap without copying (``from_numpy``) instead of copies."""
+    ts = []
+    for i, a in enumerate(arrays):
+        if lib is impl:
+            t = impl.from_numpy(views[i]) if views is not None else impl.tensor(a)
+        else:
+            t = lib.from_numpy(np.array(a, copy=True))
+        if requires_grad and i in diff and a.dtype.kind == "f":
+            t.requires_grad_(True)
+        ts.append(t)
+    return ts
+
+
+def flatten_outputs(out) -> list:
+    """An op's result as a flat list (tuples/lists, incl. torch.return_types and impl namedtuples, unpacked)."""
+    flat = []
+
+    def walk(o):
+        if isinstance(o, (tuple, list)) and not _is_size(o):
+            for e in o:
+                walk(e)
+        else:
+            flat.append(o)
+
+    walk(out)
+    return flat
+
+
+def _is_size(o):
+    return type(o).__name__ == "Size"
+
+
+# ---- messages --------------------------------------------------------------------------------
+def _literal(a):
+    a = np.asarray(a)
+    body = repr(a.tolist()) if a.ndim else repr(a.item())
+    shape = f".reshape({tuple(a.shape)})" if a.size == 0 and a.ndim > 1 else ""
+    return f"np.array({body}, dtype=np.{a.dtype.name}){shape}"
+
+
+def reproducer(spec, arrays, kwargs, dtype) -> str:
+    """Copy-paste Python that reruns this case: ``reproduce(...)`` with the inputs as literals (or an .npz)."""
+    arrays = [np.asarray(a) for a in arrays]
+    if sum(a.size for a in arrays) <= LITERAL_LIMIT:
+        arr_src = "[" + ", ".join(_literal(a) for a in arrays) + "]"
+        head = ""
+    else:
+        digest = hashlib.sha1(b"".join(a.tobytes() for a in arrays)).hexdigest()[:12]
+        path = os.path.join(tempfile.gettempdir(), "gradparity_repro", f"{re.sub(r'[^A-Za-z0-9_.-]', '_', spec.name)}-{digest}.npz")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        np.savez(path, *arrays)
+        head = f"_z = np.load({path!r}); "
+        arr_src = f"[_z[f'arr_{{i}}'] for i in range({len(arrays)})]  # shapes {[a.shape for a in arrays]}"
+    return (
+        "Reproducer (run from the project root):\n"
+        f"  import numpy as np; from reference.compare import reproduce\n"
+        f"  {head}arrays = {arr_src}\n"
+        f"  reproduce({spec.name!r}, arrays, {kwargs!r}, {dtype!r})"
+    )
+
+
+def _describe_inputs(arrays):
+    return "inputs " + ", ".join(f"{a.dtype.name}{list(a.shape)}" for a in map(np.asarray, arrays))
+
+
+class Context:
+    """What a failure message says about the case: check name, op, inputs, reproducer."""
+
+    def __init__(self, spec, arrays, kwargs, dtype):
+        self.spec, self.arrays, self.kwargs, self.dtype = spec, arrays, kwargs, dtype
+
+    def fail(self, check, detail):
+        raise AssertionError(
+            f"[{check}] op {self.spec.name!r} ({self.dtype}): {detail}\n"
+            f"  {_describe_inputs(self.arrays)}; kwargs {self.kwargs!r}\n" + reproducer(self.spec, self.arrays, self.kwargs, self.dtype)
+        )
+
+
+def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | None = None, what=""):
+    """Shape, then dtype, then values (nan-aware: nan == nan, inf == inf of the same sign).
+
+    ``actual``/``expected``: impl tensors, torch tensors, arrays or Python scalars. Returns the max abs error."""
+    fail = ctx.fail if ctx is not None else (lambda c, d: (_ for _ in ()).throw(AssertionError(f"[{c}] {d}")))
+    label = f"{check} {what}".strip()
+    a, e = to_numpy(actual), to_numpy(expected)
+    if a.shape != e.shape:
+        fail(f"{label}: shape", f"impl shape {a.shape} vs torch {e.shape}")
+    if a.dtype != e.dtype:
+        fail(f"{label}: dtype", f"impl dtype {a.dtype} vs torch {e.dtype} (shape {a.shape})")
+    if a.dtype.kind in "biu":
+        bad = a != e
+        if bad.any():
+            idx = tuple(int(i) for i in np.argwhere(bad)[0]) if a.ndim else ()
+            fail(f"{label}: values", f"{int(bad.sum())}/{bad.size} elements differ (exact comparison of {a.dtype}); "
+                 f"first at index {idx}: impl {a[idx]!r} vs torch {e[idx]!r}")
+        return 0.0
+    a64, e64 = a.astype(np.float64), e.astype(np.float64)
+    both_nan = np.isnan(a64) & np.isnan(e64)
+    same_inf = np.isinf(a64) & (a64 == e64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(a64 - e64)
+        ok = both_nan | same_inf | (diff <= atol + rtol * np.abs(e64))
+    diff = np.where(both_nan | same_inf, 0.0, np.nan_to_num(diff, nan=np.inf))
+    if not ok.all():
+        bad = ~ok
+        idx = np.unravel_index(np.argmax(np.where(bad, diff, -1)), diff.shape) if diff.ndim else ()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(bad, diff / np.abs(e64), 0)
+        ridx = np.unravel_index(np.argmax(np.nan_to_num(rel, nan=np.inf)), rel.shape) if rel.ndim else ()
+        fail(f"{label}: values",
+             f"{int(bad.sum())}/{bad.size} elements out of tolerance (rtol={rtol}, atol={atol}), shape {a.shape}, "
+             f"dtype {a.dtype}; max abs err {diff[idx]:.3g} at index {tuple(int(i) for i in idx)} "
+             f"(impl {a64[idx]!r}, torch {e64[idx]!r}); max rel err {rel[ridx]:.3g} at index {tuple(int(i) for i in ridx)}")
+    return float(diff.max()) if diff.size else 0.0
+
+
+def _compare_outputs(fi, ft, tol, check, ctx):
+    if len(fi) != len(ft):
+        ctx.fail(f"{check}: structure", f"impl returned {len(fi)} outputs, torch {len(ft)}")
+    worst = 0.0
+    for k, (a, b) in enumerate(zip(fi, ft)):
+        what = f"output {k}" if len(fi) > 1 else ""
+        if is_tensor(b):
+            if not is_impl(a):
+                ctx.fail(f"{check} {what}: type", f"impl returned {type(a).__name__}, torch a Tensor")
+            worst = max(worst, assert_close(a, b, tol["rtol"], tol["atol"], check, ctx, what))
+        elif isinstance(b, np.ndarray):
+            if not isinstance(a, np.ndarray):
+                ctx.fail(f"{check} {what}: type", f"impl returned {type(a).__name__}, torch a numpy array")
+            worst = max(worst, assert_close(a, b, tol["rtol"], tol["atol"], check, ctx, what))
+        elif isinstance(b, str):
+            if a != b:
+                ctx.fail(f"{check} {what}: value", f"impl {a!r} vs torch {b!r}")
+        elif isinstance(b, float) and not isinstance(a, bool):
+            worst = max(worst, assert_close(a, b, tol["rtol"], tol["atol"], check, ctx, what))
+        elif _is_size(b) or isinstance(b, (bool, int)):
+            if _is_size(b):
+                same = _is_size(a) and tuple(a) == tuple(b)
+            elif isinstance(b, bool):
+                same = isinstance(a, bool) and a == b
+            else:
+                same = isinstance(a, int) and not isinstance(a, bool) and a == b
+            if not same:
+                ctx.fail(f"{check} {what}: value", f"impl {a!r} ({type(a).__name__}) vs torch {b!r} ({type(b).__name__})")
+        else:
+            ctx.fail(f"{check} {what}: type", f"don't know how to compare torch's {type(b).__name__}")
+    return worst
+
+
+def _run(spec, lib, inputs, kwargs):
+    return flatten_outputs(spec.fn(lib, *inputs, **kwargs))
+
+
+def _cotangent_rng(spec, arrays):
+    key = spec.name + "|" + "|".join(f"{a.dtype}{a.shape}" for a in arrays)
+    return np.random.default_rng(zlib.crc32(key.encode()))
+
+
+# ---- the generic checks ------------------------------------------------------------------------
+def check_forward(spec, sample, dtype) -> float:
+    """Forward outputs vs torch: structure, shape, dtype, values. Returns the max abs error."""
+    torch = _torch()
+    arrays = cast_arrays(sample.arrays, dtype)
+    ctx = Context(spec, arrays, sample.kwargs, dtype)
+    with impl.no_grad(), torch.no_grad():
+        try:
+            ft = _run(spec, torch, make_inputs(torch, arrays, (), False), sample.kwargs)
+        except Exception as e:  # noqa: BLE001
+            ctx.fail("forward: torch raised", f"{type(e).__name__}: {e} -- the spec's strategy makes an input torch "
+                     "rejects (such cases belong in error_inputs)")
+        try:
+            fi = _run(spec, impl, make_inputs(impl, arrays, (), False), sample.kwargs)
+        except Exception as e:  # noqa: BLE001
+            ctx.fail("forward: impl raised", f"{type(e).__name__}: {e}")
+    return _compare_outputs(fi, ft, spec.tol("fwd", dtype), "forward", ctx)
+
+
+def check_vjp(spec, sample, dtype, cotangent="random") -> float:
+    """Backward vs torch with a random cotangent on every differentiable output.
+
+    Also checks that each gradient has its input's shape and dtype, and that impl's outputs require grad
+    exactly where torch's do. ``cotangent="ones"`` (the ``.sum()`` cotangent) exists only for the
+    meta-tests that show why it is not enough. Returns the max abs gradient error."""
+    torch = _torch()
+    arrays = cast_arrays(sample.arrays, dtype)
+    ctx = Context(spec, arrays, sample.kwargs, dtype)
+    diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
+    if not diff:
+        return 0.0
+    ii, tt = make_inputs(impl, arrays, diff), make_inputs(torch, arrays, diff)
+    fi, ft = _run(spec, impl, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
+    if len(fi) != len(ft):
+        ctx.fail("backward: structure", f"impl returned {len(fi)} outputs, torch {len(ft)}")
+    rng = _cotangent_rng(spec, arrays)
+    outs_i, outs_t, cts_i, cts_t = [], [], [], []
+    for k, (a, b) in enumerate(zip(fi, ft)):
+        if not (is_torch(b) and b.requires_grad):
+            continue
+        if not (is_impl(a) and a.requires_grad):
+            ctx.fail("backward: requires_grad", f"torch output {k} requires grad, impl's does not")
+        shape = tuple(b.shape)
+        ct = np.ones(shape) if cotangent == "ones" else rng.standard_normal(shape)
+        ct = ct.astype(to_numpy(b).dtype)
+        outs_i.append(a)
+        outs_t.append(b)
+        cts_i.append(impl.tensor(ct))
+        cts_t.append(torch.from_numpy(ct.copy()))
+    if not outs_t:
+        return 0.0
+    torch.autograd.backward(outs_t, cts_t)
+    try:
+        impl.autograd.backward(outs_i, cts_i)
+    except Exception as e:  # noqa: BLE001 - any crash in impl's backward is a failed check
+        ctx.fail("backward: raised", f"impl's backward raised {type(e).__name__}: {e}")
+    tol = spec.tol("bwd", dtype)
+    worst = 0.0
+    for i in diff:
+        gi, gt = ii[i].grad, tt[i].grad
+        what = f"grad of input {i}"
+        if gi is not None:
+            if tuple(gi.shape) != arrays[i].shape:
+                ctx.fail(f"backward {what}: shape", f"gradient shape {tuple(gi.shape)} != input shape {arrays[i].shape}")
+            if gi._data.dtype != arrays[i].dtype:
+                ctx.fail(f"backward {what}: dtype", f"gradient dtype {gi._data.dtype} != input dtype {arrays[i].dtype}")
+        if gi is None and gt is None:
+            continue
+        a = to_numpy(gi) if gi is not None else np.zeros_like(arrays[i])
+        e = to_numpy(gt) if gt is not None else np.zeros_like(arrays[i])
+        worst = max(worst, assert_close(a, e, tol["rtol"], tol["atol"], "backward", ctx, what))
+    return worst
+
+
+def check_gradcheck(spec, sample) -> float:
+    """float64 central differences on impl alone (reference/gradcheck.py). Returns the max abs error."""
+    arrays = cast_arrays(sample.arrays, "float64")
+    ctx = Context(spec, arrays, sample.kwargs, "float64")
+    try:
+        res = _gradcheck(lambda *ts: spec.fn(impl, *ts, **sample.kwargs), arrays, spec.differentiable, what=spec.name,
+                         seed=zlib.crc32(spec.name.encode()))
+    except AssertionError as e:
+        ctx.fail("gradcheck", str(e))
+    return res.max_abs_err
+
+
+def noncontiguous_views(arrays, layout):
+    """Views with the same values as ``arrays`` but another memory layout.
+
+    layout: "transposed" (column-major: reversed strides), "strided" (every other element of a buffer twice
+    as large in each dim), "negative" (negative strides: a flipped copy flipped back)."""
+    out = []
+    for a in arrays:
+        a = np.asarray(a)
+        if a.ndim == 0:
+            out.append(a.copy())
+        elif layout == "transposed":
+            out.append(np.ascontiguousarray(a.T).T)
+        elif layout == "strided":
+            big = np.zeros(tuple(2 * s for s in a.shape), dtype=a.dtype)
+            sl = tuple(slice(None, None, 2) for _ in a.shape)
+            big[sl] = a
+            out.append(big[sl])
+        elif layout == "negative":
+            out.append(np.flip(np.flip(a).copy()))
+        else:
+            raise ValueError(layout)
+    return out
+
+
+def check_noncontiguous(spec, sample, dtype="float64", layouts=("transposed", "strided", "negative")):
+    """impl on non-contiguous numpy views (no copy, via from_numpy) == impl on contiguous copies.
+
+    Forward outputs and the gradients of a random cotangent are compared at the float64 baseline tolerance:
+    numpy's summation order may depend on the memory layout, so bitwise equality is not promised."""
+    arrays = cast_arrays(sample.arrays, dtype)
+    ctx = Context(spec, arrays, sample.kwargs, dtype)
+    diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
+    tol = DEFAULT_TOL.get(dtype, DEFAULT_TOL["float64"])  # integer/bool outputs compare exactly anyway
+
+    def run(views):
+        ins = make_inputs(impl, arrays, diff, views=views)
+        outs = _run(spec, impl, ins, sample.kwargs)
+        live = [o for o in outs if is_impl(o) and o.requires_grad]
+        if live:
+            rng = _cotangent_rng(spec, arrays)
+            impl.autograd.backward(live, [impl.tensor(rng.standard_normal(o._data.shape).astype(o._data.dtype)) for o in live])
+        return outs, [ins[i].grad for i in diff]
+
+    ref_outs, ref_grads = run(None)
+    for layout in layouts:
+        views = noncontiguous_views(arrays, layout)
+        snapshot = [v.copy() for v in views]
+        try:
+            outs, grads = run(views)
+        except Exception as e:  # noqa: BLE001
+            ctx.fail(f"noncontiguous ({layout})", f"impl raised {type(e).__name__}: {e}")
+        for k, (a, b) in enumerate(zip(outs, ref_outs)):
+            if is_impl(b):
+                assert_close(a, b, tol["rtol"], tol["atol"], f"noncontiguous ({layout}) forward", ctx, f"output {k}")
+        for i, a, b in zip(diff, grads, ref_grads):
+            if (a is None) != (b is None):
+                ctx.fail(f"noncontiguous ({layout}) backward", f"grad of input {i}: {a!r} vs contiguous {b!r}")
+            if a is not None:
+                assert_close(a, b, tol["rtol"], tol["atol"], f"noncontiguous ({layout}) backward", ctx, f"grad of input {i}")
+        for i, (v, s) in enumerate(zip(views, snapshot)):
+            if not np.array_equal(v, s, equal_nan=True):
+                ctx.fail(f"noncontiguous ({layout})", f"the op wrote into its input {i}")
+
+
+def check_grad_mode(spec, sample, dtype="float32"):
+    """requires_grad / grad_fn / is_leaf of every output as torch's; nothing recorded under no_grad or
+    when no input requires grad."""
+    torch = _torch()
+    arrays = cast_arrays(sample.arrays, dtype)
+    ctx = Context(spec, arrays, sample.kwargs, dtype)
+    diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
+    for mode in ("grad", "no_grad", "no_inputs_require_grad"):
+        rg = mode != "no_inputs_require_grad"
+        ii, tt = make_inputs(impl, arrays, diff, rg), make_inputs(torch, arrays, diff, rg)
+        if mode == "no_grad":
+            with impl.no_grad(), torch.no_grad():
+                fi, ft = _run(spec, impl, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
+        else:
+            fi, ft = _run(spec, impl, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
+        if len(fi) != len(ft):
+            ctx.fail(f"grad mode ({mode}): structure", f"impl returned {len(fi)} outputs, torch {len(ft)}")
+        for k, (a, b) in enumerate(zip(fi, ft)):
+            if not is_torch(b):
+                continue
+            if not is_impl(a):
+                ctx.fail(f"grad mode ({mode})", f"output {k}: impl returned {type(a).__name__}, torch a Tensor")
+            if mode == "grad":
+                got = (a.requires_grad, a.grad_fn is None, a.is_leaf)
+                want = (b.requires_grad, b.grad_fn is None, b.is_leaf)
+                if got != want:
+                    ctx.fail(f"grad mode ({mode})",
+                             f"output {k}: impl (requires_grad, grad_fn is None, is_leaf) = {got}, torch {want}")
+            else:
+                # Nothing is recorded. (torch's *views* made under no_grad of a tensor that requires grad report
+                # requires_grad=True; impl's don't: see NO_GRAD_VIEWS. Only an op that returns its input itself,
+                # like +x or x.float() on float32, hands back a tensor that requires grad.)
+                if a.grad_fn is not None:
+                    ctx.fail(f"grad mode ({mode})", f"output {k} records a graph (grad_fn {a.grad_fn!r})")
+                if a.requires_grad and not any(a is t for t in ii):
+                    ctx.fail(f"grad mode ({mode})", f"output {k} requires grad but is not one of the inputs")
+        for i in diff:
+            if ii[i].requires_grad != rg or not ii[i].is_leaf:
+                ctx.fail(f"grad mode ({mode})", f"input {i} changed its requires_grad/is_leaf")
+
+
+def check_error_input(spec, error_input):
+    """Both libraries raise ``error_input.exc``; impl's message matches ``error_input.match``."""
+    torch = _torch()
+    ei = error_input
+    raised = {}
+    for name, lib in (("torch", torch), ("impl", impl)):
+        try:
+            args, kwargs = ei.make(lib)
+            spec.fn(lib, *args, **kwargs)
+        except Exception as e:  # noqa: BLE001
+            raised[name] = e
+        else:
+            raised[name] = None
+    where = f"[error input] op {spec.name!r}, expecting {ei.exc.__name__} matching {ei.match!r}" + (f" ({ei.note})" if ei.note else "")
+    t, i = raised["torch"], raised["impl"]
+    if not isinstance(t, ei.exc):
+        raise AssertionError(f"{where}: torch raised {type(t).__name__ if t else 'nothing'}: {t} -- the spec is wrong")
+    if i is None:
+        raise AssertionError(f"{where}: impl raised nothing (torch: {type(t).__name__}: {t})")
+    if not isinstance(i, ei.exc):
+        raise AssertionError(f"{where}: impl raised {type(i).__name__}: {i} (torch: {type(t).__name__}: {t})")
+    if not re.search(ei.match, str(i)):
+        raise AssertionError(f"{where}: impl's message {str(i)!r} does not match (torch's: {str(t)!r})")
+
+
+# ---- reproducing one case -----------------------------------------------------------------------
+def reproduce(name, arrays, kwargs, dtype="float32"):
+    """Rerun every generic check of spec ``name`` on these inputs and print what passes and what fails."""
+    from reference.registry import get_spec
+    from reference.strategies import Sample
+
+    spec = get_spec(name)
+    s = Sample(tuple(np.asarray(a) for a in arrays), dict(kwargs))
+    checks = [("forward", lambda: check_forward(spec, s, dtype)), ("backward", lambda: check_vjp(spec, s, dtype))]
+    if spec.gradcheck:
+        checks.append(("gradcheck", lambda: check_gradcheck(spec, s)))
+    checks += [("noncontiguous", lambda: check_noncontiguous(spec, s)), ("grad mode", lambda: check_grad_mode(spec, s))]
+    ok = True
+    for label, run in checks:
+        try:
+            err = run()
+            print(f"{label:14s} ok" + (f"  (max abs err {err:.3g})" if isinstance(err, float) else ""))
+        except AssertionError as e:
+            ok = False
+            print(f"{label:14s} FAILED\n{str(e).split('Reproducer')[0]}")
+    return ok

@@ -1,0 +1,208 @@
+"""Hypothesis strategies for op inputs: shapes, broadcasting, dims, and per-op value domains.
+
+Hypothesis draws the *structure* (shapes, dims, keyword options, a seed); a numpy Generator seeded from
+that draw fills the *values*. Values are then continuous and cheap to make, and every example is still
+reproducible from hypothesis' choice sequence (and from the literal arrays the failure message prints).
+
+Kinks and ties are kept away by default: ``values(..., "nonzero")`` stays >= 0.1 away from 0 (abs, relu),
+``distinct`` gives values >= 0.2 apart (max, amax, sort-like ops), ``away_from`` pushes values off given
+break points (clamp bounds), ``quotient_pair`` keeps x/y off the integers (floor division, remainder).
+The ``ties`` domain produces them on purpose, for the separate tie specs.
+
+A ``Sample`` is what every spec's strategy produces: the numpy arrays (float arrays are made in float64 and
+cast to the dtype under test; int64/bool arrays keep their dtype) and the keyword arguments of ``spec.fn``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+MAX_SIDE = 4
+
+
+@dataclass
+class Sample:
+    arrays: tuple
+    kwargs: dict = field(default_factory=dict)
+
+    def __repr__(self):  # hypothesis prints this in a falsifying example: keep it short, values are in the reproducer
+        arrs = ", ".join(f"{a.dtype}{list(a.shape)}" for a in self.arrays)
+        return f"Sample(arrays=[{arrs}], kwargs={self.kwargs!r})"
+
+
+def sample(*arrays, **kwargs) -> Sample:
+    # np.asarray: numpy arithmetic turns 0-d arrays into scalars, which are not arrays.
+    return Sample(tuple(np.asarray(a) for a in arrays), kwargs)
+
+
+# ---- structure ---------------------------------------------------------------------------------
+def rng_of(draw) -> np.random.Generator:
+    """A numpy Generator seeded by hypothesis: array values without hypothesis' slow array strategies."""
+    return np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+
+
+def shapes(min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
+    """Array shapes; with the defaults they include 0-d () and size-0 shapes like (2, 0)."""
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+
+
+def broadcast_shapes(n=2, min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
+    """``n`` mutually broadcastable shapes (tuple of tuples)."""
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=n, min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    ).map(lambda b: tuple(b.input_shapes))
+
+
+@st.composite
+def one_sided_pair(draw, min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
+    """(big, small) shapes where ``small`` broadcasts to ``big`` (what in-place ops and quotient ops need)."""
+    big = draw(shapes(min_dims, max_dims, min_side, max_side))
+    k = draw(st.integers(0, len(big)))
+    small = tuple(1 if draw(st.booleans()) else s for s in big[len(big) - k:])
+    return big, small
+
+
+def dim_of(draw, ndim):
+    """One dim index, negative or not (0-d tensors accept 0 and -1, as torch)."""
+    n = max(ndim, 1)
+    return draw(st.integers(-n, n - 1))
+
+
+def dims_of(draw, ndim, allow_none=True, allow_tuple=True, allow_int=True):
+    """None, an int, or a tuple of distinct dims (mixed signs) for a reduction over an ``ndim`` tensor."""
+    kinds = [k for k, ok in (("none", allow_none), ("int", allow_int), ("tuple", allow_tuple)) if ok]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "none":
+        return None
+    if kind == "int":
+        return dim_of(draw, ndim)
+    if ndim == 0:
+        return draw(st.sampled_from([(), (0,), (-1,)]))
+    chosen = draw(st.lists(st.integers(0, ndim - 1), unique=True, min_size=1, max_size=ndim))
+    return tuple(d - ndim if draw(st.booleans()) else d for d in chosen)
+
+
+def norm_axes(dim, ndim):
+    """The non-negative axes a dim argument names (None / () = all)."""
+    if dim is None or dim == ():
+        return tuple(range(ndim))
+    if isinstance(dim, int):
+        dim = (dim,)
+    return tuple(sorted(d % max(ndim, 1) for d in dim)) if ndim else ()
+
+
+# ---- values ------------------------------------------------------------------------------------
+def values(rng, shape, domain="real", scale=1.0):
+    """float64 values of ``shape`` in a per-op domain.
+
+    real: N(0, scale); positive: U(0.2, 3); nonzero: |x| in [0.1, 2] with a random sign (kinks at 0 kept away);
+    unit: U(-0.9, 0.9); gt_minus1: U(-0.8, 3) (log1p); distinct: >= 0.2 apart (no ties); distinct_abs: no ties in |x|;
+    ties: small integers (ties on purpose); not_int: >= 0.1 away from every integer and half-integer.
+    """
+    shape = tuple(shape)
+    if domain == "real":
+        return rng.standard_normal(shape) * scale
+    if domain == "positive":
+        return rng.uniform(0.2, 3.0, shape) * scale
+    if domain == "nonzero":
+        return rng.uniform(0.1, 2.0, shape) * rng.choice([-1.0, 1.0], shape) * scale
+    if domain == "unit":
+        return rng.uniform(-0.9, 0.9, shape) * scale
+    if domain == "gt_minus1":
+        return rng.uniform(-0.8, 3.0, shape)
+    if domain == "distinct":
+        return distinct(rng, shape) * scale
+    if domain == "distinct_abs":  # |x| pairwise >= 0.2 apart and >= 0.25 from 0 (norm p=inf, no ties in |x|)
+        n = int(np.prod(shape))
+        mags = (rng.permutation(n) + 1) * 0.25 + rng.uniform(0, 0.05, n)
+        return (mags * rng.choice([-1.0, 1.0], n)).reshape(shape) * scale
+    if domain == "ties":
+        return rng.integers(-2, 3, shape).astype(np.float64)
+    if domain == "not_int":
+        base = rng.integers(-3, 3, shape)
+        frac = rng.uniform(0.1, 0.4, shape) + 0.5 * rng.integers(0, 2, shape)
+        return (base + frac) * scale
+    raise ValueError(f"unknown value domain {domain!r}")
+
+
+def distinct(rng, *shapes_):
+    """Values for one or more arrays, all pairwise >= 0.2 apart (no ties, within or across the arrays)."""
+    sizes = [int(np.prod(s)) for s in shapes_]
+    n = sum(sizes)
+    pool = (rng.permutation(n) - n / 2) * 0.25 + rng.uniform(0, 0.05, n)
+    out, start = [], 0
+    for s, k in zip(shapes_, sizes):
+        out.append(pool[start:start + k].reshape(s))
+        start += k
+    return out[0] if len(out) == 1 else out
+
+
+def away_from(x, points, gap=0.1):
+    """Move every value closer than ``gap`` to one of ``points`` to ``gap`` beyond it (keeps kinks away)."""
+    x = np.array(x, dtype=np.float64)
+    for p in points:
+        d = x - p
+        near = np.abs(d) < gap
+        x = np.where(near, p + np.where(d >= 0, gap, -gap) * 1.5, x)
+    return x
+
+
+def quotient_pair(rng, sx, sy):
+    """(x, y) with y away from 0 and x / y (broadcast) >= 0.15 away from every integer.
+
+    One of the shapes must be the broadcast result (see ``one_sided_pair``).
+    """
+    out = np.broadcast_shapes(sx, sy)
+    frac = rng.uniform(0.15, 0.85, out)
+    q = (rng.integers(-3, 3, out) + frac)  # never an integer
+    if tuple(out) == tuple(sx):
+        y = rng.uniform(0.5, 2.0, sy) * rng.choice([-1.0, 1.0], sy)
+        x = q * np.broadcast_to(y, out)
+    else:
+        x = rng.uniform(0.5, 3.0, sx) * rng.choice([-1.0, 1.0], sx)
+        y = np.broadcast_to(x, out) / q
+    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+
+# ---- generic composites ------------------------------------------------------------------------
+@st.composite
+def unary(draw, domain="real", scale=1.0, min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE, kinks=(), **options):
+    """One array in ``domain`` (kept ``0.1`` away from ``kinks``) plus options drawn from ``options`` strategies."""
+    r = rng_of(draw)
+    shape = draw(shapes(min_dims, max_dims, min_side, max_side))
+    x = values(r, shape, domain, scale)
+    if kinks:
+        x = away_from(x, kinks)
+    kw = {k: draw(v) for k, v in options.items()}
+    return sample(x, **kw)
+
+
+@st.composite
+def binary(draw, domains=("real", "real"), min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE, **options):
+    """Two mutually broadcastable arrays with per-operand domains; ``distinct`` shares one tie-free pool."""
+    r = rng_of(draw)
+    sx, sy = draw(broadcast_shapes(2, min_dims, max_dims, min_side, max_side))
+    if domains == ("distinct", "distinct"):
+        x, y = distinct(r, sx, sy)
+    else:
+        x, y = values(r, sx, domains[0]), values(r, sy, domains[1])
+    kw = {k: draw(v) for k, v in options.items()}
+    return sample(x, y, **kw)
+
+
+def draw_examples(strategy, n=50):
+    """``n`` examples of ``strategy``, deterministically (derandomized, no database)."""
+    out = []
+
+    @settings(max_examples=n, derandomize=True, database=None, deadline=None, phases=("generate",),
+              suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def collect(x):
+        out.append(x)
+
+    collect()
+    return out

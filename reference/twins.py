@@ -1,0 +1,130 @@
+"""Twin modules: the same layer in torch and in impl, with weights moved by state_dict keys.
+
+``copy_state_dict(torch_module, impl_module)`` is the one generic bridge: it checks that both state_dicts have
+the same keys (in the same order), shapes and dtypes, then loads torch's values into the impl twin with
+``load_state_dict(strict=True)``. Nothing is matched by position or by layer type.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import impl
+from reference import compare as _compare
+from reference.compare import to_numpy
+
+__all__ = ["TwinMismatch", "to_numpy", "to_impl", "to_torch", "state_dict_signature", "compare_state_dict_signatures",
+           "copy_state_dict", "assert_close", "assert_close_judged"]
+
+
+class TwinMismatch(AssertionError):
+    """The torch and impl modules are not twins (different keys, shapes or dtypes)."""
+
+
+def to_impl(x, requires_grad: bool = False, dtype=None) -> impl.Tensor:
+    """An impl tensor with the values and dtype of a numpy array or torch tensor (always a copy)."""
+    arr = to_numpy(x)
+    t = impl.tensor(arr, dtype=dtype)  # keeps float64/int64/bool; numpy's other dtypes map as impl.tensor does
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def to_torch(x, requires_grad: bool = False):
+    import torch
+
+    t = torch.from_numpy(to_numpy(x))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _dtype_name(t) -> str:
+    if isinstance(t, impl.Tensor):
+        return t.dtype.name
+    return str(t.dtype).replace("torch.", "")
+
+
+def state_dict_signature(module) -> list[tuple[str, tuple[int, ...], str]]:
+    """[(key, shape, dtype name)] in state_dict order: what two twins must share."""
+    return [(k, tuple(v.shape), _dtype_name(v)) for k, v in module.state_dict().items()]
+
+
+def compare_state_dict_signatures(torch_module, impl_module) -> list[str]:
+    """Human-readable differences between the two state_dicts' keys/order/shapes/dtypes ([] if twins)."""
+    ts, is_ = state_dict_signature(torch_module), state_dict_signature(impl_module)
+    problems = []
+    tk, ik = [k for k, _, _ in ts], [k for k, _, _ in is_]
+    if set(tk) != set(ik):
+        missing = [k for k in tk if k not in ik]
+        extra = [k for k in ik if k not in tk]
+        if missing:
+            problems.append(f"keys only in torch: {missing}")
+        if extra:
+            problems.append(f"keys only in impl: {extra}")
+    elif tk != ik:
+        problems.append(f"key order differs: torch {tk} vs impl {ik}")
+    tmap, imap = {k: (s, d) for k, s, d in ts}, {k: (s, d) for k, s, d in is_}
+    for k in tk:
+        if k in imap:
+            if tmap[k][0] != imap[k][0]:
+                problems.append(f"{k}: shape torch {tmap[k][0]} vs impl {imap[k][0]}")
+            if tmap[k][1] != imap[k][1]:
+                problems.append(f"{k}: dtype torch {tmap[k][1]} vs impl {imap[k][1]}")
+    return problems
+
+
+def copy_state_dict(torch_module, impl_module, check_dtype: bool = True):
+    """Copy every parameter and persistent buffer of ``torch_module`` into ``impl_module`` by key.
+
+    Raises TwinMismatch (listing every difference) unless keys, order, shapes (and dtypes, unless
+    ``check_dtype=False``) agree. Returns ``impl_module``.
+    """
+    problems = compare_state_dict_signatures(torch_module, impl_module)
+    if not check_dtype:
+        problems = [p for p in problems if ": dtype " not in p]
+    if problems:
+        raise TwinMismatch(
+            f"{type(torch_module).__name__} / {type(impl_module).__name__} are not twins:\n  " + "\n  ".join(problems)
+        )
+    impl_module.load_state_dict({k: to_impl(v) for k, v in torch_module.state_dict().items()}, strict=True)
+    return impl_module
+
+
+def assert_close(actual, expected, rtol: float, atol: float, what: str = "", reproducer: str = ""):
+    """reference.compare.assert_close (shape, dtype, then nan-aware values; the worst errors and their indices
+    on failure), with a module-level reproducer line appended to the message."""
+    try:
+        _compare.assert_close(actual, expected, rtol, atol, check="module", what=what)
+    except AssertionError as e:
+        raise AssertionError(f"{e}\n{reproducer}" if reproducer else str(e)) from None
+
+
+def assert_close_judged(actual, expected, judge, rtol: float, atol: float, what: str = "", reproducer: str = "",
+                        factor: float = 2.0):
+    """Compare a float32 impl result with torch's float32 result, using torch's float64 result as the judge.
+
+    An element passes if ``|impl - torch| <= atol + rtol * |torch|`` (assert_close's rule); if not, it still
+    passes when impl is at least as accurate as torch up to ``factor``:
+    ``|impl - judge| <= atol + rtol * |judge| + factor * |torch - judge|``. So tolerances only widen where
+    torch's own float32 result is measurably off the float64 value (ill-conditioned elements: LayerNorm over
+    nearly equal values, long reductions), and by exactly torch's own error there.
+    """
+    if judge is None:
+        return assert_close(actual, expected, rtol, atol, what, reproducer)
+    a, e, j = to_numpy(actual), to_numpy(expected), to_numpy(judge)
+    if a.shape != e.shape or a.dtype != e.dtype or a.dtype.kind != "f":
+        return assert_close(actual, expected, rtol, atol, what, reproducer)
+    a64, e64, j64 = a.astype(np.float64), e.astype(np.float64), j.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        same = (np.isnan(a64) & np.isnan(e64)) | (np.isinf(a64) & (a64 == e64)) | (np.abs(a64 - e64) <= atol + rtol * np.abs(e64))
+        judged = np.abs(a64 - j64) <= atol + rtol * np.abs(j64) + factor * np.abs(e64 - j64)
+    bad = ~(same | judged)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0]) if a.ndim else ()
+        raise AssertionError(
+            f"[module {what}: values, float64-judged] {int(bad.sum())}/{bad.size} elements out of tolerance "
+            f"(rtol={rtol}, atol={atol}, factor={factor}); shape {a.shape}; first at index {idx}: impl {a64[idx]!r}, "
+            f"torch {e64[idx]!r}, float64 {j64[idx]!r} (impl err {abs(a64[idx] - j64[idx]):.3g}, torch err "
+            f"{abs(e64[idx] - j64[idx]):.3g})\n{reproducer}"
+        )
+    return None
