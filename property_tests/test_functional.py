@@ -328,9 +328,14 @@ def test_cross_entropy_matches_torch_over_drawn_options(seed, layout, probs, wei
 def test_cross_entropy_all_targets_ignored(reduction, smoothing):
     x = np.random.default_rng(9).standard_normal((3, 4))
     t = np.full(3, -100)
-    yi = F.cross_entropy(impl.tensor(x), impl.tensor(t), reduction=reduction, label_smoothing=smoothing)
-    yt = TF.cross_entropy(torch.tensor(x), torch.tensor(t), reduction=reduction, label_smoothing=smoothing)
+    xi, xt = pair(x, True)
+    yi = F.cross_entropy(xi, impl.tensor(t), reduction=reduction, label_smoothing=smoothing)
+    yt = TF.cross_entropy(xt, torch.tensor(t), reduction=reduction, label_smoothing=smoothing)
     close(yi, yt, np.float64, "all ignored (mean is 0/0 = nan, as torch)")
+    ct = np.ones(yt.shape)
+    # torch's gradient is all zeros even where the mean is nan (regression/test_037)
+    close(impl.autograd.grad(yi, [xi], impl.tensor(ct))[0], torch.autograd.grad(yt, [xt], torch.tensor(ct))[0],
+          np.float64, "all ignored: zero gradient")
 
 
 def test_cross_entropy_with_minus_inf_logits_stays_finite():

@@ -6,8 +6,12 @@ and its state_dict copied into the impl twin by ``reference.twins.copy_state_dic
 dtypes must agree). Then forward outputs, input gradients under a *random* cotangent, every parameter
 gradient, every parameter value and every buffer (running stats, num_batches_tracked) are compared.
 
-Tolerances: torch.testing.assert_close defaults (float32 rtol 1.3e-6 atol 1e-5, float64 rtol 1e-7 atol 1e-7)
-unless a number next to a test says otherwise, with its reason.
+Tolerances: torch.testing.assert_close defaults (float32 rtol 1.3e-6 atol 1e-5, float64 rtol 1e-7 atol 1e-7),
+never loosened by a constant. In float32 a third twin -- torch in float64 on the same weights, inputs and
+cotangents -- judges the elements where impl and torch disagree beyond the default: impl passes there only if
+it is within the default tolerance of the float64 value widened by 2x torch's own float32 error
+(reference.twins.assert_close_judged). Those elements are ill-conditioned ones where torch float32 is itself
+off (normalising nearly equal values: rstd = 1/sqrt(var + eps) amplifies roundoff; long reductions).
 
 Beyond the numbers: state_dict keys/shapes for every module, default-initialisation distributions, strict
 load_state_dict errors, zero_grad, recursion over nested modules, conversion (.double/.float/.to), repr,
@@ -1354,3 +1358,16 @@ def test_embedding_from_pretrained_like_torch():
         assert i.weight.requires_grad == t.weight.requires_grad == (not freeze)
         assert repr(i) == repr(t)
         assert_close(i(to_impl(ids)), t(torch.from_numpy(ids)), rtol=0, atol=0, what="from_pretrained")
+
+
+@pytest.mark.parametrize("name", ["CrossEntropyLoss", "NLLLoss"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_classification_loss_with_every_target_ignored(name, dtype):
+    """Regression (found by the thorough profile): mean over zero non-ignored targets is nan in both libraries,
+    and torch's input gradient is all zeros -- impl's was all nan."""
+    x = np.random.default_rng(0).normal(size=(3, 4))
+    target = np.array([2, 2, 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        run_twins(lambda L: getattr(L.nn, name)(ignore_index=2), [x, target], dtype, grad=[0], perturb=False,
+                  what=f"{name} all ignored")

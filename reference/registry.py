@@ -52,3 +52,88 @@ def all_divergences() -> list:
         mod = importlib.import_module(modname)
         out += [(modname.rsplit(".", 1)[-1], d) for d in getattr(mod, "DIVERGENCES", ())]
     return out
+
+
+# ---- coverage: which public impl functions / Tensor methods the specs call --------------------------
+def public_api():
+    """{qualified name: the object behind it} for impl's public functions and Tensor's methods/properties.
+
+    Names are "impl.<name>" and "Tensor.<name>"; properties map to their getter. Aliases (impl.subtract is
+    impl.sub) share the object, so covering one covers all of them."""
+    import types
+
+    import impl
+
+    out = {}
+    for name in dir(impl):
+        obj = getattr(impl, name)
+        if name.startswith("_") or isinstance(obj, (type, types.ModuleType, impl.dtype)) or not callable(obj):
+            continue
+        out[f"impl.{name}"] = obj
+    for name, obj in vars(impl.Tensor).items():
+        if name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
+            continue
+        if isinstance(obj, property):
+            out[f"Tensor.{name}"] = obj.fget
+        elif callable(obj) and name not in ("__class__", "__new__", "__init_subclass__", "__subclasshook__"):
+            out[f"Tensor.{name}"] = obj
+    return out
+
+
+def traced_coverage(specs, n_examples=3):
+    """The public names (see ``public_api``) that some spec's ``fn`` calls *directly* on impl.
+
+    Every public impl function and Tensor attribute is wrapped for the duration; a call counts only when it
+    comes straight from a spec's lambda (so ``rsqrt`` does not cover the ``reciprocal`` it is built from).
+    Each spec runs on ``n_examples`` deterministic samples."""
+    import sys
+    import types
+
+    import impl
+    from reference.compare import cast_arrays, make_inputs
+    from reference.strategies import draw_examples
+
+    api = public_api()
+    called = set()
+    spec_codes = set()
+
+    def codes_of(code):
+        spec_codes.add(code)
+        for c in code.co_consts:
+            if isinstance(c, types.CodeType):
+                codes_of(c)
+
+    for s in specs:
+        codes_of(s.fn.__code__)
+
+    def wrap(original):
+        def wrapper(*args, **kwargs):
+            if sys._getframe(1).f_code in spec_codes:
+                called.add(id(original))
+            return original(*args, **kwargs)
+
+        return wrapper
+
+    patched = []
+    try:
+        for qual, obj in api.items():
+            owner_name, name = qual.split(".", 1)
+            owner = impl if owner_name == "impl" else impl.Tensor
+            current = owner.__dict__[name] if owner is impl.Tensor else getattr(owner, name)
+            patched.append((owner, name, current))
+            if isinstance(current, property):
+                setattr(owner, name, property(wrap(current.fget), current.fset))
+            else:
+                setattr(owner, name, wrap(obj))
+        for s in specs:
+            for sample in draw_examples(s.sample, n_examples):
+                dtype = s.dtypes[0]
+                arrays = cast_arrays(sample.arrays, dtype)
+                try:
+                    s.fn(impl, *make_inputs(impl, arrays, s.differentiable), **sample.kwargs)
+                except Exception:  # noqa: BLE001 - failures are the other tests' business
+                    pass
+    finally:
+        for owner, name, current in reversed(patched):
+            setattr(owner, name, current)
+    return {qual for qual, obj in api.items() if id(obj) in called}

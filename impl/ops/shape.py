@@ -68,6 +68,11 @@ def unflatten(input, dim, sizes):
     sizes = tuple(sizes)
     if -1 not in sizes and int(np.prod(sizes)) != shp[d]:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} ({shp[d]}) in the input tensor")
+    if sizes.count(-1) == 1:  # infer it here: numpy cannot infer -1 when the tensor is empty, torch can
+        rest = int(np.prod([s for s in sizes if s != -1]))
+        if rest == 0 or shp[d] % rest:
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} ({shp[d]}) in the input tensor")
+        sizes = tuple(shp[d] // rest if s == -1 else s for s in sizes)
     return reshape(input, shp[:d] + sizes + shp[d + 1 :])
 
 
@@ -288,7 +293,9 @@ def split(tensor, split_size_or_sections, dim=0):
 def chunk(input, chunks, dim=0):
     d = norm_dim(dim, input._data.ndim, "chunk")
     n = input._data.shape[d]
-    step = -(-n // chunks) if n else 1
+    if n == 0:  # torch: `chunks` empty pieces
+        return tuple(narrow(input, d, 0, 0) for _ in range(chunks))
+    step = -(-n // chunks)
     return split(input, step, d)
 
 

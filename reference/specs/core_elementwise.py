@@ -44,6 +44,17 @@ def _quotient(draw, **options):
 
 
 @st.composite
+def _scalar_quotient(draw):
+    """x and a Python scalar s with x/s and s/x both >= 0.1 away from every integer (|x/s| in [1.15, 1.85] or
+    [2.15, 2.85], so |s/x| is in [0.54, 0.87] or [0.35, 0.47])."""
+    r = rng_of(draw)
+    shape = draw(shapes())
+    s = draw(st.sampled_from([2.5, -1.5, 3, 0.75]))
+    q = r.uniform(1.15, 1.85, shape) + r.integers(0, 2, shape)
+    return sample(q * r.choice([-1.0, 1.0], shape) * s, s=s)
+
+
+@st.composite
 def _clamp(draw, both=False):
     r = rng_of(draw)
     shape = draw(shapes())
@@ -210,6 +221,11 @@ SPECS = [
            lambda lib, x, s: (x + s, s + x, x - s, s - x, x * s, s * x, x / s, s / x, x ** s, (s * s) ** x),
            unary(domain="positive", s=st.sampled_from([2.5, 3, -0.75, 1, -2])),
            notes="reflected operators with Python int/float scalars: float32 stays float32 (scalars don't promote)"),
+    OpSpec("scalar_floor_divide", lambda lib, x, s: (x // s, s // x), _scalar_quotient(), differentiable=(),
+           notes="not differentiable in torch (see floor_divide)"),
+    OpSpec("scalar_remainder", lambda lib, x, s: (x % s, s % x), _scalar_quotient(), differentiable=(),
+           divergences=(Divergence("s % x backward", "torch has no derivative for remainder(Scalar, Tensor) (it "
+                                   "raises); impl returns -g * floor(s / x). Tensor % tensor gradients: spec remainder"),)),
     OpSpec("maximum", lambda lib, x, y: lib.maximum(x, y), binary(("distinct", "distinct")), differentiable=(0, 1),
            error_inputs=_bcast_errors("maximum")),
     OpSpec("minimum", lambda lib, x, y: x.minimum(y), binary(("distinct", "distinct")), differentiable=(0, 1)),

@@ -45,6 +45,8 @@ SPECS = [
                           "matmul.*both arguments to matmul need to be at least 1D", "0-d operand"),
            )),
     OpSpec("matmul_operator", lambda lib, a, b: (a @ b, a.matmul(b)), _matmul(), differentiable=(0, 1)),
+    OpSpec("rmatmul", lambda lib, a, b: b.__rmatmul__(a), _matmul(), differentiable=(0, 1),
+           notes="b.__rmatmul__(a) is a @ b; Python calls it only for a non-tensor left operand"),
     OpSpec("mm", lambda lib, a, b: (lib.mm(a, b), a.mm(b)), _shapes("nk", "km"), differentiable=(0, 1),
            error_inputs=(_mm_error("mm", (2, 3, 1), (3, 2), "mm.*must be a 2D tensor"),)),
     OpSpec("bmm", lambda lib, a, b: (lib.bmm(a, b), a.bmm(b)), _shapes("bnk", "bkm"), differentiable=(0, 1),

@@ -307,18 +307,19 @@ def _basic_index(draw, shape, allow_int=True):
             idx.append(slice(start, stop, draw(st.sampled_from([None, 1, 2, 3]))))
         else:
             idx.append(slice(None))
-    # drop trailing full slices sometimes, insert None, replace a run of full slices by Ellipsis
-    while idx and idx[-1] == slice(None) and draw(st.booleans()):
-        idx.pop()
-    for _ in range(draw(st.integers(0, 2))):
-        idx.insert(draw(st.integers(0, len(idx))), None)
+    # Either drop trailing full slices or put an Ellipsis in (replacing a full slice, or anywhere: with every dim
+    # listed it stands for no dims) -- never both, so each int still indexes the dim it was drawn for.
     if draw(st.booleans()):
+        while idx and idx[-1] == slice(None) and draw(st.booleans()):
+            idx.pop()
+    else:
         full = [i for i, v in enumerate(idx) if v == slice(None)]
-        pos = draw(st.sampled_from(full)) if full else draw(st.integers(0, len(idx)))
-        if full:
-            idx[pos] = Ellipsis
+        if full and draw(st.booleans()):
+            idx[draw(st.sampled_from(full))] = Ellipsis
         else:
-            idx.insert(pos, Ellipsis)
+            idx.insert(draw(st.integers(0, len(idx))), Ellipsis)
+    for _ in range(draw(st.integers(0, 2))):  # None adds a dim and consumes none
+        idx.insert(draw(st.integers(0, len(idx))), None)
     return tuple(idx) if len(idx) != 1 or draw(st.booleans()) else idx[0]
 
 
