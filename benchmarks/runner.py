@@ -62,6 +62,7 @@ def machine():
         "numpy_blas": blas,
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -84,11 +85,21 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     p.add_argument("--json", action="store_true", help="one JSON line per case")
     p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads for both libraries (torch.set_num_threads and numpy's BLAS); default: all cores")
     p.add_argument("cases", nargs="*", help="substring filter on case names")
     a = p.parse_args(argv)
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    threads = a.threads or os.cpu_count() or 1
+    torch.set_num_threads(threads)
+    try:  # numpy's BLAS on the same thread count as torch
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(threads, user_api="blas")
+    except ImportError:
+        pass
+    load_before = os.getloadavg()[0]
     selected = {k: v for k, v in cases.ALL.items() if not a.cases or any(s in k for s in a.cases)}
     results = []
     for name, setup in selected.items():
@@ -98,6 +109,7 @@ def main(argv=None):
             print(json.dumps(r), flush=True)
     if not a.json:
         m = machine()
+        m["loadavg_1m"] = f"{load_before:.2f}->{m['loadavg_1m']:.2f}"
         print("machine: " + ", ".join(f"{k}={v}" for k, v in m.items()))
         print(format_table(results))
     return results

@@ -33,7 +33,7 @@ def plot(m, seed: int, out_dir: Path) -> Path:
     ax.plot(steps, i_losses, label="impl", lw=1)
     ax.set_yscale("log")
     ax.set_ylabel("training loss")
-    ax.set_title(f"{m.title} -- seed {seed}")
+    ax.set_title(f"{m.title}\n{m.name}, seed {seed}: impl and torch from identical weights and batches", fontsize=9)
     ax.legend()
     rel = np.abs(np.subtract(i_losses, t_losses)) / np.maximum(np.abs(t_losses), 1e-300)
     ax2.semilogy(steps, np.maximum(rel, 1e-17), color="k", lw=1)
@@ -79,7 +79,8 @@ def main(argv=None) -> int:
     for m in chosen:
         progress = None
         if bar is not None:
-            bar.set_description(m.name)
+            bar.set_description(m.name, refresh=False)
+            bar.set_postfix_str("", refresh=True)
 
             def progress(loss, bar=bar):
                 bar.update(1)

@@ -45,11 +45,12 @@ def test_reaches_goal_and_really_learns(name, seed):
     assert not problems, f"{name} seed {seed} did not really learn:\n  " + "\n  ".join(problems)
 
 
+@pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("name", list(MILESTONES))
-def test_twin_of_torch_float64(name):
+def test_twin_of_torch_float64(name, seed):
     """Identical initial weights (torch's, copied by state_dict) and identical batches: the first 50 per-step
     losses agree in float64."""
-    i_losses, t_losses = twin_losses(MILESTONES[name], seed=0, steps=TWIN_STEPS, dtype="float64")
+    i_losses, t_losses = twin_losses(MILESTONES[name], seed=seed, steps=TWIN_STEPS, dtype="float64")
     assert len(i_losses) == len(t_losses) == TWIN_STEPS
     err = max_rel_err(i_losses, t_losses)
     worst = int(np.argmax(np.abs(np.subtract(i_losses, t_losses)) / np.abs(t_losses)))

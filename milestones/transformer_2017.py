@@ -48,7 +48,7 @@ class Transformer2017(Milestone):
     goal = "held-out exact-sequence accuracy >= 0.99"
     length, vocab, n_test = 8, 10, 1000
     d_model, heads, layers, ff = 32, 2, 2, 64
-    steps, batch_size, lr = 600, 64, 3e-3
+    steps, batch_size, lr = 150, 64, 3e-3  # torch, 8 seeds: 60 steps gave >= 0.966, 80 steps 1.0
 
     def data(self, seed):
         test, sampler = reversal_task(self.length, self.vocab, self.n_test, seed)

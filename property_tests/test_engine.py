@@ -227,9 +227,9 @@ def test_version_counter_bumps():
 def test_inplace_on_leaf_that_requires_grad_raises():
     for lib in (impl, torch):
         x = lib.tensor([1.0, 2.0], requires_grad=True)
-        for op in (lambda: x.add_(1), lambda: x.mul_(2), lambda: x.zero_(), lambda: x.__setitem__(0, 1.0)):
+        for op in (lambda t: t.add_(1), lambda t: t.mul_(2), lambda t: t.zero_(), lambda t: t.__setitem__(0, 1.0)):
             with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
-                op()
+                op(x)
         with lib.no_grad():  # allowed under no_grad (how optimizers update parameters)
             x.add_(1)
         assert x.tolist() == [2.0, 3.0]

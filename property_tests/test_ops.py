@@ -20,7 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import impl
-from reference.compare import check_error_input, check_forward, check_grad_mode, check_gradcheck, check_noncontiguous, check_vjp
+from reference.compare import (
+    check_error_input,
+    check_forward,
+    check_grad_mode,
+    check_gradcheck,
+    check_noncontiguous,
+    check_vjp,
+)
 from reference.registry import all_specs
 
 SPECS = all_specs()
@@ -96,3 +103,16 @@ def test_random_creation_shape_and_dtype(name, make):
         assert sorted(v.tolist()) == list(range(6))
     if name.startswith("randint"):
         assert ((v >= 0) & (v < (5 if name == "randint" else 7))).all()
+
+
+def test_rng_state_roundtrip_and_manual_seed():
+    impl.manual_seed(123)
+    a = impl.randn(5).numpy().copy()
+    state = impl.get_rng_state()
+    b = impl.rand(4).numpy().copy()
+    impl.set_rng_state(state)
+    np.testing.assert_array_equal(impl.rand(4).numpy(), b)
+    impl.manual_seed(123)
+    np.testing.assert_array_equal(impl.randn(5).numpy(), a)
+    assert isinstance(impl.seed(), int)
+    assert not np.array_equal(impl.randn(5).numpy(), a)  # seed() reseeded from entropy

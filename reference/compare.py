@@ -31,15 +31,9 @@ import numpy as np
 
 import impl
 from reference.gradcheck import gradcheck as _gradcheck
-from reference.opspec import DEFAULT_TOL, FLOAT_DTYPES, Divergence
+from reference.opspec import DEFAULT_TOL, FLOAT_DTYPES
 
 LITERAL_LIMIT = 120  # arrays up to this many elements are printed as literals; larger ones go to an .npz
-
-NO_GRAD_VIEWS = Divergence(
-    "views made under no_grad", "torch marks a view of a tensor that requires grad, made under no_grad, as "
-    "requires_grad=True (a leaf without grad_fn whose in-place use raises); impl's is a plain tensor that does not "
-    "require grad. Under no_grad both record nothing, which is what check_grad_mode asserts.")
-
 
 def _torch():
     import torch
@@ -123,6 +117,19 @@ def _literal(a):
     return f"np.array({body}, dtype=np.{a.dtype.name}){shape}"
 
 
+def _py(obj):
+    """repr() that is valid Python for what kwargs hold (inf/nan floats included)."""
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return f"float({repr(obj)!r})"
+    if isinstance(obj, dict):
+        return "{" + ", ".join(f"{k!r}: {_py(v)}" for k, v in obj.items()) + "}"
+    if isinstance(obj, tuple):
+        return "(" + "".join(f"{_py(v)}, " for v in obj).rstrip(" ") + ")" if len(obj) == 1 else "(" + ", ".join(map(_py, obj)) + ")"
+    if isinstance(obj, list):
+        return "[" + ", ".join(map(_py, obj)) + "]"
+    return repr(obj)
+
+
 def reproducer(spec, arrays, kwargs, dtype) -> str:
     """Copy-paste Python that reruns this case: ``reproduce(...)`` with the inputs as literals (or an .npz)."""
     arrays = [np.asarray(a) for a in arrays]
@@ -140,7 +147,7 @@ def reproducer(spec, arrays, kwargs, dtype) -> str:
         "Reproducer (run from the project root):\n"
         f"  import numpy as np; from reference.compare import reproduce\n"
         f"  {head}arrays = {arr_src}\n"
-        f"  reproduce({spec.name!r}, arrays, {kwargs!r}, {dtype!r})"
+        f"  reproduce({spec.name!r}, arrays, {_py(kwargs)}, {dtype!r})"
     )
 
 
@@ -161,10 +168,32 @@ class Context:
         )
 
 
+class Err(float):
+    """A max absolute error that also carries ``ratio``: the max of |err| / (atol + rtol |expected|) (1 = at tolerance),
+    and ``rel``: the max of |err| / |expected| (0 where both are 0, inf where only torch's is 0)."""
+
+    ratio = 0.0
+    rel = 0.0
+
+    @classmethod
+    def of(cls, abs_err, ratio, rel=0.0):
+        e = cls(abs_err)
+        e.ratio = float(ratio)
+        e.rel = float(rel)
+        return e
+
+    @classmethod
+    def worst(cls, *errs):
+        """The elementwise maximum of several errors (abs, ratio and rel each maximised on its own)."""
+        return cls.of(max(map(float, errs), default=0.0), max((getattr(e, "ratio", 0.0) for e in errs), default=0.0),
+                      max((getattr(e, "rel", 0.0) for e in errs), default=0.0))
+
+
 def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | None = None, what=""):
     """Shape, then dtype, then values (nan-aware: nan == nan, inf == inf of the same sign).
 
-    ``actual``/``expected``: impl tensors, torch tensors, arrays or Python scalars. Returns the max abs error."""
+    ``actual``/``expected``: impl tensors, torch tensors, arrays or Python scalars. Returns the max abs error (an
+    ``Err``, which also carries the worst error-to-tolerance ratio)."""
     fail = ctx.fail if ctx is not None else (lambda c, d: (_ for _ in ()).throw(AssertionError(f"[{c}] {d}")))
     label = f"{check} {what}".strip()
     a, e = to_numpy(actual), to_numpy(expected)
@@ -196,7 +225,12 @@ def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | No
              f"{int(bad.sum())}/{bad.size} elements out of tolerance (rtol={rtol}, atol={atol}), shape {a.shape}, "
              f"dtype {a.dtype}; max abs err {diff[idx]:.3g} at index {tuple(int(i) for i in idx)} "
              f"(impl {a64[idx]!r}, torch {e64[idx]!r}); max rel err {rel[ridx]:.3g} at index {tuple(int(i) for i in ridx)}")
-    return float(diff.max()) if diff.size else 0.0
+    if not diff.size:
+        return Err.of(0.0, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(diff == 0, 0.0, diff / np.abs(e64))
+    return Err.of(diff.max(), (diff / (atol + rtol * np.abs(np.nan_to_num(e64, nan=0.0, posinf=0.0, neginf=0.0)))).max(),
+                  np.nan_to_num(rel, nan=np.inf).max())
 
 
 def _compare_outputs(fi, ft, tol, check, ctx):
@@ -208,16 +242,16 @@ def _compare_outputs(fi, ft, tol, check, ctx):
         if is_tensor(b):
             if not is_impl(a):
                 ctx.fail(f"{check} {what}: type", f"impl returned {type(a).__name__}, torch a Tensor")
-            worst = max(worst, assert_close(a, b, tol["rtol"], tol["atol"], check, ctx, what))
+            worst = Err.worst(worst, assert_close(a, b, tol["rtol"], tol["atol"], check, ctx, what))
         elif isinstance(b, np.ndarray):
             if not isinstance(a, np.ndarray):
                 ctx.fail(f"{check} {what}: type", f"impl returned {type(a).__name__}, torch a numpy array")
-            worst = max(worst, assert_close(a, b, tol["rtol"], tol["atol"], check, ctx, what))
+            worst = Err.worst(worst, assert_close(a, b, tol["rtol"], tol["atol"], check, ctx, what))
         elif isinstance(b, str):
             if a != b:
                 ctx.fail(f"{check} {what}: value", f"impl {a!r} vs torch {b!r}")
         elif isinstance(b, float) and not isinstance(a, bool):
-            worst = max(worst, assert_close(a, b, tol["rtol"], tol["atol"], check, ctx, what))
+            worst = Err.worst(worst, assert_close(a, b, tol["rtol"], tol["atol"], check, ctx, what))
         elif _is_size(b) or isinstance(b, (bool, int)):
             if _is_size(b):
                 same = _is_size(a) and tuple(a) == tuple(b)
@@ -311,7 +345,7 @@ def check_vjp(spec, sample, dtype, cotangent="random") -> float:
             continue
         a = to_numpy(gi) if gi is not None else np.zeros_like(arrays[i])
         e = to_numpy(gt) if gt is not None else np.zeros_like(arrays[i])
-        worst = max(worst, assert_close(a, e, tol["rtol"], tol["atol"], "backward", ctx, what))
+        worst = Err.worst(worst, assert_close(a, e, tol["rtol"], tol["atol"], "backward", ctx, what))
     return worst
 
 
@@ -421,8 +455,8 @@ def check_grad_mode(spec, sample, dtype="float32"):
                              f"output {k}: impl (requires_grad, grad_fn is None, is_leaf) = {got}, torch {want}")
             else:
                 # Nothing is recorded. (torch's *views* made under no_grad of a tensor that requires grad report
-                # requires_grad=True; impl's don't: see NO_GRAD_VIEWS. Only an op that returns its input itself,
-                # like +x or x.float() on float32, hands back a tensor that requires grad.)
+                # requires_grad=True; impl's don't: a Divergence in core_shape.py. Only an op that returns its
+                # input itself, like +x or x.float() on float32, hands back a tensor that requires grad.)
                 if a.grad_fn is not None:
                     ctx.fail(f"grad mode ({mode})", f"output {k} records a graph (grad_fn {a.grad_fn!r})")
                 if a.requires_grad and not any(a is t for t in ii):

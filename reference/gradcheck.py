@@ -4,7 +4,9 @@
 ``(f(x + eps e) - f(x - eps e)) / 2 eps`` in float64:
 
 * small problems (every input element and output element fits ``FULL_LIMIT``): the full Jacobian, column by
-  column numerically and row by row analytically (one VJP per output element with a basis cotangent);
+  column numerically and row by row analytically (one VJP per output element with a basis cotangent), plus one
+  VJP with a random cotangent (basis cotangents cannot see a backward that ignores its incoming gradient when
+  the output has a single element);
 * larger ones: ``N_PROJ`` random projections ``v^T J u`` (unit-norm u over the inputs, v over the outputs),
   numerically from two forward passes along u and analytically from one VJP with cotangent v.
 
@@ -135,6 +137,20 @@ def gradcheck(f, arrays, differentiable, eps=EPS, atol=ATOL, rtol=RTOL, full_lim
                 f"(eps={eps}, atol={atol}, rtol={rtol}); worst d out[{r}] / d input{diff[k]}"
                 f"{np.unravel_index(j, arrays[diff[k]].shape) if arrays[diff[k]].ndim else ()}: "
                 f"analytic {analytic[r, c]!r} vs numeric {numeric[r, c]!r}"
+            )
+        # Basis cotangents hide a backward that ignores its incoming gradient when the output has one element
+        # (e_0 == ones): also compare one random-cotangent row combination v^T J.
+        v = np.random.default_rng(seed).standard_normal(n_out)
+        vjp = np.concatenate([g.ravel() for g in _vjp(outs, diff_inputs, v)])
+        want = v @ numeric
+        verr = np.abs(vjp - want)
+        vbad = ~(verr <= atol + rtol * np.abs(want))
+        if vbad.any():
+            c = int(np.argmax(np.where(vbad, np.nan_to_num(verr, nan=np.inf), -1)))
+            k, j = _locate(c, [arrays[i].size for i in diff])
+            raise GradcheckError(
+                f"[gradcheck full Jacobian, random cotangent] {what}: v^T J differs at {int(vbad.sum())}/{vbad.size} "
+                f"input elements; worst input{diff[k]} element {j}: analytic {vjp[c]!r} vs numeric {want[c]!r}"
             )
         return GradcheckResult("full", float(np.max(err)) if err.size else 0.0, err.size)
 

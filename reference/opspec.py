@@ -5,8 +5,9 @@ check in ``property_tests/`` then runs over it (see reference/specs/__init__.py)
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 # Baseline tolerances: torch.testing.assert_close's defaults per dtype.
 DEFAULT_TOL = {"float32": dict(rtol=1.3e-6, atol=1e-5), "float64": dict(rtol=1e-7, atol=1e-7)}

@@ -94,20 +94,23 @@ def assert_close(actual, expected, rtol: float, atol: float, what: str = "", rep
     """reference.compare.assert_close (shape, dtype, then nan-aware values; the worst errors and their indices
     on failure), with a module-level reproducer line appended to the message."""
     try:
-        _compare.assert_close(actual, expected, rtol, atol, check="module", what=what)
+        with np.errstate(divide="ignore", invalid="ignore"):  # rtol=atol=0 (exact) divides 0 by 0 in the ratio
+            _compare.assert_close(actual, expected, rtol, atol, check="module", what=what)
     except AssertionError as e:
         raise AssertionError(f"{e}\n{reproducer}" if reproducer else str(e)) from None
 
 
 def assert_close_judged(actual, expected, judge, rtol: float, atol: float, what: str = "", reproducer: str = "",
-                        factor: float = 2.0):
+                        factor: float = 4.0):
     """Compare a float32 impl result with torch's float32 result, using torch's float64 result as the judge.
 
     An element passes if ``|impl - torch| <= atol + rtol * |torch|`` (assert_close's rule); if not, it still
-    passes when impl is at least as accurate as torch up to ``factor``:
-    ``|impl - judge| <= atol + rtol * |judge| + factor * |torch - judge|``. So tolerances only widen where
-    torch's own float32 result is measurably off the float64 value (ill-conditioned elements: LayerNorm over
-    nearly equal values, long reductions), and by exactly torch's own error there.
+    passes when impl is about as accurate as torch float32 is on that tensor:
+    ``|impl - judge| <= atol + rtol * |judge| + factor * noise`` with ``noise`` the larger of torch's error on
+    the element and torch's largest error on the whole tensor (float32 roundoff is a property of the
+    computation; one element where torch happens to round luckily is no standard). Tolerances therefore only
+    widen where torch's own float32 result is measurably off the float64 value (ill-conditioned tensors:
+    LayerNorm over nearly equal values, long reductions), and by at most ``factor`` times torch's own error.
     """
     if judge is None:
         return assert_close(actual, expected, rtol, atol, what, reproducer)
@@ -117,7 +120,10 @@ def assert_close_judged(actual, expected, judge, rtol: float, atol: float, what:
     a64, e64, j64 = a.astype(np.float64), e.astype(np.float64), j.astype(np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         same = (np.isnan(a64) & np.isnan(e64)) | (np.isinf(a64) & (a64 == e64)) | (np.abs(a64 - e64) <= atol + rtol * np.abs(e64))
-        judged = np.abs(a64 - j64) <= atol + rtol * np.abs(j64) + factor * np.abs(e64 - j64)
+        torch_err = np.abs(e64 - j64)
+        finite = torch_err[np.isfinite(torch_err)]
+        noise = np.maximum(torch_err, finite.max() if finite.size else 0.0)
+        judged = np.abs(a64 - j64) <= atol + rtol * np.abs(j64) + factor * noise
     bad = ~(same | judged)
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0]) if a.ndim else ()
@@ -125,6 +131,6 @@ def assert_close_judged(actual, expected, judge, rtol: float, atol: float, what:
             f"[module {what}: values, float64-judged] {int(bad.sum())}/{bad.size} elements out of tolerance "
             f"(rtol={rtol}, atol={atol}, factor={factor}); shape {a.shape}; first at index {idx}: impl {a64[idx]!r}, "
             f"torch {e64[idx]!r}, float64 {j64[idx]!r} (impl err {abs(a64[idx] - j64[idx]):.3g}, torch err "
-            f"{abs(e64[idx] - j64[idx]):.3g})\n{reproducer}"
+            f"{abs(e64[idx] - j64[idx]):.3g}, torch's max err on the tensor {noise[idx]:.3g})\n{reproducer}"
         )
     return None

@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 import impl
-from impl import _autograd
+from impl import _autograd, _tape
 from regression._util import assert_close, no_crash, rng, stack, swap_function
 
 VARIANTS = ("recursive", "revisits")
@@ -72,6 +72,9 @@ def _path_by_path_run_backward(outputs, grad_outputs, retain_graph=False, inputs
             work.append((out.grad_fn, g))
     while work:
         node, g = work.pop()
+        _autograd._check_versions(node)
+        if _tape.active is not None:
+            _tape.active.record_backward(node, g)
         for inp, gi in zip(node.inputs, node.backward(g)):
             if gi is None or inp is None or not inp.requires_grad:
                 continue

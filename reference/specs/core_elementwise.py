@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from reference.opspec import Divergence, ErrorInput, OpSpec
 from reference.strategies import (
-    away_from, binary, broadcast_shapes, distinct, one_sided_pair, quotient_pair, rng_of, sample, shapes, unary,
+    away_from,
+    binary,
+    broadcast_shapes,
+    one_sided_pair,
+    quotient_pair,
+    rng_of,
+    sample,
+    shapes,
+    unary,
     values,
 )
 

@@ -179,14 +179,48 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 # ---- cross entropy / nll ------------------------------------------------------------------------
-def _soft_ce(input, q, axis):
-    """Primitive: loss = -sum_c q_c * log_softmax(x)_c along ``axis``; q is a Tensor (may need grad)."""
-    x, qa = input._data, q._data
+def _soft_ce(input, q, axis, index=None):
+    """Primitive: loss = -sum_c q_c * log_softmax(x)_c along ``axis``; q is a Tensor (may need grad).
+
+    Class-index targets pass ``q=None`` and ``index=(ts, qt, valid, b, wc)`` instead: the same q, kept
+    sparse, q_c = qt [c == ts] + b * valid * wc_c (qt = (1 - eps) w_target, b = eps / C). Fused for speed: a dense one-hot q costs
+    ~5 extra passes over (N, C) in each direction; here the target term is a gather and a scatter."""
+    x = input._data
     m = np.max(x, axis=axis, keepdims=True) if x.size else np.zeros(x.shape[:axis] + (1,) + x.shape[axis + 1:], x.dtype)
     m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
     shifted = x - m
     e = np.exp(shifted)
     se = np.sum(e, axis=axis, keepdims=True)
+    if index is not None:
+        ts, qt, valid, b, wc = index
+        C = x.shape[axis]
+        tk = np.expand_dims(ts, axis)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lse = np.log(se)
+            picked = np.squeeze(np.take_along_axis(shifted, tk, axis), axis) - np.squeeze(lse, axis)  # log p_target
+            # qt == 0 (ignored, zero class weight, or full smoothing): no contribution, even at logit -inf.
+            loss = -np.where(qt == 0, 0, qt * picked)
+            sumq = qt
+            if b:
+                wcs = np.ones(C, dtype=x.dtype) if wc is None else wc
+                wck = wcs.reshape((C,) + (1,) * (x.ndim - 1 - axis))
+                smooth = np.sum(np.where(wck == 0, 0, wck * (shifted - lse)), axis=axis)
+                loss = loss - np.where(valid, b * smooth, 0)
+                sumq = sumq + np.where(valid, b * wcs.sum(dtype=x.dtype), 0)
+        loss = loss.astype(x.dtype, copy=False)
+
+        def backward(g):
+            gk = np.expand_dims(g, axis)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gx = e * (gk * np.expand_dims(sumq, axis) / se)  # softmax * sum(q), scaled by g
+                at_t = np.take_along_axis(gx, tk, axis) - gk * np.expand_dims(qt, axis)  # minus q at the target
+                np.put_along_axis(gx, tk, at_t, axis)
+                if b:
+                    gx -= (gk * np.expand_dims(np.where(valid, b, 0), axis)) * wck
+            return gx.astype(x.dtype, copy=False), None
+
+        return apply("CrossEntropyLossBackward0", loss, (input, None), backward, saved=(input,))
+    qa = q._data
     with np.errstate(divide="ignore", invalid="ignore"):
         logp = shifted - np.log(se)
         # 0 * -inf: a class with zero target weight contributes nothing, even at logit -inf.
@@ -207,11 +241,10 @@ def _soft_ce(input, q, axis):
     return apply("CrossEntropyLossBackward0", loss, (input, q), backward, saved=(input, q))
 
 
-def _index_target_weights(op, input, target, weight, ignore_index, smoothing):
-    """For class-index targets: (q ndarray shaped like input, denominator of the weighted mean).
+def _index_targets(op, input, target, weight, ignore_index):
+    """Validate class-index targets: (ts, valid, wt, w, C, cls_shape) for the batched view (N, C, ...).
 
-    q_c = (1 - eps) w_t [c == t] + eps / C * w_c on non-ignored positions, 0 on ignored ones;
-    the mean divides by sum of w_t over non-ignored positions (torch's nll_loss and smoothing term alike)."""
+    ts: targets with ignored ones set to 0; wt: the target's class weight, 0 where ignored."""
     _not_differentiable("nll_loss_forward", "weight", weight)
     x = input._data
     t = target._data
@@ -246,12 +279,22 @@ def _index_target_weights(op, input, target, weight, ignore_index, smoothing):
     if bad.any():
         raise IndexError(f"Target {int(tb[bad].flat[0])} is out of bounds. ({op}: {C} classes)")
     ts = np.where(valid, tb, 0)
-    # one-hot over the class axis (axis 1 of the batched view)
-    cls_shape = (1, C) + (1,) * (xb.ndim - 2)
-    classes = np.arange(C).reshape(cls_shape)
-    onehot = (np.expand_dims(ts, 1) == classes) & np.expand_dims(valid, 1)
     wt = np.ones(ts.shape, dtype=x.dtype) if w is None else w.astype(x.dtype)[ts]
     wt = np.where(valid, wt, 0).astype(x.dtype)
+    cls_shape = (1, C) + (1,) * (xb.ndim - 2)
+    return ts, valid, wt, w, C, cls_shape
+
+
+def _index_target_weights(op, input, target, weight, ignore_index, smoothing):
+    """For class-index targets: (q ndarray shaped like input, denominator of the weighted mean).
+
+    q_c = (1 - eps) w_t [c == t] + eps / C * w_c on non-ignored positions, 0 on ignored ones;
+    the mean divides by sum of w_t over non-ignored positions (torch's nll_loss and smoothing term alike)."""
+    x = input._data
+    ts, valid, wt, w, C, cls_shape = _index_targets(op, input, target, weight, ignore_index)
+    # one-hot over the class axis (axis 1 of the batched view)
+    classes = np.arange(C).reshape(cls_shape)
+    onehot = (np.expand_dims(ts, 1) == classes) & np.expand_dims(valid, 1)
     q = onehot * np.expand_dims(wt, 1) * x.dtype.type(1 - smoothing)
     if smoothing:
         wc = np.ones(cls_shape, dtype=x.dtype) if w is None else w.astype(x.dtype).reshape(cls_shape)
@@ -307,9 +350,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             q = ew.mul(q, shape.reshape(weight, (C,) + (1,) * (x.ndim - 1 - axis)))
         loss = _soft_ce(input, q, axis)
         return _finish(loss, reduction, (x.size // C) if C else 0)
-    q, denom = _index_target_weights(op, input, target, weight, ignore_index, label_smoothing)
-    loss = _soft_ce(input, Tensor._wrap(q), axis)
-    return _finish(loss, reduction, denom, all_ignored=not np.any(target._data != ignore_index))
+    ts, valid, wt, w, C, _ = _index_targets(op, input, target, weight, ignore_index)
+    if x.ndim == 1:
+        ts, valid, wt = ts[0], valid[0], wt[0]
+    dt = x.dtype.type
+    wc = None if w is None else w.astype(x.dtype)
+    qt = wt * dt(1 - label_smoothing)
+    loss = _soft_ce(input, None, axis, index=(ts, qt, valid, dt(label_smoothing / C), wc))
+    return _finish(loss, reduction, wt.sum(dtype=np.float64), all_ignored=not np.any(target._data != ignore_index))
 
 
 def _pick(input, q, axis):

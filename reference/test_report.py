@@ -1,0 +1,85 @@
+"""The parity report (reference/report.py): both files are written, name every op, carry the summary counts,
+embed the milestone plots, and report a planted broken op as failing (with a non-zero exit code)."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import impl
+from impl._autograd import apply
+from reference import report
+from reference.opspec import OpSpec
+from reference.registry import get_spec
+from reference.strategies import unary
+
+# A plain op, one with a documented divergence, one with a loosened tolerance, one with error inputs.
+SUBSET = ("exp", "floor_divide", "F.layer_norm", "neg")
+
+
+def _planted_exp(lib, x):
+    """torch's exp; on impl an exp whose backward is off by a factor of 2 (forward is right)."""
+    if lib is impl:
+        return apply("PlantedExpBackward", np.exp(x._data), (x,), lambda g: (2 * g * np.exp(x._data),), saved=(x,))
+    return x.exp()
+
+
+PLANTED = OpSpec("planted_broken_exp_backward", _planted_exp, unary(min_dims=1, min_side=1), family="elementwise")
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    plots = tmp_path_factory.mktemp("plots")
+    (plots / "xor_1986_seed0.png").write_bytes(b"\x89PNG\r\n\x1a\nnot-a-real-image")
+    specs = [get_spec(n) for n in SUBSET] + [PLANTED]
+    rep, md, page = report.write_report(specs, out, samples=1, progress=False, plots_dir=plots)
+    return rep, md.read_text(encoding="utf-8"), page.read_text(encoding="utf-8"), out
+
+
+def test_both_files_exist_and_name_every_op(written):
+    rep, md, page, out = written
+    assert (out / report.MD_NAME).is_file() and (out / report.HTML_NAME).is_file()
+    for name in (*SUBSET, PLANTED.name):
+        assert f"`{name}`" in md, f"{name} missing from the Markdown report"
+        assert f">{name}</td>" in page, f"{name} missing from the HTML report"
+
+
+def test_summary_counts(written):
+    rep, md, page, _ = written
+    c = rep.counts()
+    assert c["specs"] == len(SUBSET) + 1
+    assert c["failing"] == 1 and c["passing"] == len(SUBSET)
+    assert c["loosened"] >= 1 and c["divergences"] >= 1  # F.layer_norm's bwd float32, floor_divide's backward
+    for label, value in (("specs", c["specs"]), ("ops passing", c["passing"]), ("ops failing", c["failing"]),
+                         ("known divergences", c["divergences"]), ("loosened tolerances", c["loosened"])):
+        assert f"| {label} | {value} |" in md, f"summary row {label!r} = {value} missing from the Markdown"
+        assert f"<b>{value}</b><span>{label}</span>" in page, f"summary card {label!r} = {value} missing from the HTML"
+
+
+def test_planted_failing_spec_is_reported_as_failing(written):
+    rep, md, page, _ = written
+    assert [r.spec.name for r in rep.failed] == [PLANTED.name]
+    assert re.search(rf"\| `{PLANTED.name}` \|.*\| \*\*FAIL\*\* \|$", md, re.M)
+    assert "## Failures" in md and "backward" in md.split("## Failures")[1].split("##")[0]
+    assert '<div class="verdict fail">1 of 5 ops FAIL parity</div>' in page
+    for name in SUBSET:
+        assert re.search(rf"\| `{re.escape(name)}` \|.*\| ok \|$", md, re.M), f"{name} should pass"
+
+
+def test_reasons_and_plots_are_in_the_report(written):
+    rep, md, page, _ = written
+    div = get_spec("floor_divide").divergences[0]
+    (kind, dtype, rtol, atol, reason), *_ = get_spec("F.layer_norm").loosened()
+    for text in (div.reason, reason):
+        assert text in md
+    assert "xor_1986_seed0.png" in md and "data:image/png;base64," in page
+    assert "<style>" in page and "<link" not in page and "<script" not in page  # self-contained
+
+
+def test_main_exit_code(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "all_specs", lambda: (get_spec("neg"), PLANTED))
+    assert report.main(["--samples", "1", "--out", str(tmp_path), "--no-progress"]) == 1
+    assert report.main(["--samples", "1", "--out", str(tmp_path), "--no-progress", "-k", "neg"]) == 0
+    assert "planted" not in (tmp_path / report.MD_NAME).read_text()
