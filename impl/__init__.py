@@ -12,7 +12,7 @@ from ._tensor import Size, Tensor, as_tensor, from_numpy, is_tensor, tensor
 from .ops.elementwise import (
     abs, add, allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clamp, clamp_max, clamp_min,
     clip, cos, div, elu, eq, equal, exp, expm1, floor, floor_divide, fmod, ge, gelu, greater, greater_equal,
-    gt, isclose, isfinite, isinf, isnan, le, leaky_relu, lerp, less, less_equal, log, log1p, log2, log10,
+    gt, hypot, isclose, isfinite, isinf, isnan, le, leaky_relu, lerp, less, less_equal, log, log1p, log2, log10,
     logical_and, logical_not, logical_or, logical_xor, logsigmoid, lt, maximum, minimum, mul, ne, neg, not_equal,
     pow, reciprocal, relu, remainder, round, rsqrt, rsub, sigmoid, sign, silu, sin, softplus, sqrt, square,
     sub, tan, tanh, trunc, where,

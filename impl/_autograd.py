@@ -5,6 +5,8 @@ the output gradient to one gradient per input (numpy arrays in, numpy arrays out
 reduces each of those gradients to its input's shape and dtype — the only place where broadcasting is
 undone — and walks the graph in an iterative topological order.
 """
+import sys
+
 import numpy as np
 
 from . import _tape
@@ -208,8 +210,13 @@ def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None):
         _check_versions(node)
         if _tape.active is not None:
             _tape.active.record_backward(node, g)
-        in_grads = node.backward(g)
-        for inp, gi in zip(node.inputs, in_grads):
+        in_grads = list(node.backward(g))
+        n_in = len(in_grads)
+        for k, inp in enumerate(node.inputs):
+            if k >= n_in:
+                break
+            gi = in_grads[k]
+            in_grads[k] = None  # so that a leaf can take ownership of a fresh gradient (_accumulate_leaf)
             if gi is None or inp is None or not inp.requires_grad:
                 continue
             d = inp._data
@@ -243,13 +250,30 @@ def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None):
 
 
 def _accumulate_leaf(t, g):
-    from ._tensor import Tensor
-
     if t.grad is None:
-        # Copy: closures may hand the same array to several inputs.
-        t.grad = Tensor._wrap(np.array(g, dtype=t._data.dtype, copy=True))
+        if sys.getrefcount(g) <= _SOLE_REFS and g.base is None and g.dtype == t._data.dtype and g.flags.writeable:
+            # Nothing but the engine's locals holds this fresh array: take it as the .grad (as torch steals a
+            # uniquely-owned gradient) instead of copying it.
+            t.grad = Tensor._wrap(g)
+        else:
+            # Copy: closures may hand the same array to several inputs, or return one they keep.
+            t.grad = Tensor._wrap(np.array(g, dtype=t._data.dtype, copy=True))
     else:
         t.grad._data += g
+
+
+def _sole_refs():
+    """sys.getrefcount of an array inside _accumulate_leaf when only the caller's local ``gi`` holds it
+    (measured, not assumed: the count of stack references differs between Python versions)."""
+
+    def probe(g):
+        return sys.getrefcount(g)
+
+    gi = np.empty(1)
+    return probe(gi)
+
+
+_SOLE_REFS = _sole_refs()
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None):

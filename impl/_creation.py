@@ -1,8 +1,18 @@
 """Tensor factories with torch's names, signatures and defaults."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 from . import _dtype, random
 from ._tensor import Tensor
+
+# One size argument: ``zeros(2, 3)`` (ints) or ``zeros((2, 3))`` (one sequence), as torch.
+_SizeArg = int | Sequence[int]
+_Number = bool | int | float
+_DType = _dtype.dtype | None
 
 
 def _size(size):
@@ -27,15 +37,15 @@ def _np(dtype, default=np.float32):
     return _dtype.to_np(dtype) if dtype is not None else np.dtype(default)
 
 
-def zeros(*size, dtype=None, requires_grad=False, device=None):
+def zeros(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.zeros(_size(size), dtype=_np(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False, device=None):
+def ones(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.ones(_size(size), dtype=_np(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad=False, device=None):
+def empty(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.empty(_size(size), dtype=_np(dtype)), requires_grad)
 
 
@@ -47,27 +57,30 @@ def _infer_scalar_dtype(value):
     return np.float32
 
 
-def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+def full(size: _SizeArg, fill_value: _Number, dtype: _DType = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     return _finish(np.full(_size((size,)), fill_value, dtype=_np(dtype, _infer_scalar_dtype(fill_value))), requires_grad)
 
 
-def zeros_like(input, dtype=None, requires_grad=False, device=None):
+def zeros_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.zeros(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad)
 
 
-def ones_like(input, dtype=None, requires_grad=False, device=None):
+def ones_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.ones(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad)
 
 
-def empty_like(input, dtype=None, requires_grad=False, device=None):
+def empty_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.empty(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
+def full_like(input: Tensor, fill_value: _Number, dtype: _DType = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
     return _finish(np.full(input._data.shape, fill_value, dtype=_np(dtype, input._data.dtype)), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+def arange(start: float, end: float | None = None, step: float = 1, dtype: _DType = None, requires_grad: bool = False,
+           device: Any = None) -> Tensor:
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -84,45 +97,51 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     return _finish(arr, requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+def linspace(start: float, end: float, steps: int, dtype: _DType = None, requires_grad: bool = False,
+             device: Any = None) -> Tensor:
     return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_np(dtype)), requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+def eye(n: int, m: int | None = None, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.eye(n, m, dtype=_np(dtype)), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
+def randn(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
+          device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
     return _finish(rng.standard_normal(_size(size)).astype(_np(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
+def rand(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
+         device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
     return _finish(rng.random(_size(size)).astype(_np(dtype)), requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=None, requires_grad=False, generator=None, device=None):
+def randint(low: int, high: int | _SizeArg | None = None, size: _SizeArg | None = None, dtype: _DType = None,
+            requires_grad: bool = False, generator: random.Generator | None = None, device: Any = None) -> Tensor:
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
     rng = generator.rng if generator is not None else random.generator()
     return _finish(rng.integers(low, high, _size((size,))).astype(_np(dtype, np.int64)), requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False, device=None):
+def randn_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False, device=None):
+def rand_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randperm(n, dtype=None, requires_grad=False, generator=None, device=None):
+def randperm(n: int, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
+             device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
     return _finish(rng.permutation(n).astype(_np(dtype, np.int64)), requires_grad)
 
 
-def multinomial(input, num_samples, replacement=False, generator=None):
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False,
+                generator: random.Generator | None = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
     p = input._data.astype(np.float64)
     p2 = p.reshape(-1, p.shape[-1])
@@ -140,6 +159,6 @@ def multinomial(input, num_samples, replacement=False, generator=None):
     return Tensor._wrap(out.astype(np.int64).reshape(p.shape[:-1] + (num_samples,)))
 
 
-def bernoulli(input, generator=None):
+def bernoulli(input: Tensor, generator: random.Generator | None = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
     return Tensor._wrap((rng.random(input._data.shape) < input._data).astype(input._data.dtype))

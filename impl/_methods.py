@@ -13,7 +13,7 @@ _METHODS = {
     # elementwise
     "add": ew.add, "sub": ew.sub, "subtract": ew.sub, "mul": ew.mul, "multiply": ew.mul, "div": ew.div,
     "divide": ew.div, "true_divide": ew.div, "floor_divide": ew.floor_divide, "remainder": ew.remainder,
-    "fmod": ew.fmod, "neg": ew.neg, "negative": ew.neg, "pow": ew.pow, "exp": ew.exp, "log": ew.log,
+    "fmod": ew.fmod, "hypot": ew.hypot, "neg": ew.neg, "negative": ew.neg, "pow": ew.pow, "exp": ew.exp, "log": ew.log,
     "log2": ew.log2, "log10": ew.log10, "log1p": ew.log1p, "expm1": ew.expm1, "sqrt": ew.sqrt,
     "rsqrt": ew.rsqrt, "sin": ew.sin, "cos": ew.cos, "tan": ew.tan, "tanh": ew.tanh,
     "sigmoid": ew.sigmoid, "relu": ew.relu, "abs": ew.abs, "absolute": ew.abs, "sign": ew.sign,

@@ -1,5 +1,10 @@
 """Tensor: a numpy array plus autograd metadata. Ops live in ``impl/ops/`` and are bound here as methods."""
+from __future__ import annotations
+
+import builtins  # annotations inside Tensor say builtins.int/float/bool: the class has methods with those names
 import weakref
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -9,11 +14,57 @@ from ._autograd import _GradMode
 
 class Tensor:
     __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version", "_base", "__weakref__")
+    _data: np.ndarray
+    requires_grad: builtins.bool
+    grad: Tensor | None
+    grad_fn: _autograd.Node | None
 
     # Let numpy defer to our reflected operators (np.float32(2) * t -> Tensor).
     __array_priority__ = 1000
 
-    def __init__(self, data, requires_grad=False):
+    if TYPE_CHECKING:  # for type checkers only: the ops are bound as methods at import time (impl/_methods.py)
+        def __getattr__(self, name: str) -> Any: ...
+        def __getitem__(self, index: Any) -> Tensor: ...
+        def __setitem__(self, index: Any, value: Any) -> None: ...
+        def __add__(self, other: Any) -> Tensor: ...
+        def __radd__(self, other: Any) -> Tensor: ...
+        def __sub__(self, other: Any) -> Tensor: ...
+        def __rsub__(self, other: Any) -> Tensor: ...
+        def __mul__(self, other: Any) -> Tensor: ...
+        def __rmul__(self, other: Any) -> Tensor: ...
+        def __truediv__(self, other: Any) -> Tensor: ...
+        def __rtruediv__(self, other: Any) -> Tensor: ...
+        def __floordiv__(self, other: Any) -> Tensor: ...
+        def __rfloordiv__(self, other: Any) -> Tensor: ...
+        def __mod__(self, other: Any) -> Tensor: ...
+        def __rmod__(self, other: Any) -> Tensor: ...
+        def __pow__(self, other: Any) -> Tensor: ...
+        def __rpow__(self, other: Any) -> Tensor: ...
+        def __matmul__(self, other: Any) -> Tensor: ...
+        def __rmatmul__(self, other: Any) -> Tensor: ...
+        def __and__(self, other: Any) -> Tensor: ...
+        def __or__(self, other: Any) -> Tensor: ...
+        def __xor__(self, other: Any) -> Tensor: ...
+        def __iadd__(self, other: Any) -> Tensor: ...
+        def __isub__(self, other: Any) -> Tensor: ...
+        def __imul__(self, other: Any) -> Tensor: ...
+        def __itruediv__(self, other: Any) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
+        def __pos__(self) -> Tensor: ...
+        def __abs__(self) -> Tensor: ...
+        def __invert__(self) -> Tensor: ...
+        def __eq__(self, other: Any) -> Tensor: ...  # type: ignore[override]
+        def __ne__(self, other: Any) -> Tensor: ...  # type: ignore[override]
+        def __lt__(self, other: Any) -> Tensor: ...
+        def __le__(self, other: Any) -> Tensor: ...
+        def __gt__(self, other: Any) -> Tensor: ...
+        def __ge__(self, other: Any) -> Tensor: ...
+        @property
+        def T(self) -> Tensor: ...
+        @property
+        def mT(self) -> Tensor: ...
+
+    def __init__(self, data: Any, requires_grad: builtins.bool = False) -> None:
         # The legacy constructor (torch.Tensor(data)) always makes the default dtype, float32.
         t = tensor(data, dtype=_dtype.float32, requires_grad=requires_grad)
         self._data, self.requires_grad, self.grad, self.grad_fn = t._data, t.requires_grad, None, None
@@ -33,51 +84,51 @@ class Tensor:
 
     # ---- metadata -------------------------------------------------------------------------
     @property
-    def shape(self):
+    def shape(self) -> Size:
         return Size(self._data.shape)
 
-    def size(self, dim=None):
+    def size(self, dim: builtins.int | None = None) -> Size | builtins.int:
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_norm_dim(dim, self._data.ndim, "size")]
 
     @property
-    def ndim(self):
+    def ndim(self) -> builtins.int:
         return self._data.ndim
 
-    def dim(self):
+    def dim(self) -> builtins.int:
         return self._data.ndim
 
-    def numel(self):
+    def numel(self) -> builtins.int:
         return self._data.size
 
-    def nelement(self):
+    def nelement(self) -> builtins.int:
         return self._data.size
 
     @property
-    def dtype(self):
+    def dtype(self) -> _dtype.dtype:
         return _dtype.from_np(self._data.dtype)
 
     @property
-    def device(self):
+    def device(self) -> str:
         return "cpu"
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> builtins.bool:
         return self.grad_fn is None
 
-    def is_floating_point(self):
+    def is_floating_point(self) -> builtins.bool:
         return self._data.dtype.kind == "f"
 
-    def element_size(self):
+    def element_size(self) -> builtins.int:
         return self._data.itemsize
 
-    def __len__(self):
+    def __len__(self) -> builtins.int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         body = np.array2string(self._data, separator=", ", precision=4, prefix="tensor(")
         extra = ""
         if self._data.dtype not in (np.float32, np.int64, np.bool_):
@@ -88,52 +139,52 @@ class Tensor:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
 
-    def __hash__(self):
+    def __hash__(self) -> builtins.int:
         return id(self)
 
-    def __bool__(self):
+    def __bool__(self) -> builtins.bool:
         if self._data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is ambiguous")
         return bool(self._data)
 
-    def __float__(self):
+    def __float__(self) -> builtins.float:
         return float(self.item())
 
-    def __int__(self):
+    def __int__(self) -> builtins.int:
         return int(self.item())
 
-    def __index__(self):
+    def __index__(self) -> builtins.int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self._data)
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: Any = None, copy: builtins.bool | None = None) -> np.ndarray:
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data if dtype is None else self._data.astype(dtype)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
     # ---- conversion ------------------------------------------------------------------------
-    def numpy(self, force=False):
+    def numpy(self, force: builtins.bool = False) -> np.ndarray:
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data
 
-    def item(self):
+    def item(self) -> builtins.int | builtins.float | builtins.bool:
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar (shape {tuple(self._data.shape)})"
             )
         return self._data.reshape(()).item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return self._data.tolist()
 
-    def to(self, *args, **kwargs):
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
         dt = kwargs.get("dtype")
         for a in args:
             if isinstance(a, _dtype.dtype):
@@ -146,36 +197,37 @@ class Tensor:
 
         return _cast(self, _dtype.to_np(dt))
 
-    def type(self, dtype=None):
+    def type(self, dtype: _dtype.dtype | None = None) -> str | Tensor:
         if dtype is None:
             return f"impl.{self.dtype.name}"
         return self.to(dtype)
 
-    def float(self):
+    def float(self) -> Tensor:
         return self.to(_dtype.float32)
 
-    def double(self):
+    def double(self) -> Tensor:
         return self.to(_dtype.float64)
 
-    def long(self):
+    def long(self) -> Tensor:
         return self.to(_dtype.int64)
 
-    def int(self):
+    def int(self) -> Tensor:
         return self.to(_dtype.int64)
 
-    def bool(self):
+    def bool(self) -> Tensor:
         return self.to(_dtype.bool_)
 
-    def cpu(self):
+    def cpu(self) -> Tensor:
         return self
 
-    def clone(self, memory_format=None):
+    def clone(self, memory_format: Any = None) -> Tensor:
         from .ops.elementwise import _cast
 
         return _cast(self, self._data.dtype, force_copy=True)
 
     # ---- autograd --------------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(self, gradient: Tensor | None = None, retain_graph: builtins.bool | None = None,
+                 create_graph: builtins.bool = False, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
         if create_graph:
             raise NotImplementedError("impl: backward(create_graph=True) is not supported")
         seed = _autograd._seed(self, gradient, "grad")
@@ -188,26 +240,26 @@ class Tensor:
             return
         _autograd.run_backward((self,), (seed,), retain_graph=bool(retain_graph))
 
-    def detach(self):
+    def detach(self) -> Tensor:
         t = Tensor._wrap(self._data)
         t._version = self._version  # shares storage, so shares the version counter (as torch)
         t._base = self
         return t
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         self.grad_fn = None
         self.requires_grad = False
         return self
 
     @property
-    def data(self):
+    def data(self) -> Tensor:
         return self.detach()
 
     @data.setter
-    def data(self, value):
+    def data(self, value: Tensor | np.ndarray) -> None:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients (got {self.dtype})"
@@ -220,14 +272,14 @@ class Tensor:
         self.requires_grad = requires_grad
         return self
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self.grad_fn.retained = weakref.ref(self)
 
     @property
-    def retains_grad(self):
+    def retains_grad(self) -> builtins.bool:
         return self.grad_fn is not None and self.grad_fn.retained is not None
 
     @property
@@ -238,10 +290,10 @@ class Tensor:
 class Size(tuple):
     """torch.Size: a tuple that prints like torch's."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"impl.Size([{', '.join(str(d) for d in self)}])"
 
-    def numel(self):
+    def numel(self) -> int:
         n = 1
         for d in self:
             n *= d
@@ -300,20 +352,20 @@ def _nested_tensors_to_lists(x):
     return x
 
 
-def tensor(data, dtype=None, requires_grad=False, device=None):
+def tensor(data: Any, dtype: _dtype.dtype | None = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     t = Tensor._wrap(_to_array(data, dtype))
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
-def as_tensor(data, dtype=None, device=None):
+def as_tensor(data: Any, dtype: _dtype.dtype | None = None, device: Any = None) -> Tensor:
     if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
         return data
     return tensor(data, dtype=dtype)
 
 
-def from_numpy(a):
+def from_numpy(a: np.ndarray) -> Tensor:
     """Share memory with ``a`` (as torch.from_numpy)."""
     if not isinstance(a, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(a).__name__})")
@@ -322,7 +374,7 @@ def from_numpy(a):
     return Tensor._wrap(a)
 
 
-def is_tensor(x):
+def is_tensor(x: object) -> bool:
     return isinstance(x, Tensor)
 
 
@@ -330,4 +382,4 @@ def _grad_enabled():
     return _GradMode.enabled
 
 
-_autograd.Tensor = Tensor
+_autograd.Tensor = Tensor  # type: ignore[assignment]

@@ -103,7 +103,8 @@ class Result:
     seed: int
     accuracy: float
     losses: list
-    seconds: float
+    seconds: float  # wall clock, data + model + training + evaluation
+    cpu_seconds: float  # this process's CPU time over the same span (what a loaded machine does not inflate)
     init: dict = field(repr=False)  # name -> numpy copy of the initial parameter
     final: dict = field(repr=False)  # name -> numpy copy of the trained parameter
     first_grad_nonzero: dict = field(repr=False)  # name -> bool, on the first step
@@ -124,7 +125,8 @@ class Result:
     def row(self) -> dict:
         return dict(milestone=self.milestone, lib=self.lib, seed=self.seed, accuracy=round(self.accuracy, 6),
                     initial_loss=round(self.initial_loss, 6), final_loss=round(self.final_loss, 6),
-                    steps=len(self.losses), seconds=round(self.seconds, 3), passed=bool(self.passed))
+                    steps=len(self.losses), seconds=round(self.seconds, 3), cpu_seconds=round(self.cpu_seconds, 3),
+                    passed=bool(self.passed))
 
 
 def _lib(name_or_module):
@@ -189,7 +191,7 @@ def run(m: Milestone, lib="impl", seed: int = 0, dtype: str = "float32", progres
     """Train milestone ``m`` from scratch in ``lib`` with ``seed`` and evaluate it."""
     lib = _lib(lib)
     with single_threaded():
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         data, model = setup(m, lib, seed, dtype)
         init = {n: to_numpy(p) for n, p in model.named_parameters()}
         losses, first_nonzero, missing = fit(m, lib, model, data, seed, dtype, progress=progress)
@@ -197,8 +199,8 @@ def run(m: Milestone, lib="impl", seed: int = 0, dtype: str = "float32", progres
         with lib.no_grad():
             acc = float(m.evaluate(lib, model, data, _dtype(lib, dtype)))
     final = {n: to_numpy(p) for n, p in model.named_parameters()}
-    res = Result(m.name, lib.__name__, seed, acc, losses, time.perf_counter() - t0, init, final, first_nonzero,
-                 missing, model=model)
+    res = Result(m.name, lib.__name__, seed, acc, losses, time.perf_counter() - t0, time.process_time() - c0, init,
+                 final, first_nonzero, missing, model=model)
     res.passed = bool(m.passed(acc, res.final_loss))
     return res
 

@@ -3,12 +3,13 @@
 Data: the same split as mlp_1986 (8x8 digits, pixels / 16, stratified seeded 80/20), as 1x8x8 images.
 Model (LeNet-style -- convolutional feature extractor, subsampling, fully connected classifier -- scaled to 8x8
 inputs, so one pooling stage): Conv2d(1, 16, 3, padding=1) + ReLU, Conv2d(16, 32, 3, padding=1) + ReLU,
-MaxPool2d(2) -> 32x4x4, Flatten, Linear(512, 64) + ReLU + Linear(64, 10); cross-entropy with label smoothing
+MaxPool2d(2) -> 32x4x4, Flatten, Linear(512, 128) + ReLU + Linear(128, 10); cross-entropy with label smoothing
 0.01, Adam on shuffled minibatches. Goal: test accuracy >= 0.98.
 
 Tuning notes (torch, 8 splits/seeds): pooling after each conv (-> 2x2 maps) reached only 0.94-0.97; without
-label smoothing this model averaged 0.980 (min 0.972); smoothing 0.01 gave mean 0.989, min 0.986, while keeping
-the loss floor (entropy of the smoothed targets, 0.07) low enough for the required 90% loss drop.
+label smoothing this model (64 hidden units) averaged 0.980 (min 0.972); smoothing 0.01 gave mean 0.989, min
+0.986, while keeping the loss floor (entropy of the smoothed targets, 0.07) low enough for the required 90% loss
+drop. On impl (8 seeds) 128 hidden units then gave mean 0.991, min 0.986 (64 units trained 20 epochs: min 0.978).
 """
 import numpy as np
 
@@ -20,7 +21,7 @@ class CNN1998(Milestone):
     name = "cnn_1998"
     title = "LeNet-style CNN on 8x8 digits (LeCun et al. 1998)"
     goal = "test accuracy >= 0.98"
-    c1, c2, hidden, epochs, batch_size, lr, smoothing = 16, 32, 64, 15, 64, 3e-3, 0.01
+    c1, c2, hidden, epochs, batch_size, lr, smoothing = 16, 32, 128, 15, 64, 3e-3, 0.01
 
     def data(self, seed):
         x_tr, y_tr, x_te, y_te = digits_split(seed)

@@ -229,8 +229,8 @@ def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | No
         return Err.of(0.0, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(diff == 0, 0.0, diff / np.abs(e64))
-    return Err.of(diff.max(), (diff / (atol + rtol * np.abs(np.nan_to_num(e64, nan=0.0, posinf=0.0, neginf=0.0)))).max(),
-                  np.nan_to_num(rel, nan=np.inf).max())
+        ratio = np.where(diff == 0, 0.0, diff / (atol + rtol * np.abs(np.nan_to_num(e64, nan=0.0, posinf=0.0, neginf=0.0))))
+    return Err.of(diff.max(), ratio.max(), np.nan_to_num(rel, nan=np.inf).max())
 
 
 def _compare_outputs(fi, ft, tol, check, ctx):

@@ -36,7 +36,8 @@ def reintroduce(variant=None):
     broken = rewrite_source(
         reduce._amax_amin,
         ("if x.size == 0 and (dim is None or dim == () or dim == []):",
-         "if any(x.shape[a] == 0 for a in axes) and (dim is None or dim == () or dim == []):"),
+         # only reached for empty tensors (short-circuit), as the original check
+         "if x.size == 0 and any(x.shape[a] == 0 for a in axes) and (dim is None or dim == () or dim == []):"),
     )
     with swap_function(reduce._amax_amin, broken):
         yield

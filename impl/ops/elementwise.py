@@ -87,6 +87,17 @@ def fmod(input, other):
     return apply("FmodBackward0", out, (a, b), lambda g: (g, -g * np.trunc(x / y)), saved=(a, b))
 
 
+def hypot(input, other):
+    # A primitive rather than sqrt(x*x + y*y): np.hypot does not overflow/underflow where the squares would.
+    a, b, x, y, out = _binary(np.hypot, input, other, "hypot")
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan at the origin, as torch
+            return g * x / out, g * y / out
+
+    return apply("HypotBackward0", out, (a, b), backward, saved=(a, b))
+
+
 def neg(input):
     ensure_tensor(input, "neg")
     if input._data.dtype == np.bool_:

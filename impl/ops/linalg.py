@@ -33,12 +33,15 @@ def matmul(input, other):
             g2 = np.expand_dims(g2, -2)
         if y.ndim == 1:
             g2 = np.expand_dims(g2, -1)
-        ga = np.matmul(g2, np.swapaxes(y2, -1, -2))
-        gb = np.matmul(np.swapaxes(x2, -1, -2), g2)
-        if x.ndim == 1:
-            ga = ga[..., 0, :]
-        if y.ndim == 1:
-            gb = gb[..., 0]
+        ga = gb = None
+        if a.requires_grad:  # no matmul for an operand that needs no gradient (data, frozen weights)
+            ga = np.matmul(g2, np.swapaxes(y2, -1, -2))
+            if x.ndim == 1:
+                ga = ga[..., 0, :]
+        if b.requires_grad:
+            gb = np.matmul(np.swapaxes(x2, -1, -2), g2)
+            if y.ndim == 1:
+                gb = gb[..., 0]
         return ga, gb
 
     return apply("MmBackward0" if x.ndim == 2 and y.ndim == 2 else "MatmulBackward0", out, (a, b), backward, saved=(a, b))

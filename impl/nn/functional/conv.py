@@ -5,6 +5,8 @@ its backward is the two transposed matmuls plus a col2im that accumulates slices
 (kh*kw iterations; never a loop over batch, pixels or channels). conv1d is conv2d on a
 height-1 image.
 """
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -16,7 +18,7 @@ from ._utils import check_float, ntuple, same_dtype, size_str
 
 # ---- linear ---------------------------------------------------------------------------------------
 def linear(input, weight, bias=None):
-    """y = x W^T + b (composite: matmul and add carry the backward)."""
+    """y = x W^T + b: the fused primitive ``_linear_core``; a 1-D weight or odd bias takes the composite."""
     check_float(input, "linear")
     if weight._data.ndim not in (1, 2):
         raise RuntimeError(f"linear: weight must be 1-D or 2-D, but got weight of shape {tuple(weight._data.shape)}")
@@ -30,10 +32,39 @@ def linear(input, weight, bias=None):
             f"{w.shape[-1]}x{w.shape[0] if w.ndim == 2 else 1}) (input {tuple(x.shape)}, weight {tuple(w.shape)})"
         )
     same_dtype("linear", ("input", input), ("weight", weight), ("bias", bias))
+    if w.ndim == 2 and (bias is None or bias._data.shape == (w.shape[0],)):
+        return _linear_core(input, weight, bias)
     out = linalg.matmul(input, shape.t(weight) if w.ndim == 2 else weight)
     if bias is not None:
         out = out + bias
     return out
+
+
+def _linear_core(input, weight, bias):
+    """Primitive y = x W^T + b on x (..., in) flattened to rows: one node and one matmul per gradient,
+    where the composite records transpose + matmul + add nodes and sums a broadcast bias gradient."""
+    x, w = input._data, weight._data
+    lead = x.shape[:-1]
+    rows = math.prod(lead)
+    x2 = x.reshape(rows, x.shape[-1])
+    out = np.matmul(x2, w.T)
+    if bias is not None:
+        out += bias._data
+    out = out.reshape(lead + (w.shape[0],))
+
+    def backward(g):
+        g2 = g.reshape(rows, w.shape[0])
+        gx = gw = gb = None
+        if input.requires_grad:
+            gx = np.matmul(g2, w).reshape(x.shape)
+        if weight.requires_grad:
+            gw = np.matmul(g2.T, x2)
+        if bias is not None and bias.requires_grad:
+            gb = g2.sum(axis=0)
+        return gx, gw, gb
+
+    name = "MmBackward0" if bias is None else "AddmmBackward0"
+    return apply(name, out, (input, weight, bias), backward, saved=(input, weight))
 
 
 def bilinear(input1, input2, weight, bias=None):

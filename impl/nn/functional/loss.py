@@ -356,7 +356,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     dt = x.dtype.type
     wc = None if w is None else w.astype(x.dtype)
     qt = wt * dt(1 - label_smoothing)
-    loss = _soft_ce(input, None, axis, index=(ts, qt, valid, dt(label_smoothing / C), wc))
+    loss = _soft_ce(input, None, axis, index=(ts, qt, valid, dt(label_smoothing / C if label_smoothing else 0), wc))
     return _finish(loss, reduction, wt.sum(dtype=np.float64), all_ignored=not np.any(target._data != ignore_index))
 
 
