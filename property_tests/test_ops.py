@@ -32,7 +32,9 @@ from reference.registry import all_specs
 
 SPECS = all_specs()
 # torch warns when a reduction's output is empty (numel 0 / numel 0 "degrees of freedom"): expected, not a problem.
-pytestmark = pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning")
+# Likewise torch's warning when a loss spec deliberately broadcasts its target.
+pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning"),
+              pytest.mark.filterwarnings("ignore:.*Using a target size:UserWarning")]
 # The structural checks (layout, grad-mode flags) need fewer examples than the numerical ones.
 FEW = settings(max_examples=max(5, settings.default.max_examples * 2 // 5))
 

@@ -18,21 +18,25 @@ def _norm_affine(name, x_t, w_t, b_t, axes, param_shape, eps):
     """y = (x - mean) / sqrt(var + eps) * w + b, statistics over ``axes``; w, b reshaped to ``param_shape``.
 
     Returns (y Tensor, batch mean ndarray, biased batch var ndarray) -- the stats feed running averages.
+    Full-size temporaries are updated in place where the expression allows it (same operations, same order,
+    hence the same rounding): each one avoided is a pass over memory and a fresh allocation.
     """
     x = x_t._data
     n = int(np.prod([x.shape[a] for a in axes]))
     mean = x.mean(axis=axes, keepdims=True)
-    xc = x - mean
-    var = np.mean(xc * xc, axis=axes, keepdims=True)
+    xhat = x - mean
+    var = np.mean(np.square(xhat), axis=axes, keepdims=True)
     rstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
-    xhat = xc * rstd
+    xhat *= rstd  # (x - mean) * rstd
     w = None if w_t is None else w_t._data.reshape(param_shape)
     b = None if b_t is None else b_t._data.reshape(param_shape)
-    out = xhat
-    if w is not None:
-        out = out * w
-    if b is not None:
-        out = out + b
+    # Never return xhat itself: the backward reads it, and an in-place op on the output must not change it.
+    out = xhat * w if w is not None else (xhat + b if b is not None else xhat.copy())
+    if w is not None and b is not None:
+        if out.dtype == np.result_type(out, b):
+            out += b
+        else:
+            out = out + b
     param_axes = tuple(i for i, s in enumerate(param_shape) if s == 1) if w_t is not None or b_t is not None else ()
 
     def backward(g):
@@ -43,7 +47,12 @@ def _norm_affine(name, x_t, w_t, b_t, axes, param_shape, eps):
             gb = np.sum(g, axis=param_axes).reshape(b_t._data.shape)
         if x_t.requires_grad:
             gh = g * w if w is not None else g
-            gx = rstd * (gh - gh.mean(axis=axes, keepdims=True) - xhat * np.mean(gh * xhat, axis=axes, keepdims=True))
+            m1 = gh.mean(axis=axes, keepdims=True)
+            m2 = np.mean(gh * xhat, axis=axes, keepdims=True)
+            # rstd * (gh - m1 - xhat * m2), evaluated in that order into one buffer
+            gx = np.subtract(gh, m1, dtype=np.result_type(gh, m1))
+            gx -= xhat * m2
+            gx *= rstd
         return gx, gw, gb
 
     y = apply(name, out, (x_t, w_t, b_t), backward, saved=(x_t, w_t))
