@@ -170,7 +170,8 @@ class Context:
 
 class Err(float):
     """A max absolute error that also carries ``ratio``: the max of |err| / (atol + rtol |expected|) (1 = at tolerance),
-    and ``rel``: the max of |err| / |expected| (0 where both are 0, inf where only torch's is 0)."""
+    and ``rel``: the max of |err| / |expected| over the elements with |expected| > atol (smaller ones are judged
+    by the absolute error alone; a relative error against a value near 0 means nothing)."""
 
     ratio = 0.0
     rel = 0.0
@@ -228,7 +229,7 @@ def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | No
     if not diff.size:
         return Err.of(0.0, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(diff == 0, 0.0, diff / np.abs(e64))
+        rel = np.where((diff == 0) | ~(np.abs(e64) > atol), 0.0, diff / np.abs(e64))  # below atol, abs decides
         ratio = np.where(diff == 0, 0.0, diff / (atol + rtol * np.abs(np.nan_to_num(e64, nan=0.0, posinf=0.0, neginf=0.0))))
     return Err.of(diff.max(), ratio.max(), np.nan_to_num(rel, nan=np.inf).max())
 

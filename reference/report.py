@@ -33,7 +33,7 @@ from reference.parity import run_spec
 from reference.registry import SPEC_MODULES, all_divergences, all_specs
 
 MD_NAME, HTML_NAME = "parity-report.md", "parity-report.html"
-DEFAULT_SAMPLES = 3
+DEFAULT_SAMPLES = 3  # as reference.parity: the same numbers in both; leaves room under the 60 s budget as specs grow
 ROOT = Path(__file__).resolve().parents[1]
 PLOTS_DIR = ROOT / "milestones" / "out"
 SHORT_DTYPE = {"float32": "f32", "float64": "f64", "int64": "i64", "bool": "bool"}
@@ -193,8 +193,8 @@ def _meta_line(report):
 LEGEND = (
     "Errors are maxima over the samples and over all outputs (forward) or all input gradients (backward, with a "
     "random cotangent), one number per dtype in the order of the dtypes column. abs = |impl - torch|; "
-    "rel = |impl - torch| / |torch| (0 where both are 0): a large rel next to a tiny abs comes from a reference "
-    "value near 0. tol% = the worst error as a percentage of its tolerance (torch.testing.assert_close's defaults "
+    "rel = |impl - torch| / |torch| over the elements where |torch| > atol (smaller reference values are judged by abs "
+    "alone). tol% = the worst error as a percentage of its tolerance (torch.testing.assert_close's defaults "
     "unless loosened below). gradcheck = float64 central differences of impl alone (n/a: not differentiable). "
     "error inputs = inputs on which both libraries must raise the same exception class (passed/total)."
 )
@@ -266,7 +266,7 @@ def render_markdown(report: Report, out_dir=".") -> str:
 
 # ---- HTML ---------------------------------------------------------------------------------------------------
 CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px 32px;color:#1f2328;background:#fff}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:20px 24px;color:#1f2328;background:#fff}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 h3{font-size:16px;margin:20px 0 6px}.meta{color:#57606a;margin:0 0 16px}
 .verdict{display:inline-block;padding:6px 14px;border-radius:6px;font-weight:600;margin:6px 0 12px}
@@ -277,11 +277,11 @@ h3{font-size:16px;margin:20px 0 6px}.meta{color:#57606a;margin:0 0 16px}
 table{border-collapse:collapse;margin:6px 0 12px;font-size:12.5px}
 th,td{border:1px solid #d0d7de;padding:3px 7px;vertical-align:top}
 th{background:#f6f8fa;position:sticky;top:0;text-align:left}
-td.n{text-align:right;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;white-space:nowrap}
+td.n{text-align:right;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;white-space:nowrap;font-size:12px}
 td.dt{white-space:nowrap}nav{margin:4px 0 8px;font-size:13px}nav a{margin-right:14px}
-td.op{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;white-space:nowrap}
+td.op{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;min-width:180px;max-width:260px}
 tr.fail td{background:#fff1f0}.ok{color:#116329;font-weight:600}.bad{color:#a40e26;font-weight:700}
-.na{color:#8c959f}.note{font-size:12px;color:#3d444d;min-width:260px;max-width:520px}
+.na{color:#8c959f}.note{font-size:12px;color:#3d444d;min-width:180px;max-width:480px}
 .legend{color:#57606a;font-size:12.5px;max-width:1100px}
 ul.fails code{font-size:12px;white-space:pre-wrap}
 .plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:12px;max-width:1500px}
@@ -302,6 +302,11 @@ def _gc_html(row):
     if row.gc is None:
         return '<span class="na">n/a</span>'
     return _status_html("ok" if row.gc else "FAIL", row.gc)
+
+
+def _breakable(name):
+    """An op name that may wrap after '_' and '.' (long F.* names would otherwise widen the table)."""
+    return _h(name).replace("_", "_<wbr>").replace(".", ".<wbr>")
 
 
 def _img_src(path: Path) -> str:
@@ -352,7 +357,7 @@ def render_html(report: Report) -> str:
             notes += [f"<b>loosened</b>: {_h(_loosened_text(*lo))}" for lo in r.spec.loosened()]
             title = f' title="{_h(r.spec.notes)}"' if r.spec.notes else ""
             out.append(
-                f'<tr class="{"" if r.ok else "fail"}"><td class="op"{title}>{_h(r.spec.name)}</td>'
+                f'<tr class="{"" if r.ok else "fail"}"><td class="op"{title}>{_breakable(r.spec.name)}</td>'
                 f'<td class="dt">{_h(_dtypes(r))}</td><td class="n">{_h(_per_dtype(r, r.fwd))}</td>'
                 f'<td class="n">{_h(_per_dtype(r, r.fwd_rel))}</td><td class="n">{_h(_per_dtype(r, r.bwd))}</td>'
                 f'<td class="n">{_h(_per_dtype(r, r.bwd_rel))}</td><td class="n">{100 * r.ratio:.0f}</td>'

@@ -6,8 +6,9 @@ A failure means the generic tests catch the bug; a clean run means only the guar
 fail without any bug (the baseline run) are deselected so they cannot count as catches.
 
 Options: ``--suites a b`` (paths), ``--only 007 021:recursive`` (entries/variants), ``--timeout SECONDS``
-(per run), ``--write`` (rewrite each entry's "Generic tests catch it too" line from the results; a reason
-after "--" on a "no" line is kept), ``--json PATH`` (results file; default regression/generic_coverage.json).
+(per run), ``--write`` (rewrite each entry's "Generic tests catch it too" line from the results, adding the
+entry's ``GENERIC_NOTE`` when a variant is missed), ``--json PATH`` (results file; default
+regression/generic_coverage.json), ``--write-only`` (rewrite from the JSON without running anything).
 """
 from __future__ import annotations
 
@@ -65,18 +66,27 @@ def _baseline_failures(suites, timeout):
     return FAILED_RE.findall(p.stdout)
 
 
-def _line_for(results):
-    """The docstring line from one entry's results {variant: {...}}."""
-    caught = {v: r for v, r in results.items() if r["status"] == "fail"}
-    missed = [v for v, r in results.items() if r["status"] != "fail"]
-    first = next(iter(caught.values()), None)
+def _line_for(stem, results):
+    """The docstring line from one entry's results {variant: {...}} (plus the entry's GENERIC_NOTE, if any)."""
+    mod = importlib.import_module(f"regression.{stem}")
+    note = getattr(mod, "GENERIC_NOTE", "")
+    named = {v: r for v, r in results.items() if v != "all"} or results
+    caught = {v: r for v, r in named.items() if r["status"] == "fail"}
+    missed = [v for v, r in named.items() if r["status"] != "fail"]
     if not missed:
-        return f"yes -- first caught by `{first['by'][0]}`"
-    named = [v for v in missed if v != "all"]
-    if caught:
-        return (f"no -- only partly: variant(s) {', '.join(named) or 'all'} pass the generic suites "
-                f"(other variants are caught by `{first['by'][0]}`)")
-    return "no -- the generic suites pass with this bug reintroduced"
+        by = sorted({r["by"][0] for r in caught.values()})
+        line = "yes -- caught by " + ", ".join(f"`{b}`" for b in by)
+        if len(named) > 1:
+            line += " (each variant checked separately)"
+    elif caught:
+        by = sorted({r["by"][0] for r in caught.values()})
+        line = (f"partly -- variant(s) {', '.join(sorted(caught))} caught by " + ", ".join(f"`{b}`" for b in by)
+                + f"; variant(s) {', '.join(missed)} pass every generic suite")
+    else:
+        line = "no -- every generic suite passes with this bug reintroduced"
+    if missed and note:
+        line += f". {note}"
+    return line + " (`python -m regression.crosscheck`)."
 
 
 def write_docstrings(data):
@@ -88,12 +98,7 @@ def write_docstrings(data):
         m = re.search(r"\*\*Generic tests catch it too:\*\*[ \t]*(.*?)(?=\n\n|\n\"\"\")", text, re.S)
         if not m:
             continue
-        old = " ".join(m.group(1).split())
-        new = _line_for(res)
-        reason = old.split(" -- ", 1)[1] if old.startswith("no") and " -- " in old else ""
-        if new.startswith("no") and reason and "the generic suites pass" in new:
-            new = f"no -- {reason}"
-        text = text[: m.start(1)] + _wrap(new) + text[m.end(1):]
+        text = text[: m.start(1)] + _wrap(_line_for(p.stem, res)) + text[m.end(1):]
         p.write_text(text)
 
 
@@ -116,7 +121,11 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--json", default=str(Path(__file__).with_name("generic_coverage.json")))
+    ap.add_argument("--write-only", action="store_true")
     args = ap.parse_args(argv)
+    if args.write_only:
+        write_docstrings(json.loads(Path(args.json).read_text()))
+        return index.main([])
     t0 = time.time()
     base = _baseline_failures(args.suites, args.timeout * 2)
     print(f"baseline ({time.time() - t0:.0f}s): {len(base)} pre-existing failure(s) deselected: {base}", flush=True)

@@ -31,6 +31,7 @@ from regression import _models as M
 from regression._util import check_vs_torch, rewrap, rng, stack, swap_attr, swap_function
 
 VARIANTS = ("model", "sdpa")
+GENERIC_NOTE = "The `model` variant lives in model code (the tiny LM's own attention), which no generic test runs; only a model-level twin such as this guard can see it"
 FAILS_WITH = r"received no gradient|impl gave None|does not require grad"
 
 

