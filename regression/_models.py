@@ -18,7 +18,7 @@ from regression._util import assert_close, assert_param_grads_match, copy_weight
 V, D, H, T, B = 11, 8, 2, 5, 3  # vocab, model width, heads, sequence length, batch
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tiny_lm_class(lib):
     nn = lib.nn
 
@@ -62,7 +62,7 @@ def tiny_lm_class(lib):
     return TinyLM
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tiny_cnn_class(lib):
     nn = lib.nn
 

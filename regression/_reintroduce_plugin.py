@@ -32,3 +32,31 @@ def pytest_unconfigure(config):
     if _active is not None:
         _active.__exit__(None, None, None)
         _active = None
+
+
+import signal  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+class ReintroducedBugTimeout(Exception):
+    """A test ran longer than REGRESSION_TEST_TIMEOUT seconds with the bug reintroduced (a hang counts as caught)."""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    limit = float(os.environ.get("REGRESSION_TEST_TIMEOUT", "0") or 0)
+    if not limit or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise ReintroducedBugTimeout(f"{item.nodeid} exceeded {limit:.0f}s with the bug reintroduced")
+
+    old = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)

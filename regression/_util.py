@@ -366,3 +366,26 @@ def must_raise(exc_type, match, what):
     except Exception as e:  # noqa: BLE001
         raise AssertionError(f"[{what}] raised {type(e).__name__}: {e} (torch raises {exc_type.__name__})") from e
     raise AssertionError(f"[{what}] did not raise {exc_type.__name__} (torch does)")
+
+
+def assert_raises_like_torch(impl_call, torch_call, what, match=None):
+    """torch's call raises; impl's must raise the same exception class (and match ``match`` if given)."""
+    try:
+        torch_call()
+    except Exception as e:  # noqa: BLE001
+        t_exc = type(e)
+    else:
+        raise RuntimeError(f"[{what}] the torch reference does not raise; this check needs one that does")
+    with must_raise(t_exc, match or "", what):
+        impl_call()
+
+
+def assert_graph_like_torch(i_out, t_out, i_in, t_in, what):
+    """Same autograd metadata as torch: requires_grad, is_leaf, grad_fn's name, and whether the op returned
+    its input object itself."""
+    i = (i_out.requires_grad, i_out.is_leaf, i_out.grad_fn.name if i_out.grad_fn is not None else None, i_out is i_in)
+    t = (t_out.requires_grad, t_out.is_leaf, t_out.grad_fn and t_out.grad_fn.name(), t_out is t_in)
+    if i != t:
+        raise AssertionError(
+            f"[{what}] graph metadata (requires_grad, is_leaf, grad_fn, returns its input) differ: impl {i} vs torch {t}"
+        )

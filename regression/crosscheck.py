@@ -25,6 +25,7 @@ from pathlib import Path
 from regression import index
 
 ROOT = Path(__file__).resolve().parents[1]
+PER_TEST_TIMEOUT = 120  # seconds: a single generic test that hangs with the bug reintroduced counts as catching it
 FAILED_RE = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.M)
 
 
@@ -37,6 +38,7 @@ def _pytest(suites, env_spec, deselect, timeout):
     env.pop("REGRESSION_REINTRODUCE", None)
     if env_spec:
         env["REGRESSION_REINTRODUCE"] = env_spec
+        env["REGRESSION_TEST_TIMEOUT"] = str(PER_TEST_TIMEOUT)
     t0 = time.time()
     try:
         p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)

@@ -24,7 +24,6 @@ import contextlib
 
 import numpy as np
 
-import impl
 from impl.ops import elementwise as ew
 from regression._util import check_vs_torch, gradcheck, rewrap, rng, swap_function
 

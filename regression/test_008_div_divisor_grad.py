@@ -23,7 +23,7 @@ import contextlib
 import numpy as np
 
 from impl.ops import elementwise as ew
-from regression._util import check_vs_torch, gradcheck, rng, rewrite_source, swap_function
+from regression._util import check_vs_torch, gradcheck, rewrite_source, rng, swap_function
 
 FAILS_WITH = r"grad of input 1|input 1|received no gradient"
 

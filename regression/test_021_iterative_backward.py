@@ -114,7 +114,7 @@ def _count_backward_calls(root):
         counts[id(node)] = [node.name, 0]
         inner = node.backward
 
-        def counted(g, _inner=inner, _c=counts[id(node)]):
+        def counted(g, _inner=inner, _c=counts[id(node)]):  # noqa: B008 - binds this node's counter
             _c[1] += 1
             return _inner(g)
 

@@ -26,6 +26,7 @@ import gc
 import weakref
 
 import numpy as np
+
 import impl
 from impl import _autograd
 from regression._util import assert_close, must_raise, rewrite_source, rng, swap_function

@@ -55,7 +55,7 @@ def guard():
             zeros = want == 0
             if not np.array_equal(np.signbit(got[zeros]), np.signbit(want[zeros])):
                 raise AssertionError(f"elu ({tag}): sign bit of zeros differs from torch: impl {got} vs torch {want}")
-            check_vs_torch(lambda lib, x: lib.nn.functional.elu(x, alpha=alpha), x, what=f"elu ({tag})")
+            check_vs_torch(lambda lib, x, alpha=alpha: lib.nn.functional.elu(x, alpha=alpha), x, what=f"elu ({tag})")
 
 
 def test_guard():

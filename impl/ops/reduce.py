@@ -249,7 +249,15 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return ew.sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+    v = var(input, dim, unbiased, keepdim, correction=correction)
+    out = np.sqrt(v._data)
+
+    def backward(g):
+        # Not ew.sqrt: torch's std backward is 0 where std == 0 (sqrt's g / (2 * 0) = inf would make 0 * inf = nan).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (np.where(out == 0, 0, g / (2 * out)).astype(g.dtype, copy=False),)
+
+    return apply("StdBackward0", out, (v,), backward)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):

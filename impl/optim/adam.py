@@ -52,7 +52,9 @@ class Adam(Optimizer):
             exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
             _lerp_(exp_avg, g, 1 - beta1)
             exp_avg_sq *= beta2
-            exp_avg_sq += ((1 - beta2) * g) * g
+            sq = (1 - beta2) * g  # ((1 - beta2) * g) * g; temporaries updated in place from here on
+            sq *= g
+            exp_avg_sq += sq
             bias_correction1 = 1 - beta1**step
             bias_correction2 = 1 - beta2**step
             step_size = lr / bias_correction1
@@ -60,8 +62,12 @@ class Adam(Optimizer):
             if amsgrad:
                 mx = state["max_exp_avg_sq"]._data
                 np.maximum(mx, exp_avg_sq, out=mx)
-                denom = np.sqrt(mx) / bias_correction2_sqrt + eps
+                denom = np.sqrt(mx)
             else:
-                denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
-            d += ((-step_size) * exp_avg) / denom
+                denom = np.sqrt(exp_avg_sq)
+            denom /= bias_correction2_sqrt  # sqrt(v) / bias_correction2_sqrt + eps
+            denom += eps
+            upd = (-step_size) * exp_avg  # ((-step_size) * exp_avg) / denom
+            upd /= denom
+            d += upd
             self._bump(p)

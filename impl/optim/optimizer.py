@@ -69,7 +69,8 @@ def _lerp_(a, b, weight):
     w = a.dtype.type(weight)
     diff = b - a
     if abs(w) < 0.5:
-        a += w * diff
+        diff *= w  # w * diff, in the temporary
+        a += diff
     else:
         a[...] = b - diff * (a.dtype.type(1) - w)
 

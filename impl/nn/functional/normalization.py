@@ -64,8 +64,9 @@ def _norm_affine(name, x_t, w_t, b_t, axes, param_shape, eps):
             gh = g * w if w is not None else g
             m1 = gh.mean(axis=axes, keepdims=True)
             m2 = _mean_prod(gh, xhat, axes, n)
-            # rstd * (gh - m1 - xhat * m2), evaluated in that order into one buffer
-            gx = np.subtract(gh, m1, dtype=np.result_type(gh, m1))
+            # rstd * (gh - m1 - xhat * m2), evaluated in that order into one buffer (gh's own when it is fresh)
+            dt = np.result_type(gh, m1)
+            gx = np.subtract(gh, m1, out=gh) if w is not None and gh.dtype == dt else np.subtract(gh, m1, dtype=dt)
             gx -= xhat * m2
             gx *= rstd
         return gx, gw, gb
