@@ -257,7 +257,7 @@ def test_update_in_place_keeps_identity_and_bumps_version(name):
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_backward_after_step_through_saved_param_raises_like_torch(name):
     """The version bump makes a graph that saved the parameter stale, as torch's in-place update does."""
-    for lib, optim, mk in (("impl", impl.optim, impl.tensor), ("torch", torch.optim, torch.tensor)):
+    for _lib_name, optim, mk in (("impl", impl.optim, impl.tensor), ("torch", torch.optim, torch.tensor)):
         p = mk(np.ones(3), requires_grad=True)
         opt = getattr(optim, name)([p], lr=0.1)
         p.grad = mk(np.ones(3))

@@ -16,7 +16,7 @@ parameter (``conv1`` sits before the pool) and for the input; a lone ``MaxPool2d
 
 **Seen in:** 003_e020ef9d54b425a6.txt
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_models.py::test_cnn_twin fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

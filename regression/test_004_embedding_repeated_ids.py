@@ -16,7 +16,7 @@ batches repeat tokens.
 
 **Seen in:** issue 5 catalogue, item 4 (no seed note records it)
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_embedding_repeated_ids_accumulate_and_padding_row_gets_nothing fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -17,7 +17,7 @@ torch and float64 finite differences.
 
 **Seen in:** 002_0c8ef74e8013b291.txt
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_sdpa_fully_masked_rows_are_zero_with_zero_grad fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

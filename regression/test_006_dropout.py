@@ -19,7 +19,7 @@ equal ``v``. Variant ``raw_mask`` fails the training-mode gradient, ``eval_not_i
 
 **Seen in:** 002_0c8ef74e8013b291.txt, 004_33bbfd61d70ddffa.txt
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_dropout_identity_cases_and_p_one, property_tests/test_functional.py::test_dropout_statistics_scaling_and_exact_backward_mask fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -18,7 +18,7 @@ operands' ``.grad`` at ``None`` and the comparison fails.
 
 **Seen in:** 002_0c8ef74e8013b291.txt
 
-**Generic tests catch it too:** see the report in regression/README.md (column "generic").
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_models.py::test_cnn_twin fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

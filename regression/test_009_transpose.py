@@ -19,7 +19,7 @@ gradient ``None``; variant ``wrong_axes`` gives torch a different shape.
 
 **Seen in:** 002_0c8ef74e8013b291.txt, 000_d03b582ac045d378.txt
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_diagnostics.py::test_healthy_model_has_full_gradient_flow, property_tests/test_functional.py::test_sdpa_dropout_applies_dropout_to_the_attention_weights fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -18,7 +18,7 @@ model (variant ``model`` re-creates the historical per-sample loop there, varian
 
 **Seen in:** 002_0c8ef74e8013b291.txt, 001_e49feef1f2a29eb4.txt
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** partly — variants ['all', 'sdpa'] are caught by property_tests/test_functional.py; variants ['model'] only by this guard (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 import math

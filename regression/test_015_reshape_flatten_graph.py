@@ -18,7 +18,7 @@ Variant ``flatten_module`` re-wraps inside ``nn.Flatten``, variant ``reshape`` i
 
 **Seen in:** 003_e020ef9d54b425a6.txt, 002_0c8ef74e8013b291.txt
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_diagnostics.py::test_healthy_model_has_full_gradient_flow, property_tests/test_models.py::test_cnn_twin fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -18,7 +18,7 @@ parameter. Variant ``model`` re-creates the historical bug in the tiny LM's ``re
 
 **Seen in:** 003_e020ef9d54b425a6.txt
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** partly — variants ['all', 'encoder_layer'] are caught by property_tests/test_models.py; variants ['model'] only by this guard (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -19,7 +19,7 @@ finite-difference check.
 
 **Seen in:** issue 5 catalogue, item 17 (no seed note records it)
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_diagnostics.py::test_healthy_model_has_full_gradient_flow fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

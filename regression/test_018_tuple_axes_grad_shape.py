@@ -18,7 +18,7 @@ plus a float64 finite-difference check.
 
 **Seen in:** issue 5 catalogue, item 18 (no seed note records it)
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_cross_entropy_matches_torch_over_drawn_options fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

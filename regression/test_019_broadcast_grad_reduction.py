@@ -18,7 +18,7 @@ cotangent), for ``x @ W + b``, a ``(1, C, 1, 1)`` scale times an image batch, a 
 
 **Seen in:** 000_d03b582ac045d378.txt, 004_33bbfd61d70ddffa.txt
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_determinism.py::test_whole_training_run_is_bit_identical fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

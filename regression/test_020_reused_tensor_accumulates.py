@@ -18,7 +18,7 @@ diamond. Variant ``leaf_overwrite`` breaks leaves, ``node_overwrite`` breaks int
 
 **Seen in:** 004_33bbfd61d70ddffa.txt
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_engine.py::test_accumulates_across_backward_calls, property_tests/test_engine.py::test_diamond_graph fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

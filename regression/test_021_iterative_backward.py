@@ -21,7 +21,7 @@ RecursionError; variant ``revisits`` (path-by-path propagation) fails the visit 
 
 **Seen in:** issue 5 catalogue, item 21 (no seed note records it)
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_engine.py::test_100k_chain, property_tests/test_engine.py::test_deep_diamond_shares_work, property_tests/test_modules.py::test_module_input_gradients_gradcheck fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 import math

@@ -17,7 +17,7 @@ through a random projection of the output every parameter's gradient must equal 
 
 **Seen in:** 001_e49feef1f2a29eb4.txt
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_determinism.py::test_whole_training_run_is_bit_identical fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

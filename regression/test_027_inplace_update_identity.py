@@ -22,7 +22,7 @@ grad, still the object the optimizer holds, and equal to torch's twin. Variants:
 
 **Seen in:** 000_d03b582ac045d378.txt
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_diagnostics.py::test_update_ratios_after_a_step, property_tests/test_engine.py::test_inplace_on_leaf_that_requires_grad_raises, property_tests/test_ops.py::test_forward_and_vjp fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -17,7 +17,7 @@ and an ``Embedding`` fed list-built ids give torch's values and gradients (copie
 
 **Seen in:** issue 5 catalogue, item 29 (no seed note records it)
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_data.py::test_epoch_covers_dataset_once_with_right_batches fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -18,7 +18,7 @@ included.
 
 **Seen in:** found here while developing (notes/bugs_found.md)
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_meta.py::test_planted_backward_ignoring_its_gradient_is_caught, property_tests/test_ops.py::test_gradcheck fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -15,7 +15,7 @@ float64) against torch, values and gradients, plus a float64 finite-difference c
 
 **Seen in:** found here while developing (notes/bugs_found.md)
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_models.py::test_mlp_twin fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

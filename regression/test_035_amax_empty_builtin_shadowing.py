@@ -18,7 +18,7 @@ tensor and for ``amax(dim=0)`` over an empty dim, and torch's result (shape and 
 
 **Seen in:** found here while developing (notes/bugs_found.md)
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_ops.py::test_forward_and_vjp, property_tests/test_ops.py::test_gradcheck fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

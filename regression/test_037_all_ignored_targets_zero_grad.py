@@ -18,7 +18,7 @@ the same comparisons when only some targets are ignored (which must keep working
 
 **Seen in:** found here while developing (notes/bugs_found.md)
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_cross_entropy_all_targets_ignored, property_tests/test_modules.py::test_classification_loss_with_every_target_ignored fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -17,7 +17,7 @@ of the same outputs for comparison.
 
 **Seen in:** found here while developing (notes/bugs_found.md)
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_ops.py::test_gradcheck fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -17,7 +17,7 @@ as torch. Variants re-create each of the three slips on its own.
 
 **Seen in:** found here while developing (notes/bugs_found.md)
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_ops.py::test_error_input fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -111,16 +111,20 @@ def _max_pool2d_core(input, k, s, p, d, ceil_mode, op, want_idx=True):
     for t, (i, j) in enumerate(taps):
         v = tap_view(xp, i, j)
         upd = np.greater(best == best, v <= best)  # best not nan, and v > best or v nan
-        np.copyto(best, v, where=upd)
-        np.copyto(arg, t, where=upd)
+        best = np.where(upd, v, best)
+        arg -= t  # arg = t where upd (integer arithmetic: ~2x faster than a masked copy)
+        arg *= ~upd
+        arg += t
 
     def backward(g):
         g = g.reshape(M, Ho, Wo)
         gxp = np.zeros((M, Hp, Wp), dtype=g.dtype)
         zero = g.dtype.type(0)
+        finite = bool(np.isfinite(g).all())  # then g * mask is exact (no nan * 0 leaking to other taps)
         for t, (i, j) in enumerate(taps):
             # one strided accumulation per tap: overlapping windows add up
-            tap_view(gxp, i, j)[...] += np.where(arg == t, g, zero)
+            v = tap_view(gxp, i, j)
+            v += g * (arg == t) if finite else np.where(arg == t, g, zero)
         gx = gxp[:, p[0]: p[0] + H, p[1]: p[1] + W] if gxp.shape != (M, H, W) else gxp
         return (np.ascontiguousarray(gx).reshape(x.shape),)
 
