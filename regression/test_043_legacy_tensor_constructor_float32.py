@@ -15,7 +15,7 @@ gradient.
 
 **Seen in:** found here while developing (notes/bugs_found.md)
 
-**Generic tests catch it too:** see regression/README.md.
+**Generic tests catch it too:** no (not yet measured) — `python -m regression.crosscheck --only 043` did not run before the session ended; until it does, only this guard is known to catch it.
 """
 import contextlib
 
