@@ -419,3 +419,24 @@ def test_conv_and_linear_error_messages_name_op_and_shapes():
         F.conv2d(impl.randn(1, 5, 8, 8), impl.randn(4, 3, 3, 3))
     with pytest.raises(RuntimeError, match=r"linear: mat1 and mat2 shapes cannot be multiplied \(2x3 and 5x4\)"):
         F.linear(impl.randn(2, 3), impl.randn(4, 5))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.0])
+def test_normalize_and_cosine_similarity_on_zero_vectors_clamp_like_torch(p, dtype):
+    """A zero slice along dim takes the eps clamp: output 0 and gradient g / eps, as in torch. The hypothesis
+    strategies keep |x| >= 0.1 (see _normalize in reference/specs/nn_functional.py), so this path is pinned here."""
+    x = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 2.0]], dtype=dtype)
+    y = np.array([[1.0, 2.0, 0.0], [0.0, 0.0, 0.0]], dtype=dtype)
+    g = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], dtype=dtype)
+    (xi, xt), (yi, yt) = pair(x, True), pair(y, True)
+    close(F.normalize(xi, p=p, dim=1), TF.normalize(xt, p=p, dim=1), dtype, f"normalize p={p} forward")
+    F.normalize(xi, p=p, dim=1).backward(impl.tensor(g))
+    TF.normalize(xt, p=p, dim=1).backward(torch.tensor(g))
+    close(xi.grad, xt.grad, dtype, f"normalize p={p} grad")
+    xi.grad, xt.grad = None, None
+    close(F.cosine_similarity(xi, yi, dim=1), TF.cosine_similarity(xt, yt, dim=1), dtype, "cosine_similarity forward")
+    F.cosine_similarity(xi, yi, dim=1).backward(impl.tensor(g[:, 0]))
+    TF.cosine_similarity(xt, yt, dim=1).backward(torch.tensor(g[:, 0]))
+    close(xi.grad, xt.grad, dtype, "cosine_similarity grad of x1")
+    close(yi.grad, yt.grad, dtype, "cosine_similarity grad of x2")

@@ -67,6 +67,8 @@ REDUCTIONS = {
     "softmax": lambda L, x: x.softmax(dim=0),
     "log_softmax": lambda L, x: x.log_softmax(dim=0),
     "norm": lambda L, x: x.norm(),
+    "norm_p3": lambda L, x: x.norm(p=3),  # general p: the masked derivative at zero (regression 047)
+    "norm_p0.5": lambda L, x: x.norm(p=0.5),
     "var": lambda L, x: x.var(),
     "std": lambda L, x: x.std(),
     "cumsum": lambda L, x: x.cumsum(dim=0),

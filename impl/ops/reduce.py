@@ -318,7 +318,31 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         return sum(ew.abs(input), dim=dim, keepdim=keepdim)
     if p == 0:
         return sum(ew.ne(input, 0).float(), dim=dim, keepdim=keepdim)
-    return ew.pow(sum(ew.pow(ew.abs(input), p), dim=dim, keepdim=keepdim), 1.0 / p)
+    axes = _axes(input, dim, "norm")
+    return _pnorm(input, p, axes, keepdim)
+
+
+def _pnorm(input, p, axes, keepdim):
+    """(sum |x|^p)^(1/p) as one primitive: the composition's chain rule is inf*0 = nan at a zero vector
+    (regression 047). The derivative masks as torch's norm_backward does."""
+    x = float_array(input)
+    ax = np.abs(x)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        outk = np.sum(ax**p, axis=axes, keepdims=True) ** (1.0 / p)
+    out = outk if keepdim else np.squeeze(outk, axis=axes)
+
+    def backward(g):
+        gk = g if keepdim else np.expand_dims(g, axes)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            # d||x||_p/dx = sign(x) |x|^(p-1) / ||x||^(p-1); for p >= 2 written x |x|^(p-2), as torch (keeps -0.0)
+            x_scaled = np.sign(x) * ax ** (p - 1) if p < 2 else x * ax ** (p - 2)
+            if p < 1:
+                # |x|^(p-1) is inf at x == 0: that entry contributes nothing (torch masks it the same way)
+                return (np.where(x == 0, 0, x_scaled) * gk * outk ** (1 - p)).astype(x.dtype, copy=False),
+            scale = np.where(outk == 0, 0, gk / outk ** (p - 1))  # 0 at a zero vector, as torch
+            return (x_scaled * scale).astype(x.dtype, copy=False),
+
+    return apply("NormBackward1", np.asarray(out), (input,), backward, saved=(input,))
 
 
 def cumsum(input, dim, dtype=None):

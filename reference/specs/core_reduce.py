@@ -203,7 +203,7 @@ SPECS = [
            _reduce(dims=("int", "tuple"), domain="real"), notes="a size-0 reduced dim gives -inf, as torch"),
     OpSpec("norm", lambda lib, x, dim, keepdim, p: x.norm(p=p, dim=dim, keepdim=keepdim),
            _reduce(domain="distinct_abs", dims=("none", "int", "tuple"), nonempty_reduced=True,
-                   p=st.sampled_from([2, 1, 3, float("inf")])),
+                   p=st.sampled_from([2, 1, 3, 0.5, 1.5, float("inf")])),
            error_inputs=(ErrorInput(lambda lib: ((lib.ones(0, 3),), {"dim": None, "keepdim": False, "p": float("inf")}),
                                     RuntimeError, "norm.*cannot compute the inf norm on an empty tensor"),)),
     OpSpec("norm_fro", lambda lib, x, dim, keepdim: x.norm(p="fro", dim=dim, keepdim=keepdim), _fro(),

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import impl.nn.functional  # noqa: F401  (makes impl.nn.functional reachable as lib.nn.functional)
 from reference.opspec import Divergence, ErrorInput, OpSpec
-from reference.strategies import rng_of, sample  # noqa: F401  (losses.py imports them from here too)
+from reference.strategies import rng_of, sample, values  # noqa: F401  (losses.py imports them from here too)
 
 
 def F(lib):
@@ -215,12 +215,18 @@ def _group_norm(draw):
     return sample(normal(r, N, C, *spatial), normal(r, C), normal(r, C), num_groups=G)
 
 
+# normalize / cosine_similarity: the backward scales as 1/||x|| along dim, and so does its float32 rounding
+# (~eps/||x||). A standard normal draw over a size-1 dim can be ~1e-4, where torch's float32 gradient of the
+# exactly-zero derivative of x/|x| is noise of 2e-4 (thorough profile, session 2). Values come from the
+# "nonzero" domain (|x| >= 0.1): worst impl-vs-torch float32 gradient excess over rtol 1.3e-6 then measured
+# 5.7e-6 (p=3) in 3,000 draws, within the default atol. The zero vector (the eps clamp) has its own test in
+# property_tests/test_functional.py.
 @st.composite
 def _normalize(draw):
     r = rng_of(draw)
     shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
     dim = draw(st.integers(-len(shape), len(shape) - 1))
-    return sample(normal(r, *shape), p=draw(st.sampled_from([1.0, 2.0, 3.0])), dim=dim)
+    return sample(values(r, shape, "nonzero"), p=draw(st.sampled_from([1.0, 2.0, 3.0])), dim=dim)
 
 
 @st.composite
@@ -231,7 +237,7 @@ def _cosine(draw):
     if len(shape) > 1 and draw(st.booleans()):
         other = shape[1:]  # broadcast over the leading dim
     dim = draw(st.integers(-len(other), len(other) - 1))
-    return sample(normal(r, *shape), normal(r, *other), dim=dim)
+    return sample(values(r, shape, "nonzero"), values(r, other, "nonzero"), dim=dim)
 
 
 # ---- embedding, one_hot, dropout, pad ------------------------------------------------------------
