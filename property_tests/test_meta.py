@@ -356,3 +356,54 @@ def test_parity_job_exits_1_on_a_planted_bug():
         with backward_ignores_gradient(ew, "MulBackward0"):
             assert parity.main(["-k", "mul", "--samples", "2"]) == 1
     assert "FAILED" in out.getvalue() and "mul:" in out.getvalue()
+
+
+# ---- the float64 judge of the module/model twins (reference.twins.assert_close_judged) --------------
+def _judge_case(rng, n=50):
+    judge = rng.standard_normal(n)
+    torch32 = (judge + rng.uniform(-1, 1, n) * 1e-7).astype(np.float32)  # torch's float32: ~1 ulp off
+    perturbed = judge * (1 + rng.uniform(-1, 1, n) * 2.0**-24)  # a well-conditioned computation
+    return judge, torch32, perturbed
+
+
+def test_judge_rejects_an_error_that_torch_float32_and_the_rounding_floor_do_not_explain():
+    from reference.twins import assert_close_judged
+
+    judge, torch32, perturbed = _judge_case(np.random.default_rng(0))
+    impl32 = torch32.copy()
+    impl32[7] += 1e-3  # a real error: 100x the default atol, 10^4x the noise
+    with pytest.raises(AssertionError, match=r"float64-judged\] 1/50 elements.*first at index \(7,\)"):
+        assert_close_judged(impl32, torch32, judge, rtol=1.3e-6, atol=1e-5, perturbed=perturbed)
+    # the judge only ever widens by the measured noise: the same error passes when the computation is that
+    # ill-conditioned (the float64 result moves by 1e-3 under float32-sized perturbations), and not before
+    noisy = perturbed.copy()
+    noisy[3] += 1e-3
+    assert_close_judged(impl32, torch32, judge, rtol=1.3e-6, atol=1e-5, perturbed=noisy)
+    noisy[3] = judge[3] + 1e-3 / 5  # 4x that noise floor is 8e-4 < 1e-3
+    with pytest.raises(AssertionError, match="float64-judged"):
+        assert_close_judged(impl32, torch32, judge, rtol=1.3e-6, atol=1e-5, perturbed=noisy)
+
+
+def test_rounding_perturbed_moves_floats_by_at_most_one_float32_rounding():
+    import torch
+
+    from reference.twins import rounding_perturbed
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((4, 5))
+    px = rounding_perturbed(x, rng)
+    rel = np.abs(px / x - 1)
+    assert px.dtype == np.float64 and 0 < rel.max() <= 2.0**-24, rel.max()
+    ids = np.arange(6)
+    assert np.array_equal(rounding_perturbed(ids, rng), ids)  # integer inputs are never perturbed
+    assert isinstance(rounding_perturbed(np.array(2.0, dtype=np.float32), rng), np.ndarray)  # 0-d stays an array
+    m = torch.nn.BatchNorm1d(3).double()
+    with torch.no_grad():
+        m.weight.add_(1.0)
+        m.running_mean.add_(0.5)
+    pm = rounding_perturbed(m, rng)
+    assert pm is not m and torch.equal(m.weight, torch.full((3,), 2.0, dtype=torch.float64))  # a copy
+    for a, b in ((m.weight, pm.weight), (m.running_mean, pm.running_mean)):
+        rel = (b / a - 1).abs().max().item()
+        assert 0 < rel <= 2.0**-24, rel
+    assert pm.num_batches_tracked.dtype == torch.int64 and pm.num_batches_tracked.item() == 0

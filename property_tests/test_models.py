@@ -1,19 +1,27 @@
 """Model-by-model differential tests: MLP, CNN and decoder-only transformer twins.
 
 For hypothesis-drawn architectures and batches: logits, loss and every named parameter's gradient equal
-torch's (float64 at assert_close's float64 defaults; float32 at its float32 defaults), then 10 optimizer
-steps (SGD with momentum, and AdamW) on identical batches leave every parameter — and every buffer — equal
-after every step.
+torch's (float64 at assert_close's float64 defaults; float32 at its float32 defaults, where torch in float64 on
+the same weights and batch settles elements where the two float32 results differ by more -- impl must then be
+within the default plus 4x the float32 noise, reference.twins.assert_close_judged with the rounding-perturbed
+float64 floor, as in test_modules.py), then 10 optimizer steps (SGD with momentum, and AdamW) on identical batches leave every
+parameter -- and every buffer -- equal after every step.
+
+Why float32 is judged: a d_model=2 transformer normalises over 2 features, which is ill-conditioned when they
+are nearly equal; torch's own float32 gradient of an out_proj weight was 1.24e-5 off the float64 value (over
+the 1e-5 atol) while impl's was 1.8e-6 (thorough profile, seed 2, session 2).
 """
+import copy
+
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import impl
 from reference import models as M
-from reference.twins import assert_close
+from reference.twins import assert_close, assert_close_judged, rounding_perturbed
 
 pytestmark = pytest.mark.models
 
@@ -43,24 +51,41 @@ BUILDERS = {"mlp": M.build_mlp, "cnn": M.build_cnn, "transformer": M.build_trans
 
 def _check_grads(arch, cfg, n, seed, dtype):
     t_model, i_model = M.twins(BUILDERS[arch], cfg, dtype=dtype, seed=seed)
+    # The float64 judge: torch on the same (float32-representable) weights and batch; no judge for float64.
+    j_model = copy.deepcopy(t_model).double() if dtype == "float32" else None
+    # and its noise floor: the float64 run on weights and batch nudged by one float32 rounding
+    prng = np.random.default_rng(seed + 1)
+    p_model = rounding_perturbed(j_model, prng) if j_model else None
     x, y = _batch(arch, cfg, n, np.random.default_rng(seed), dtype)
     repro = f"reproduce: arch={arch} cfg={cfg!r} batch={n} seed={seed} dtype={dtype}"
     t_logits, t_loss = _loss(torch, t_model, x, y)
     i_logits, i_loss = _loss(impl, i_model, x, y)
+    j_logits, j_loss = _loss(torch, j_model, x.astype(np.float64) if x.dtype.kind == "f" else x, y) if j_model else (None, None)
+    p_logits, p_loss = _loss(torch, p_model, rounding_perturbed(x, prng), y) if p_model else (None, None)
     tol = TOL[dtype]
-    assert_close(i_logits, t_logits, what=f"{arch} logits", reproducer=repro, **tol)
-    assert_close(i_loss, t_loss, what=f"{arch} loss", reproducer=repro, **tol)
-    t_loss.backward()
-    i_loss.backward()
+
+    def check(i_val, t_val, j_val, p_val, what):
+        assert_close_judged(i_val, t_val, j_val, what=f"{arch} {what}", reproducer=repro, perturbed=p_val, **tol)
+
+    check(i_logits, t_logits, j_logits, p_logits, "logits")
+    check(i_loss, t_loss, j_loss, p_loss, "loss")
+    for loss in (t_loss, i_loss, j_loss, p_loss):
+        if loss is not None:
+            loss.backward()
     t_params = dict(t_model.named_parameters())
     i_params = dict(i_model.named_parameters())
+    j_params = dict(j_model.named_parameters()) if j_model else {}
+    p_params = dict(p_model.named_parameters()) if p_model else {}
     assert list(t_params) == list(i_params)
     for name, tp in t_params.items():
         ip = i_params[name]
         assert ip.grad is not None, f"{arch}: {name} received no gradient ({repro})"
-        assert_close(ip.grad, tp.grad, what=f"{arch} grad {name}", reproducer=repro, **tol)
+        check(ip.grad, tp.grad, j_params[name].grad if j_model else None, p_params[name].grad if p_model else None,
+              f"grad {name}")
+    j_buffers = dict(j_model.named_buffers()) if j_model else {}
+    p_buffers = dict(p_model.named_buffers()) if p_model else {}
     for name, tb in t_model.named_buffers():
-        assert_close(dict(i_model.named_buffers())[name], tb, what=f"{arch} buffer {name}", reproducer=repro, **tol)
+        check(dict(i_model.named_buffers())[name], tb, j_buffers.get(name), p_buffers.get(name), f"buffer {name}")
 
 
 def _optimizers(lib, params, which):
@@ -109,5 +134,8 @@ def test_cnn_twin(cfg, n, seed):
 
 @settings(max_examples=25)
 @given(cfg=M.transformer_configs(), n=BATCH, seed=SEEDS)
+# thorough profile, seed 2 (session 2): torch's float32 gradient 1.24e-5 off float64 (over atol), impl's 1.8e-6
+@example(cfg=M.TransformerConfig(vocab=7, d_model=2, heads=1, layers=2, seq_len=4, norm_first=True, activation="relu"),
+         n=1, seed=1)
 def test_transformer_twin(cfg, n, seed):
     _model_test("transformer", cfg, n, seed)

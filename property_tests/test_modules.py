@@ -9,12 +9,16 @@ gradient, every parameter value and every buffer (running stats, num_batches_tra
 Tolerances: torch.testing.assert_close defaults (float32 rtol 1.3e-6 atol 1e-5, float64 rtol 1e-7 atol 1e-7),
 never loosened by a constant. In float32 a third twin -- torch in float64 on the same weights, inputs and
 cotangents -- judges the elements where impl and torch disagree beyond the default: impl passes there only if
-it is within the default tolerance of the float64 value widened by 4x torch's own largest float32 error on that
-tensor (reference.twins.assert_close_judged). Those are ill-conditioned tensors where torch float32 is itself
-off (LayerNorm over 1-2 nearly equal values: rstd = 1/sqrt(var + eps) amplifies roundoff; backward through
-stacked encoder layers). Why 4: over ~20,000 tensor comparisons under the thorough profile, impl's excess error
-reached at most 3.55x torch's own (the 2-layer TransformerEncoder's attention-projection gradients), and on
-LayerNorm alone impl's mean float32 error is below torch's. float64 is never judged: plain defaults.
+it is within the default tolerance of the float64 value widened by 4x the tensor's float32 noise
+(reference.twins.assert_close_judged). The noise is the larger of torch's own largest float32 error on the
+tensor and the spread of the float64 result when weights and inputs move by one float32 rounding
+(``rounding_perturbed``: the computation's sensitivity, which does not depend on torch rounding luckily).
+Those are ill-conditioned tensors where torch float32 is itself off (LayerNorm over 1-2 nearly equal values:
+rstd = 1/sqrt(var + eps) amplifies roundoff; backward through stacked encoder layers). Why 4, measured under
+the thorough profile with seeds 1-5 (session 2): of the 124 tensor comparisons where impl exceeded the plain
+default, impl's excess reached 1.18x the noise. Against torch's error alone it reached 12.6x (and 23x on a
+post-norm d_model=2 encoder layer, seed 3, which is why the perturbation floor exists); on LayerNorm alone
+impl's mean float32 error is below torch's. float64 is never judged: plain defaults.
 
 Beyond the numbers: state_dict keys/shapes for every module, default-initialisation distributions, strict
 load_state_dict errors, zero_grad, recursion over nested modules, conversion (.double/.float/.to), repr,
@@ -28,14 +32,22 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import impl
 import impl.nn as inn
 import impl.nn.functional as IF
 import impl.nn.init as iinit
-from reference.twins import TwinMismatch, assert_close, assert_close_judged, copy_state_dict, to_impl, to_numpy
+from reference.twins import (
+    TwinMismatch,
+    assert_close,
+    assert_close_judged,
+    copy_state_dict,
+    rounding_perturbed,
+    to_impl,
+    to_numpy,
+)
 
 pytestmark = pytest.mark.modules
 
@@ -98,7 +110,10 @@ def run_twins(build, inputs, dtype, call=None, train=False, grad=None, perturb=T
         _perturb(tmod, rng)
     copy_state_dict(tmod, imod)
     jmod = copy.deepcopy(tmod).double() if (judge and dtype == "float32") else None
-    for m in (tmod, imod, jmod):
+    # The judge's float32 noise floor: the float64 run again, weights and inputs nudged by one float32 rounding.
+    prng = np.random.default_rng(seed + 1)  # its own stream: the cotangents stay those of rng
+    pmod = rounding_perturbed(jmod, prng) if jmod is not None else None
+    for m in (tmod, imod, jmod, pmod):
         if m is not None:
             m.train(train)
     call = call or (lambda m, xs, lib: m(*xs))
@@ -108,8 +123,8 @@ def run_twins(build, inputs, dtype, call=None, train=False, grad=None, perturb=T
         grad = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
     repro = f"reproduce: {what} dtype={dtype} train={train} inputs={[a.shape for a in arrays]}"
 
-    def check(i_val, t_val, j_val, label):
-        assert_close_judged(i_val, t_val, j_val, **tol, what=f"{what} {label}", reproducer=repro)
+    def check(i_val, t_val, j_val, label, p_val=None):
+        assert_close_judged(i_val, t_val, j_val, **tol, what=f"{what} {label}", reproducer=repro, perturbed=p_val)
 
     def as_tuple(o):
         return o if isinstance(o, tuple) else (o,)
@@ -119,46 +134,55 @@ def run_twins(build, inputs, dtype, call=None, train=False, grad=None, perturb=T
         ix = [to_impl(a, requires_grad=i in grad) for i, a in enumerate(arrays)]
         jx = [torch.from_numpy(a.astype(np.float64) if a.dtype.kind == "f" else a.copy()).requires_grad_(i in grad)
               for i, a in enumerate(arrays)] if jmod is not None else None
+        px = [torch.from_numpy(rounding_perturbed(a, prng)).requires_grad_(i in grad)
+              for i, a in enumerate(arrays)] if pmod is not None else None
         tout, iout = as_tuple(call(tmod, tx, TORCH)), as_tuple(call(imod, ix, IMPL))
         jout = as_tuple(call(jmod, jx, TORCH)) if jmod is not None else (None,) * len(tout)
+        pout = as_tuple(call(pmod, px, TORCH)) if pmod is not None else (None,) * len(tout)
         assert len(tout) == len(iout), f"[{what}] number of outputs: impl {len(iout)} vs torch {len(tout)}"
-        t_diff, i_diff, j_diff, cots = [], [], [], []
-        for k, (to, io, jo) in enumerate(zip(tout, iout, jout)):
+        t_diff, i_diff, j_diff, p_diff, cots = [], [], [], [], []
+        for k, (to, io, jo, po) in enumerate(zip(tout, iout, jout, pout)):
             assert (to is None) == (io is None), f"[{what}] output {k}: impl {io!r} vs torch {to!r}"
             if to is None:
                 continue
-            check(io, to, jo, f"step {step} forward output {k}")
+            check(io, to, jo, f"step {step} forward output {k}", po)
             if to.requires_grad:
                 assert io.requires_grad, f"[{what}] output {k} requires grad in torch but not in impl"
                 c = rng.normal(size=tuple(to.shape)).astype(NP[dtype])
                 t_diff.append(to)
                 i_diff.append(io)
                 j_diff.append(jo)
+                p_diff.append(po)
                 cots.append(c)
         if t_diff:
             torch.autograd.backward(t_diff, [torch.from_numpy(c) for c in cots])
             impl.autograd.backward(i_diff, [to_impl(c) for c in cots])
-            if jmod is not None:
-                torch.autograd.backward(j_diff, [torch.from_numpy(c.astype(np.float64)) for c in cots])
+            for judge_diff in ((j_diff, p_diff) if jmod is not None else ()):
+                torch.autograd.backward(judge_diff, [torch.from_numpy(c.astype(np.float64)) for c in cots])
         for i in grad:
-            check(ix[i].grad, tx[i].grad, jx[i].grad if jx else None, f"step {step} grad of input {i}")
+            check(ix[i].grad, tx[i].grad, jx[i].grad if jx else None, f"step {step} grad of input {i}",
+                  px[i].grad if px else None)
         tparams, iparams = dict(tmod.named_parameters()), dict(imod.named_parameters())
         jparams = dict(jmod.named_parameters()) if jmod is not None else {}
+        pparams = dict(pmod.named_parameters()) if pmod is not None else {}
         assert list(tparams) == list(iparams), f"[{what}] parameter names: impl {list(iparams)} vs torch {list(tparams)}"
         for name, tp in tparams.items():
-            ip, jp = iparams[name], jparams.get(name)
-            check(ip, tp, jp, f"step {step} parameter value {name}")
+            ip, jp, pp = iparams[name], jparams.get(name), pparams.get(name)
+            check(ip, tp, jp, f"step {step} parameter value {name}", pp)
             if tp.grad is None:
                 assert ip.grad is None, f"[{what}] {name}.grad: torch None, impl has one"
             else:
                 assert ip.grad is not None, f"[{what}] {name}.grad: impl None, torch has one"
-                check(ip.grad, tp.grad, jp.grad if jp is not None else None, f"step {step} grad of parameter {name}")
+                check(ip.grad, tp.grad, jp.grad if jp is not None else None, f"step {step} grad of parameter {name}",
+                      pp.grad if pp is not None else None)
         tbufs, ibufs = dict(tmod.named_buffers()), dict(imod.named_buffers())
         jbufs = dict(jmod.named_buffers()) if jmod is not None else {}
+        pbufs = dict(pmod.named_buffers()) if pmod is not None else {}
         assert list(tbufs) == list(ibufs), f"[{what}] buffer names: impl {list(ibufs)} vs torch {list(tbufs)}"
         for name, tb in tbufs.items():
-            jb = jbufs.get(name)
-            check(ibufs[name], tb, jb if (jb is not None and jb.is_floating_point()) else None, f"step {step} buffer {name}")
+            jb, pb = jbufs.get(name), pbufs.get(name)
+            floating = jb is not None and jb.is_floating_point()
+            check(ibufs[name], tb, jb if floating else None, f"step {step} buffer {name}", pb if floating else None)
     return tmod, imod
 
 
@@ -607,6 +631,9 @@ def _activation(kind, L):
 @given(st.integers(1, 2), st.integers(1, 3), st.integers(1, 6), st.sampled_from(["relu", "gelu", "F.gelu", "GELU()", "silu"]),
        st.booleans(), st.booleans(), st.booleans(), st.sampled_from([None, "causal", "bool", "float"]), st.booleans(),
        st.booleans(), dtypes, st.integers(0, 2**16))
+# thorough profile, seed 3 (session 2): post-norm, d_model=2; torch float32 rounded luckily (err 5.9e-5 on a
+# gradient of 277), impl's 1.4e-3 is within the rounding-perturbed float64 floor (see the module docstring)
+@example(1, 2, 1, "relu", False, False, False, "bool", False, False, "float32", 2440)
 def test_transformer_encoder_layer(heads, hd, ff, act, norm_first, batch_first, bias, mask, kpm, train, dtype, seed):
     rng = np.random.default_rng(seed)
     E, S, N = heads * hd, int(rng.integers(1, 5)), int(rng.integers(1, 3))

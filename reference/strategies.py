@@ -151,6 +151,19 @@ def away_from(x, points, gap=0.1):
     return x
 
 
+def spread_groups(x, axes, min_std=0.5):
+    """Scale each group's deviations from its mean (the group: ``axes``) so its std is at least ``min_std``.
+
+    Normalisation backward scales as 1/std and so does its float32 rounding: a group of 3 normal draws that are
+    nearly equal (std 0.02, thorough profile) gives gradients of ~30 whose float32 error exceeds any fixed
+    atol in impl and torch alike. The generic specs test the formula; near-constant groups are the numerical
+    extremes suite's job (property_tests/test_numerical_extremes.py, judged against float64)."""
+    x = np.asarray(x, dtype=np.float64)
+    mean = x.mean(axis=axes, keepdims=True)
+    std = x.std(axis=axes, keepdims=True)
+    return mean + (x - mean) * np.where(std < min_std, min_std / np.maximum(std, 1e-12), 1.0)
+
+
 def quotient_pair(rng, sx, sy):
     """(x, y) with y away from 0 and x / y (broadcast) >= 0.15 away from every integer.
 
