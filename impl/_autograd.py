@@ -86,11 +86,28 @@ class Node:
         return f"<{self.name} object>"
 
 
+# In ``saved``: the closure reads the op's own output array. An in-place op on the output must then make the
+# backward raise, as torch's saved-result check does (regression 048).
+OUTPUT = type("OUTPUT", (), {"__repr__": lambda self: "OUTPUT", "__slots__": ()})()
+
+
+class _SavedOutput:
+    """What a node keeps of its output to version-check it: the shared version counter and the shape. Not the
+    tensor itself -- that would be a reference cycle (output -> grad_fn -> output)."""
+
+    __slots__ = ("_version", "shape")
+
+    def __init__(self, t):
+        self._version = t._version
+        self.shape = t._data.shape
+
+
 def apply(name, out, inputs, backward, saved=()):
     """Wrap a primitive's forward result ``out`` (ndarray) into a Tensor and record it if needed.
 
     ``inputs`` are the Tensors (or None) the closure ``backward(g) -> tuple`` returns gradients for;
-    ``saved`` are the input Tensors whose *values* the closure reads (version-checked at backward).
+    ``saved`` are the input Tensors whose *values* the closure reads (version-checked at backward), and
+    ``OUTPUT`` if it reads ``out``.
     """
     t = _new_tensor(Tensor)
     # numpy turns 0-d results into numpy scalars (np.float32(1) * 2): keep _data an ndarray always.
@@ -102,7 +119,8 @@ def apply(name, out, inputs, backward, saved=()):
         for i in inputs:
             if i is not None and i.requires_grad:
                 t.requires_grad = True
-                t.grad_fn = Node(name, inputs, backward, tuple((s, s._version[0]) for s in saved if s is not None))
+                t.grad_fn = Node(name, inputs, backward, tuple(
+                    (_SavedOutput(t), 0) if s is OUTPUT else (s, s._version[0]) for s in saved if s is not None))
                 break
         else:
             t.requires_grad = False
@@ -168,6 +186,12 @@ def _check_versions(node):
             )
 
 
+def _as_array(g):
+    """numpy folds 0-d arithmetic into numpy scalars (np.asarray(2.) * 2 is an np.float64); every backward closure
+    receives an ndarray, so none has to guard against scalars when it indexes its gradient (regression 050)."""
+    return g if type(g) is np.ndarray else np.asarray(g)
+
+
 def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None):
     """Backpropagate. With ``inputs`` given (autograd.grad), return their gradients instead of
     accumulating into leaves' ``.grad``."""
@@ -201,6 +225,7 @@ def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None):
         g = grads.pop(id(node), None)
         if g is None:
             continue
+        g = _as_array(g)
         if wanted is not None and id(node) in wanted:
             captured[id(node)] = g
         if node.retained is not None:

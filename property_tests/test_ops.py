@@ -8,6 +8,10 @@ Per spec (ids = spec names):
   test_noncontiguous_and_grad_mode   transposed / strided / negative-stride numpy inputs give impl's contiguous
                                      results; requires_grad / grad_fn / is_leaf as torch's; nothing recorded
                                      under no_grad;
+  test_inplace_on_output             each output doubled in place before the backward: where torch refuses
+                                     (version counter, views of leaves) impl refuses at the same step; where torch
+                                     allows it, the gradients are torch's (an output aliasing an array the
+                                     backward reads is silently wrong here: regressions 046, 048-051);
   test_error_input                   the spec's error inputs: torch's exception class, impl's message names the op.
 Each hypothesis test draws one sample per example and runs several checks on it: drawing is the larger part of
 the cost, so this keeps the suite within its time budget.
@@ -25,6 +29,7 @@ from reference.compare import (
     check_forward,
     check_grad_mode,
     check_gradcheck,
+    check_inplace_on_output,
     check_noncontiguous,
     check_vjp,
 )
@@ -67,6 +72,14 @@ def test_noncontiguous_and_grad_mode(spec, data):
     sample = data.draw(spec.sample, label="sample")
     check_noncontiguous(spec, sample, "float64" if "float64" in spec.dtypes else spec.dtypes[0])
     check_grad_mode(spec, sample, spec.dtypes[0])
+
+
+@pytest.mark.parametrize("spec", [_p(s) for s in SPECS if s.differentiable and s.float_dtypes])
+@FEW
+@given(data=st.data())
+def test_inplace_on_output(spec, data):
+    """Modify every differentiable output in place, then backward: same refusals as torch, or torch's gradients."""
+    check_inplace_on_output(spec, data.draw(spec.sample, label="sample"), spec.float_dtypes[-1])
 
 
 @pytest.mark.parametrize("spec,index", [_p(s, i, suffix=f"-{i}") for s in SPECS for i in range(len(s.error_inputs))])

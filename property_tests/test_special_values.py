@@ -168,3 +168,16 @@ def test_empty_reduction_without_identity_raises_like_torch(name):
     with pytest.raises(type(t_err.value)) as i_err:
         fn(impl, impl.zeros(0, dtype=impl.float64))
     assert name.split("_")[0] in str(i_err.value)
+
+
+@pytest.mark.parametrize("value", [1.5, 0.0])
+@pytest.mark.parametrize("name", list(REDUCTIONS))
+def test_constant_input(name, value):
+    """Every reduction over a constant tensor (a padded row, a dead channel): zero spread and all-way ties.
+    std's composite sqrt(var) backpropagated 0 * inf = nan here (regression 045); torch's answer is 0."""
+    fn = REDUCTIONS[name]
+    arr = np.full((2, 3), value)
+    ty, tg = _run(torch, fn, arr)
+    iy, ig = _run(impl, fn, arr)
+    assert _same(ty, iy), f"{name}(constant {value}, shape (2, 3)) forward: torch {ty}, impl {iy}"
+    assert _same(tg, ig), f"{name}(constant {value}, shape (2, 3)) gradient: torch {tg}, impl {ig}"

@@ -426,6 +426,78 @@ def check_noncontiguous(spec, sample, dtype="float64", layouts=("transposed", "s
                 ctx.fail(f"noncontiguous ({layout})", f"the op wrote into its input {i}")
 
 
+IMPL_VIEW_INPLACE = "in-place autograd on a view"  # impl's refusal message (the documented divergence)
+
+
+def check_inplace_on_output(spec, sample, dtype="float64") -> str:
+    """Every differentiable output is doubled in place (``out.mul_(2)``) before the backward, in impl and torch.
+
+    Where torch refuses (the output is saved by its own backward -- the version counter -- or it is a view of a
+    leaf), impl must refuse too: a RuntimeError at the same step (the in-place call or the backward). Where torch
+    allows it, impl's gradients must be torch's: an op whose output shares memory with an array its backward
+    reads (regression 046) gives a silently wrong gradient here. Skipped, as documented divergences: impl
+    refuses in-place autograd on any view, torch only on some; where torch's result is a view (of a leaf, or
+    one of several views) and impl's is a copy sharing no memory with any input (diagonal, 0-d select/unbind,
+    empty results), impl allows the in-place op and nothing of the input can change; and a spec with a
+    Divergence whose ``what`` starts with "in-place on output" (its reason says why). An impl output that
+    does share memory with an input and is modified in place without complaint fails the check. Returns the
+    outcome ("refused at inplace", "refused at backward", "grads equal" or "... skipped")."""
+    if any(d.what.startswith("in-place on output") for d in spec.divergences):
+        return "spec divergence: skipped"
+    torch = _torch()
+    arrays = cast_arrays(sample.arrays, dtype)
+    ctx = Context(spec, arrays, sample.kwargs, dtype)
+    diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
+    if not diff:
+        return "no differentiable input"
+    ii, tt = make_inputs(impl, arrays, diff), make_inputs(torch, arrays, diff)
+    fi, ft = _run(spec, impl, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
+    live = [k for k, b in enumerate(ft) if is_torch(b) and b.requires_grad and b.is_floating_point()]
+    if not live:
+        return "no differentiable output"
+    rng = _cotangent_rng(spec, arrays)
+    cts = [rng.standard_normal(tuple(ft[k].shape)).astype(to_numpy(ft[k]).dtype) for k in live]
+
+    def attempt(lib, outs, step):
+        try:
+            if step == "inplace":
+                for k in live:
+                    outs[k].mul_(2.0)
+            else:
+                lib.autograd.backward([outs[k] for k in live], [lib.tensor(c) if lib is impl else torch.from_numpy(c.copy())
+                                                                for c in cts])
+        except RuntimeError as e:
+            return e
+        return None
+
+    for step in ("inplace", "backward"):
+        te = attempt(torch, ft, step)
+        try:
+            ie = attempt(impl, fi, step)
+        except Exception as e:  # noqa: BLE001 - anything but a RuntimeError is a failed check
+            ctx.fail(f"inplace on output: {step}", f"impl raised {type(e).__name__}: {e} (torch: {te or 'no error'})")
+        if step == "inplace" and ie is not None and IMPL_VIEW_INPLACE in str(ie):
+            return "impl view: skipped"
+        if step == "inplace" and ie is None and te is not None and "view" in str(te) and not any(
+                np.may_share_memory(fi[k]._data, t._data) for k in live for t in ii):
+            return "impl copy: skipped"  # torch's result is a view, impl's a copy: nothing of the input can change
+        if (te is None) != (ie is None):
+            ctx.fail(f"inplace on output: {step}", f"torch {'raised ' + repr(str(te)[:160]) if te else 'allowed it'}; "
+                     f"impl {'raised ' + repr(str(ie)[:160]) if ie else 'allowed it'} (outputs {live} doubled in place)")
+        if te is not None:
+            return f"refused at {step}"
+    tol = spec.tol("bwd", dtype)
+    for i in diff:
+        gi, gt = ii[i].grad, tt[i].grad
+        if gi is None and gt is None:
+            continue
+        a = to_numpy(gi) if gi is not None else np.zeros_like(arrays[i])
+        e = to_numpy(gt) if gt is not None else np.zeros_like(arrays[i])
+        assert_close(a, e, tol["rtol"], tol["atol"], "inplace on output: backward", ctx,
+                     f"grad of input {i} after outputs {live} were doubled in place")
+    return "grads equal"
+
+
 def check_grad_mode(spec, sample, dtype="float32"):
     """requires_grad / grad_fn / is_leaf of every output as torch's; nothing recorded under no_grad or
     when no input requires grad."""

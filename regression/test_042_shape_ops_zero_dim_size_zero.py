@@ -21,7 +21,13 @@ and empty-index slips one at a time.
 
 **Seen in:** found here while developing (notes/bugs_found.md)
 
-**Generic tests catch it too:** partly — measured with `python -m regression.crosscheck`: all variants together, and the `hstack` variant alone, make property_tests/test_ops.py fail (test_forward_and_vjp[unflatten], [hstack_vstack]); the variants masked_select, nonzero, chunk and empty_index were not measured separately before the session ended.
+**Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_forward_and_vjp[chunk]`,
+`property_tests/test_ops.py::test_forward_and_vjp[getitem_list]`,
+`property_tests/test_ops.py::test_forward_and_vjp[hstack_vstack]`,
+`property_tests/test_ops.py::test_forward_and_vjp[masked_select]`,
+`property_tests/test_ops.py::test_forward_and_vjp[nonzero]`,
+`property_tests/test_ops.py::test_forward_and_vjp[unflatten]` (each variant checked separately) (`python -m
+regression.crosscheck`).
 """
 import contextlib
 

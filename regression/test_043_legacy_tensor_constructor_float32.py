@@ -15,7 +15,8 @@ gradient.
 
 **Seen in:** found here while developing (notes/bugs_found.md)
 
-**Generic tests catch it too:** no (not yet measured) — `python -m regression.crosscheck --only 043` did not run before the session ended; until it does, only this guard is known to catch it.
+**Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_forward_and_vjp[Tensor_constructor]` (`python -m
+regression.crosscheck`).
 """
 import contextlib
 

@@ -15,7 +15,7 @@ raise torch's exception class with a message that names the norm and "does not h
 
 **Seen in:** found here while developing (notes/bugs_found.md)
 
-**Generic tests catch it too:** no (not yet measured) — `python -m regression.crosscheck --only 044` did not run before the session ended; until it does, only this guard is known to catch it.
+**Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_error_input[norm-0]` (`python -m regression.crosscheck`).
 """
 import contextlib
 

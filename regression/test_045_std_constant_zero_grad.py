@@ -16,7 +16,7 @@ constant tensor and a 0-d ``std(dim=0, correction=0)``; plus a float64 finite-di
 
 **Seen in:** found here while developing (notes/bugs_found.md)
 
-**Generic tests catch it too:** no (not yet measured) — `python -m regression.crosscheck --only 045` did not run before the session ended; until it does, only this guard is known to catch it.
+**Generic tests catch it too:** no -- every generic suite passes with this bug reintroduced (`python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -16,7 +16,7 @@ no weight and no bias; ``xhat * w`` and ``xhat + b`` are fresh arrays).
 
 **Seen in:** found here while developing (notes/bugs_found.md; found by the performance pass)
 
-**Generic tests catch it too:** no (not yet measured) — `python -m regression.crosscheck --only 046` did not run before the session ended; the generic specs do not modify op outputs in place, so only this guard is known to catch it.
+**Generic tests catch it too:** no -- every generic suite passes with this bug reintroduced (`python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -19,8 +19,9 @@ then float64 finite differences on a zero-free input (the masking must not chang
 **Seen in:** found here while developing (notes/bugs_found.md; found while pinning the eps-clamp path of
 F.normalize after the thorough hypothesis profile moved its strategy off zero)
 
-**Generic tests catch it too:** yes — property_tests/test_special_values.py now runs p=3 and p=0.5 norms over
-0, -0.0, inf, nan and empty tensors (the `norm` spec's strategy keeps |x| >= 0.25, so it cannot).
+**Generic tests catch it too:** yes -- caught by
+`property_tests/test_functional.py::test_normalize_and_cosine_similarity_on_zero_vectors_clamp_like_torch[3.0-float32]`
+(`python -m regression.crosscheck`).
 """
 import contextlib
 

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .._autograd import apply
+from .._autograd import OUTPUT, apply
 from .._tensor import Tensor
 from . import _special
 from ._common import binary_operands, broadcast_error, ensure_tensor, float_array
@@ -53,7 +53,8 @@ def div(input, other, rounding_mode=None):
         out = x / y
     except ValueError:
         raise broadcast_error("div", x, y) from None
-    return apply("DivBackward0", out, (a, b), lambda g: (g / y, -g * out / y), saved=(a, b))
+    # d/dy from the inputs, not from ``out``: torch lets the quotient be modified in place (regression 049)
+    return apply("DivBackward0", out, (a, b), lambda g: (g / y, -g * x / (y * y)), saved=(a, b))
 
 
 def _div_rounded(input, other, mode):
@@ -95,7 +96,7 @@ def hypot(input, other):
         with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan at the origin, as torch
             return g * x / out, g * y / out
 
-    return apply("HypotBackward0", out, (a, b), backward, saved=(a, b))
+    return apply("HypotBackward0", out, (a, b), backward, saved=(a, b, OUTPUT))
 
 
 def neg(input):
@@ -128,7 +129,7 @@ def pow(input, exponent):
             gb = np.where((x == 0) & (y >= 0), 0.0, g * out * np.log(x)).astype(out.dtype, copy=False)
         return ga, gb
 
-    return apply("PowBackward1", out, (a, b), backward, saved=(a, b))
+    return apply("PowBackward1", out, (a, b), backward, saved=(a, b, OUTPUT))
 
 
 def _pow_scalar(input, e):
@@ -169,7 +170,7 @@ def _rpow_scalar(base, exponent):
             return None, np.where(y >= 0, 0.0, g * out * logb).astype(out.dtype)
         return None, g * out * out.dtype.type(logb)
 
-    return apply("PowBackward2", out, (None, exponent), backward, saved=(exponent,))
+    return apply("PowBackward2", out, (None, exponent), backward, saved=(exponent, OUTPUT))
 
 
 def rpow(input, other):
@@ -182,7 +183,8 @@ def _unary(name, fn, dfn, input, save_input=True):
     ensure_tensor(input, name)
     x = float_array(input)
     out = fn(x)
-    return apply(name, out, (input,), lambda g: (dfn(g, x, out),), saved=(input,) if save_input else ())
+    # save_input=False: the derivative is written in terms of the result (torch saves the result too)
+    return apply(name, out, (input,), lambda g: (dfn(g, x, out),), saved=(input,) if save_input else (OUTPUT,))
 
 
 def exp(input):
@@ -253,7 +255,7 @@ def relu(input):
     x = input._data
     # torch's relu is clamp_min(x, 0): -0.0 and nan pass through; the gradient is cut where result <= 0.
     out = np.where(x < 0, x.dtype.type(0), x)
-    return apply("ReluBackward0", out, (input,), lambda g: (g * ~(out <= 0),))
+    return apply("ReluBackward0", out, (input,), lambda g: (g * ~(out <= 0),), saved=(OUTPUT,))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -271,7 +273,8 @@ def elu(input, alpha=1.0, inplace=False):
     return _unary(
         "EluBackward0",
         lambda x: np.where(x <= 0, x.dtype.type(alpha) * np.expm1(np.where(x <= 0, x, 0)), x),
-        lambda g, x, o: np.where(x <= 0, g * (o + x.dtype.type(alpha)), g),
+        # alpha * exp(x) from the input, not o + alpha: torch lets elu's result be modified in place (regression 049)
+        lambda g, x, o: np.where(x <= 0, g * x.dtype.type(alpha) * np.exp(np.where(x <= 0, x, 0)), g),
         input,
     )
 
@@ -401,11 +404,16 @@ def clamp_max(input, max):
 
 
 def reciprocal(input):
-    return div(1.0 if input._data.dtype.kind == "f" or True else 1, input)
+    # Primitives (not div(1, x) / 1/sqrt(x)), as torch: their derivatives read the result, so modifying the
+    # result in place makes backward raise (regression 048), and grad_fn names match torch's.
+    with np.errstate(divide="ignore"):
+        return _unary("ReciprocalBackward0", lambda x: 1 / x, lambda g, x, o: -g * o * o, input, save_input=False)
 
 
 def rsqrt(input):
-    return reciprocal(sqrt(input))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _unary("RsqrtBackward0", lambda x: 1 / np.sqrt(x), lambda g, x, o: g * x.dtype.type(-0.5) * o * o * o,
+                      input, save_input=False)
 
 
 def square(input):

@@ -2,7 +2,7 @@
 out-of-place twin applied to a snapshot of the old value, and the tensor takes over the result's history."""
 import numpy as np
 
-from .._autograd import _GradMode
+from .._autograd import _GradMode, _SavedOutput
 from .._tensor import Tensor
 from . import elementwise as ew
 from .shape import index_put
@@ -24,7 +24,21 @@ def _check_leaf(self, op):
         )
 
 
+def _check_writable(self, op):
+    d = self._data
+    if not d.flags.writeable and d.size:
+        if any(st == 0 and n > 1 for st, n in zip(d.strides, d.shape)):
+            raise RuntimeError(
+                f"{op}: unsupported operation: more than one element of the written-to tensor refers to a single "
+                f"memory location (an expanded tensor of shape {tuple(d.shape)}). Please clone() the tensor before "
+                "performing the operation."
+            )
+        raise RuntimeError(f"{op}: the tensor (shape {tuple(d.shape)}) is a read-only view (e.g. expand() without "
+                           "broadcasting); impl cannot write through it: clone() it first")
+
+
 def _store(self, result, op):
+    _check_writable(self, op)
     r = result._data
     if r.shape != self._data.shape:
         try:
@@ -35,7 +49,8 @@ def _store(self, result, op):
             ) from None
     if r.dtype != self._data.dtype and not np.can_cast(r.dtype, self._data.dtype, "same_kind"):
         raise RuntimeError(f"{op}: result type {result.dtype.name} can't be cast to the desired output type {self.dtype.name}")
-    np.copyto(self._data, r, casting="unsafe")
+    if self._data.size:  # an empty tensor has nothing to write (and may be a read-only view)
+        np.copyto(self._data, r, casting="unsafe")
     self._version[0] += 1
 
 
@@ -59,6 +74,12 @@ def inplace(self, op, fn, *args, **kwargs):
     _store(self, result, op)
     self.grad_fn = result.grad_fn
     self.requires_grad = result.requires_grad
+    node = self.grad_fn
+    if node is not None and node.saved:
+        # The node's output is now ``self``: a saved output (``OUTPUT``) follows self's version, so a later
+        # in-place op on self makes backward raise, as torch's (e.g. ``y.relu_().mul_(2)``).
+        node.saved = tuple((_SavedOutput(self), self._version[0]) if isinstance(s, _SavedOutput) else (s, v)
+                           for s, v in node.saved)
     return self
 
 

@@ -4,7 +4,7 @@ import collections
 
 import numpy as np
 
-from .._autograd import apply
+from .._autograd import OUTPUT, apply
 from .._tensor import Tensor
 from . import elementwise as ew
 from ._common import ensure_tensor, float_array, norm_dim, norm_dims
@@ -75,16 +75,16 @@ def prod(input, dim=None, keepdim=False, dtype=None):
         def backward(g):
             return (_prod_grad(flat, 0).reshape(x.shape) * g.reshape(()),)
 
-        return apply("ProdBackward0", out, (input,), backward, saved=(input,))
+        return apply("ProdBackward0", out, (input,), backward, saved=(input, OUTPUT))  # OUTPUT: as torch
     axis = norm_dim(dim, x.ndim, "prod")
     if x.ndim == 0:  # dim 0 of a 0-d tensor: the product of one element
-        return apply("ProdBackward1", x.copy(), (input,), lambda g: (g,))
+        return apply("ProdBackward1", x.copy(), (input,), lambda g: (g,), saved=(OUTPUT,))
     out = np.prod(x, axis=axis, keepdims=keepdim)
 
     def backward(g):
         return (_prod_grad(x, axis) * (g if keepdim else np.expand_dims(g, axis)),)
 
-    return apply("ProdBackward1", np.asarray(out), (input,), backward, saved=(input,))
+    return apply("ProdBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
 
 
 def _np_dtype(d):
@@ -131,7 +131,7 @@ def _amax_amin(input, dim, keepdim, np_fn, name):
         gk = g if keepdim else np.expand_dims(g, axes)
         return (np.where(mask, gk / count, 0).astype(g.dtype, copy=False),)
 
-    return apply(name + "Backward0", np.asarray(out), (input,), backward, saved=(input,))
+    return apply(name + "Backward0", np.asarray(out), (input,), backward, saved=(input, OUTPUT))  # out is a view of outk
 
 
 def amax(input, dim=(), keepdim=False):
@@ -257,7 +257,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (np.where(out == 0, 0, g / (2 * out)).astype(g.dtype, copy=False),)
 
-    return apply("StdBackward0", out, (v,), backward)
+    return apply("StdBackward0", out, (v,), backward, saved=(OUTPUT,))
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -285,7 +285,7 @@ def logsumexp(input, dim, keepdim=False):
         gk = g if keepdim else np.expand_dims(g, axes)
         return (gk * np.exp(x - outk),)
 
-    return apply("LogsumexpBackward0", np.asarray(out), (input,), backward, saved=(input,))
+    return apply("LogsumexpBackward0", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
@@ -302,7 +302,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
                 # The subgradient at 0 is 0, as torch (not the nan of sqrt's chain rule).
                 return (np.where(outk == 0, 0, gk * x / outk).astype(x.dtype, copy=False),)
 
-        return apply("NormBackward1", np.asarray(out), (input,), backward, saved=(input,))
+        return apply("NormBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
     if p in (float("inf"), -float("inf")):
         axes = _axes(input, dim, "norm")
         if input._data.size == 0 and (not axes or builtins.any(input._data.shape[a] == 0 for a in axes)):
@@ -314,8 +314,6 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         return amax(ew.abs(input), dim=dim if dim is not None else (), keepdim=keepdim)
     if p == -float("inf"):
         return amin(ew.abs(input), dim=dim if dim is not None else (), keepdim=keepdim)
-    if p == 1:
-        return sum(ew.abs(input), dim=dim, keepdim=keepdim)
     if p == 0:
         return sum(ew.ne(input, 0).float(), dim=dim, keepdim=keepdim)
     axes = _axes(input, dim, "norm")
@@ -342,7 +340,7 @@ def _pnorm(input, p, axes, keepdim):
             scale = np.where(outk == 0, 0, gk / outk ** (p - 1))  # 0 at a zero vector, as torch
             return (x_scaled * scale).astype(x.dtype, copy=False),
 
-    return apply("NormBackward1", np.asarray(out), (input,), backward, saved=(input,))
+    return apply("NormBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
 
 
 def cumsum(input, dim, dtype=None):
@@ -371,12 +369,13 @@ def softmax(input, dim=None, dtype=None, _stacklevel=3):
     x = float_array(input)
     axis = norm_dim(_legacy_softmax_dim(x.ndim) if dim is None else dim, x.ndim, "softmax")
     if x.ndim == 0:
-        return apply("SoftmaxBackward0", np.ones_like(x), (input,), lambda g: (np.zeros_like(g),))
+        return apply("SoftmaxBackward0", np.ones_like(x), (input,), lambda g: (np.zeros_like(g),), saved=(OUTPUT,))
     # Shift by the max: exp never overflows (the historical NaN on large logits).
     e = np.exp(x - np.max(x, axis=axis, keepdims=True)) if x.size else x.copy()
     out = e / np.sum(e, axis=axis, keepdims=True)
     return apply(
-        "SoftmaxBackward0", out, (input,), lambda g: (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)
+        "SoftmaxBackward0", out, (input,), lambda g: (out * (g - np.sum(g * out, axis=axis, keepdims=True)),),
+        saved=(OUTPUT,),
     )
 
 
@@ -387,9 +386,9 @@ def log_softmax(input, dim=None, dtype=None, _stacklevel=3):
     x = float_array(input)
     axis = norm_dim(_legacy_softmax_dim(x.ndim) if dim is None else dim, x.ndim, "log_softmax")
     if x.ndim == 0:
-        return apply("LogSoftmaxBackward0", np.zeros_like(x), (input,), lambda g: (np.zeros_like(g),))
+        return apply("LogSoftmaxBackward0", np.zeros_like(x), (input,), lambda g: (np.zeros_like(g),), saved=(OUTPUT,))
     if x.size == 0:
-        return apply("LogSoftmaxBackward0", x.copy(), (input,), lambda g: (g,))
+        return apply("LogSoftmaxBackward0", x.copy(), (input,), lambda g: (g,), saved=(OUTPUT,))
     m = np.max(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
     shifted = x - m
@@ -400,4 +399,5 @@ def log_softmax(input, dim=None, dtype=None, _stacklevel=3):
         out,
         (input,),
         lambda g: (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),),
+        saved=(OUTPUT,),
     )

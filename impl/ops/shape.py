@@ -198,9 +198,11 @@ def repeat(input, *sizes):
         raise RuntimeError("repeat: Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
     shp = (1,) * (len(sizes) - x.ndim) + x.shape
     # (s0, s1) -> (1, s0, 1, s1) -> expand (r0, s0, r1, s1) -> (r0*s0, r1*s1): no backward of its own.
+    # Ends with a copy: torch's repeat always allocates, and the reshape of an expand can stay a read-only
+    # view of the input (repeat(1), size-0 results: regression 051).
     inter = tuple(v for s in shp for v in (1, s))
     big = tuple(v for r, s in zip(sizes, shp) for v in (r, s))
-    return reshape(expand(reshape(input, inter), big), tuple(r * s for r, s in zip(sizes, shp)))
+    return reshape(expand(reshape(input, inter), big), tuple(r * s for r, s in zip(sizes, shp))).clone()
 
 
 def contiguous(input, memory_format=None):
