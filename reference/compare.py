@@ -429,6 +429,44 @@ def check_noncontiguous(spec, sample, dtype="float64", layouts=("transposed", "s
 IMPL_VIEW_INPLACE = "in-place autograd on a view"  # impl's refusal message (the documented divergence)
 
 
+def _check_inplace_without_autograd(spec, arrays, kwargs, ctx):
+    """No input requires grad: doubling each float output in place (on a fresh forward, so that outputs sharing
+    memory cannot interfere) gives torch's values, or torch's refusal -- a RuntimeError, e.g. for an expanded
+    tensor whose elements share memory (regression 052), never numpy's ValueError for a read-only array (051)."""
+    torch = _torch()
+
+    def fresh(lib):
+        with impl.no_grad(), torch.no_grad():
+            return _run(spec, lib, make_inputs(lib, arrays, (), False), kwargs)
+
+    n = len(fresh(torch))
+    for k in range(n):
+        ft, fi = fresh(torch), fresh(impl)
+        if not (is_torch(ft[k]) and ft[k].is_floating_point()):
+            continue
+        try:
+            ft[k].mul_(2.0)
+            te = None
+        except RuntimeError as e:
+            te = e
+        try:
+            fi[k].mul_(2.0)
+            ie = None
+        except RuntimeError as e:
+            ie = e
+        except Exception as e:  # noqa: BLE001 - anything but torch's RuntimeError is a failed check
+            ctx.fail("inplace on output (no autograd)", f"output {k}: impl raised {type(e).__name__}: {e} "
+                     f"(torch: {'RuntimeError ' + repr(str(te)[:120]) if te else 'no error'})")
+        if (te is None) != (ie is None):
+            ctx.fail("inplace on output (no autograd)", f"output {k} doubled in place: torch "
+                     f"{'raised ' + repr(str(te)[:160]) if te else 'allowed it'}; impl "
+                     f"{'raised ' + repr(str(ie)[:160]) if ie else 'allowed it'}")
+        if te is None:
+            tol = spec.tol("fwd", ctx.dtype)
+            assert_close(fi[k], ft[k], tol["rtol"], tol["atol"], "inplace on output (no autograd)", ctx,
+                         f"output {k} after mul_(2)")
+
+
 def check_inplace_on_output(spec, sample, dtype="float64") -> str:
     """Every differentiable output is doubled in place (``out.mul_(2)``) before the backward, in impl and torch.
 
@@ -447,6 +485,7 @@ def check_inplace_on_output(spec, sample, dtype="float64") -> str:
     torch = _torch()
     arrays = cast_arrays(sample.arrays, dtype)
     ctx = Context(spec, arrays, sample.kwargs, dtype)
+    _check_inplace_without_autograd(spec, arrays, sample.kwargs, ctx)
     diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
     if not diff:
         return "no differentiable input"

@@ -16,7 +16,8 @@ constant tensor and a 0-d ``std(dim=0, correction=0)``; plus a float64 finite-di
 
 **Seen in:** found here while developing (notes/bugs_found.md)
 
-**Generic tests catch it too:** no -- every generic suite passes with this bug reintroduced (`python -m regression.crosscheck`).
+**Generic tests catch it too:** yes -- caught by `property_tests/test_special_values.py::test_constant_input[std-1.5]` (`python -m
+regression.crosscheck`).
 """
 import contextlib
 

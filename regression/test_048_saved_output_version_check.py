@@ -20,7 +20,8 @@ counter), and an un-modified output must still give torch's gradient.
 **Seen in:** found here while developing (notes/bugs_found.md; found by the generic in-place-on-output check
 added to property_tests/test_ops.py in session 2 while strengthening the generic tests for entry 046)
 
-**Generic tests catch it too:** yes — property_tests/test_ops.py::test_inplace_on_output.
+**Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[prod]` (`python -m
+regression.crosscheck`).
 """
 import contextlib
 

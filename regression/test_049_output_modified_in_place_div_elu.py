@@ -17,7 +17,9 @@ place before backward, compared with torch's gradients (float64 defaults).
 **Seen in:** found here while developing (notes/bugs_found.md; found by the generic in-place-on-output check,
 session 2)
 
-**Generic tests catch it too:** yes — property_tests/test_ops.py::test_inplace_on_output.
+**Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[F.elu]`,
+`property_tests/test_ops.py::test_inplace_on_output[div]` (each variant checked separately) (`python -m
+regression.crosscheck`).
 """
 import contextlib
 

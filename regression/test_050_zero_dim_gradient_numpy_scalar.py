@@ -18,7 +18,8 @@ chain into a setitem, compared with torch (values and gradients, float64 default
 **Seen in:** found here while developing (notes/bugs_found.md; found by the generic in-place-on-output check,
 session 2)
 
-**Generic tests catch it too:** yes — property_tests/test_ops.py::test_inplace_on_output.
+**Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[setitem]` (`python -m
+regression.crosscheck`).
 """
 import contextlib
 

@@ -173,6 +173,10 @@ def expand(input, *sizes):
         raise RuntimeError(
             f"expand: The expanded size of the tensor ({list(target)}) must match the existing size {tuple(x.shape)} at non-singleton dimensions"
         ) from None
+    if out.size == x.size and x.size:
+        # Nothing is repeated (only unit dims added): a writable view, as torch's -- an in-place op on it writes
+        # through to the input instead of failing on broadcast_to's read-only array (regression 053).
+        out = x.reshape(target)
     # Identity backward: the engine sums the gradient back to the input's shape.
     return _view("ExpandBackward0", out, input, lambda g: (g,))
 

@@ -415,6 +415,10 @@ SPECS = [
            differentiable=(0, 1, 2),
            error_inputs=(ErrorInput(lambda lib: ((lib.randn(2, 3), None, None), {"normalized_shape": [4]}), RuntimeError,
                                     r"Given normalized_shape=\[4\], expected input with shape \[\*, 4\]"),)),
+    # Without weight and bias the output is the normalised xhat itself, which the backward also reads: the
+    # generic in-place check on this spec is what catches regression 046's aliasing.
+    OpSpec("F.layer_norm_no_affine", lambda lib, x, **kw: F(lib).layer_norm(x, **kw),
+           _layer_norm().map(lambda s: sample(s.arrays[0], **s.kwargs))),
     OpSpec("F.group_norm", lambda lib, x, w, b, **kw: F(lib).group_norm(x, weight=w, bias=b, **kw), _group_norm(),
            differentiable=(0, 1, 2),
            error_inputs=(ErrorInput(lambda lib: ((lib.randn(2, 5, 3), None, None), {"num_groups": 2}), RuntimeError,
