@@ -16,7 +16,8 @@ no weight and no bias; ``xhat * w`` and ``xhat + b`` are fresh arrays).
 
 **Seen in:** found here while developing (notes/bugs_found.md; found by the performance pass)
 
-**Generic tests catch it too:** no -- every generic suite passes with this bug reintroduced (`python -m regression.crosscheck`).
+**Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[F.layer_norm_no_affine]` (`python -m
+regression.crosscheck`).
 """
 import contextlib
 

@@ -17,7 +17,8 @@ and then backpropagated, compared with torch; and the input must be unchanged.
 **Seen in:** found here while developing (notes/bugs_found.md; found by the generic in-place-on-output check,
 session 2)
 
-**Generic tests catch it too:** no -- every generic suite passes with this bug reintroduced (`python -m regression.crosscheck`).
+**Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[repeat]` (`python -m
+regression.crosscheck`).
 """
 import contextlib
 

@@ -18,7 +18,8 @@ message and impl's op name, and the empty case must succeed as in torch.
 **Seen in:** found here while developing (notes/bugs_found.md; found by the generic in-place-on-output check,
 session 2)
 
-**Generic tests catch it too:** no -- every generic suite passes with this bug reintroduced (`python -m regression.crosscheck`).
+**Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[expand]` (`python -m
+regression.crosscheck`).
 """
 import contextlib
 

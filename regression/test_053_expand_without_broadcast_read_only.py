@@ -18,7 +18,8 @@ autograd: the result and the input must equal torch's (both doubled).
 **Seen in:** found here while developing (notes/bugs_found.md; found by the no-autograd half of the generic
 in-place-on-output check, session 2)
 
-**Generic tests catch it too:** yes — property_tests/test_ops.py::test_inplace_on_output.
+**Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[expand]` (`python -m
+regression.crosscheck`).
 """
 import contextlib
 
