@@ -88,7 +88,14 @@ class Node:
 
 # In ``saved``: the closure reads the op's own output array. An in-place op on the output must then make the
 # backward raise, as torch's saved-result check does (regression 048).
-OUTPUT = type("OUTPUT", (), {"__repr__": lambda self: "OUTPUT", "__slots__": ()})()
+class _Output:
+    __slots__ = ()
+
+    def __repr__(self):
+        return "OUTPUT"
+
+
+OUTPUT = _Output()
 
 
 class _SavedOutput:

@@ -33,8 +33,8 @@ def _check_writable(self, op):
                 f"memory location (an expanded tensor of shape {tuple(d.shape)}). Please clone() the tensor before "
                 "performing the operation."
             )
-        raise RuntimeError(f"{op}: the tensor (shape {tuple(d.shape)}) is a read-only view (e.g. expand() without "
-                           "broadcasting); impl cannot write through it: clone() it first")
+        raise RuntimeError(f"{op}: the tensor (shape {tuple(d.shape)}) is read-only (its numpy array is not writeable, "
+                           "e.g. impl.from_numpy of a read-only array); clone() it first")
 
 
 def _store(self, result, op):
