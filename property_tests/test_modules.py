@@ -44,6 +44,7 @@ from reference.twins import (
     assert_close,
     assert_close_judged,
     copy_state_dict,
+    float64_judges,
     rounding_perturbed,
     to_impl,
     to_numpy,
@@ -109,10 +110,9 @@ def run_twins(build, inputs, dtype, call=None, train=False, grad=None, perturb=T
     if perturb:
         _perturb(tmod, rng)
     copy_state_dict(tmod, imod)
-    jmod = copy.deepcopy(tmod).double() if (judge and dtype == "float32") else None
-    # The judge's float32 noise floor: the float64 run again, weights and inputs nudged by one float32 rounding.
+    # The float64 judge and its float32 noise floor (weights, and below inputs, nudged by one float32 rounding).
     prng = np.random.default_rng(seed + 1)  # its own stream: the cotangents stay those of rng
-    pmod = rounding_perturbed(jmod, prng) if jmod is not None else None
+    jmod, pmod = float64_judges(tmod, prng) if (judge and dtype == "float32") else (None, None)
     for m in (tmod, imod, jmod, pmod):
         if m is not None:
             m.train(train)

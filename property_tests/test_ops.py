@@ -8,10 +8,10 @@ Per spec (ids = spec names):
   test_noncontiguous_and_grad_mode   transposed / strided / negative-stride numpy inputs give impl's contiguous
                                      results; requires_grad / grad_fn / is_leaf as torch's; nothing recorded
                                      under no_grad;
-  test_inplace_on_output             each output doubled in place before the backward: where torch refuses
-                                     (version counter, views of leaves) impl refuses at the same step; where torch
-                                     allows it, the gradients are torch's (an output aliasing an array the
-                                     backward reads is silently wrong here: regressions 046, 048-051);
+  test_inplace_on_output             each output doubled in place, without autograd (torch's values or torch's
+                                     RuntimeError) and before the backward: where torch refuses (version counter,
+                                     views of leaves) impl refuses at the same step; where torch allows it, the
+                                     gradients are torch's (regressions 046, 048-053);
   test_error_input                   the spec's error inputs: torch's exception class, impl's message names the op.
 Each hypothesis test draws one sample per example and runs several checks on it: drawing is the larger part of
 the cost, so this keeps the suite within its time budget.

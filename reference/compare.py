@@ -439,9 +439,9 @@ def _check_inplace_without_autograd(spec, arrays, kwargs, ctx):
         with impl.no_grad(), torch.no_grad():
             return _run(spec, lib, make_inputs(lib, arrays, (), False), kwargs)
 
-    n = len(fresh(torch))
-    for k in range(n):
-        ft, fi = fresh(torch), fresh(impl)
+    ft = fresh(torch)
+    for k in range(len(ft)):
+        ft, fi = (ft if k == 0 else fresh(torch)), fresh(impl)
         if not (is_torch(ft[k]) and ft[k].is_floating_point()):
             continue
         try:

@@ -13,7 +13,7 @@ from reference import compare as _compare
 from reference.compare import to_numpy
 
 __all__ = ["TwinMismatch", "to_numpy", "to_impl", "to_torch", "state_dict_signature", "compare_state_dict_signatures",
-           "copy_state_dict", "assert_close", "assert_close_judged", "rounding_perturbed"]
+           "copy_state_dict", "assert_close", "assert_close_judged", "rounding_perturbed", "float64_judges"]
 
 
 class TwinMismatch(AssertionError):
@@ -142,7 +142,7 @@ def assert_close_judged(actual, expected, judge, rtol: float, atol: float, what:
             f"[module {what}: values, float64-judged] {int(bad.sum())}/{bad.size} elements out of tolerance "
             f"(rtol={rtol}, atol={atol}, factor={factor}); shape {a.shape}; first at index {idx}: impl {a64[idx]!r}, "
             f"torch {e64[idx]!r}, float64 {j64[idx]!r} (impl err {abs(a64[idx] - j64[idx]):.3g}, torch err "
-            f"{abs(e64[idx] - j64[idx]):.3g}, torch's max err on the tensor {noise[idx]:.3g})\n{reproducer}"
+            f"{abs(e64[idx] - j64[idx]):.3g}, float32 noise on the tensor {noise[idx]:.3g})\n{reproducer}"
         )
     return None
 
@@ -164,3 +164,12 @@ def rounding_perturbed(x, rng):
         for t in list(module.parameters()) + [b for b in module.buffers() if b.is_floating_point()]:
             t.mul_(torch.from_numpy(1.0 + rng.uniform(-1.0, 1.0, tuple(t.shape)) * 2.0**-24).to(t.dtype))
     return module
+
+
+def float64_judges(torch_module, rng):
+    """(judge, perturbed) for ``assert_close_judged``: float64 copies of a float32 torch module, the second with
+    its weights nudged by one float32 rounding (``rounding_perturbed``; inputs are nudged by the caller)."""
+    import copy
+
+    judge = copy.deepcopy(torch_module).double()
+    return judge, rounding_perturbed(judge, rng)
