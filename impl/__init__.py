@@ -33,6 +33,9 @@ from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state
 from . import autograd  # noqa: E402  (after Tensor exists)
 
 _methods.bind()
+from .ops._registry import functions as _declared_functions  # noqa: E402
+
+globals().update(_declared_functions())  # every declared op's impl.name and aliases (impl/ops/_registry.py)
 
 from . import nn, optim, utils  # noqa: E402  (they build on the tensor API bound above)
 

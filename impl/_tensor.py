@@ -228,17 +228,19 @@ class Tensor:
     # ---- autograd --------------------------------------------------------------------------
     def backward(self, gradient: Tensor | None = None, retain_graph: builtins.bool | None = None,
                  create_graph: builtins.bool = False, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
-        if create_graph:
-            raise NotImplementedError("impl: backward(create_graph=True) is not supported")
-        seed = _autograd._seed(self, gradient, "grad")
+        if retain_graph is None:
+            retain_graph = create_graph  # torch's default
+        seed = _autograd._seed(self, gradient, "grad", create_graph)
+        accumulate = _autograd._accumulate_leaf_graph if create_graph else _autograd._accumulate_leaf
         if inputs is not None:
             inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
-            grads = _autograd.run_backward((self,), (seed,), retain_graph=bool(retain_graph), inputs=inputs)
+            grads = _autograd.run_backward((self,), (seed,), retain_graph=bool(retain_graph), inputs=inputs,
+                                           create_graph=create_graph)
             for t, g in zip(inputs, grads):
                 if g is not None:
-                    _autograd._accumulate_leaf(t, g._data)
+                    accumulate(t, g if create_graph else g._data)
             return
-        _autograd.run_backward((self,), (seed,), retain_graph=bool(retain_graph))
+        _autograd.run_backward((self,), (seed,), retain_graph=bool(retain_graph), create_graph=create_graph)
 
     def detach(self) -> Tensor:
         t = Tensor._wrap(self._data)

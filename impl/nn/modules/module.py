@@ -408,9 +408,9 @@ class Module:
                     p.grad._data[...] = 0
                     p.grad._version[0] += 1
 
-    def apply(self, fn):
+    def apply_fused(self, fn):
         for module in self.children():
-            module.apply(fn)
+            module.apply_fused(fn)
         fn(self)
         return self
 
