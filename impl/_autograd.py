@@ -283,20 +283,15 @@ def _call_array(node, g):
 
 
 def _call_graph(node, g):
-    """``create_graph`` backward of one node: Tensors in, Tensors out, recorded."""
-    prev = _GradMode.enabled
-    _GradMode.enabled = True
-    try:
-        if node.fused:
-            if node.composite is None:
-                raise NotImplementedError(
-                    f"{node.name}: this op is differentiable once in impl; backward with create_graph=True "
-                    "(a gradient of its gradient) is not supported through it"
-                )
-            return _composite_grads(node, g)
-        res = node.backward(g) if node.out_data is None else node.backward(g, _node_output(node, True))
-    finally:
-        _GradMode.enabled = prev
+    """``create_graph`` backward of one node (grad mode is on): Tensors in, Tensors out, recorded."""
+    if node.fused:
+        if node.composite is None:
+            raise NotImplementedError(
+                f"{node.name}: this op is differentiable once in impl; backward with create_graph=True "
+                "(a gradient of its gradient) is not supported through it"
+            )
+        return _composite_grads(node, g)
+    res = node.backward(g) if node.out_data is None else node.backward(g, _node_output(node, True))
     return [Tensor._wrap(_as_array(r)) if isinstance(r, np.ndarray) else r for r in res]
 
 
@@ -317,7 +312,19 @@ def _composite_grads(node, g):
 def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None, create_graph=False):
     """Backpropagate. With ``inputs`` given (autograd.grad), return their gradients instead of
     accumulating into leaves' ``.grad``. With ``create_graph`` gradients are Tensors whose history is the
-    backward pass itself; otherwise the walk carries plain arrays."""
+    backward pass itself (recorded whatever the caller's grad mode, as torch's); otherwise the walk carries plain
+    arrays."""
+    if not create_graph:
+        return _run_backward(outputs, grad_outputs, retain_graph, inputs, False)
+    prev = _GradMode.enabled
+    _GradMode.enabled = True
+    try:
+        return _run_backward(outputs, grad_outputs, retain_graph, inputs, True)
+    finally:
+        _GradMode.enabled = prev
+
+
+def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
     grads = {}  # id(node) -> accumulated gradient of that node's output
     roots = []
     accumulate = _accumulate_leaf_graph if create_graph else _accumulate_leaf
