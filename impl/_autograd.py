@@ -13,6 +13,8 @@ The engine reduces each returned gradient to its input's shape and dtype — the
 broadcasting is undone — and walks the graph in an iterative topological order.
 """
 import sys
+import traceback
+import warnings
 
 import numpy as np
 
@@ -24,6 +26,19 @@ _new_tensor = object.__new__
 
 class _GradMode:
     enabled = True
+
+
+class _Anomaly:
+    """impl.autograd.detect_anomaly / set_detect_anomaly: record forward tracebacks, check gradients for nan."""
+    enabled = False
+    check_nan = True
+
+
+class _Inference:
+    """impl.inference_mode: ``enabled`` while inside; ``used`` once any inference tensor exists (until then the
+    engine skips looking for them)."""
+    enabled = False
+    used = False
 
 
 def is_grad_enabled():
@@ -60,6 +75,42 @@ class enable_grad(_GradModeContext):
     _value = True
 
 
+class inference_mode(_GradModeContext):
+    """torch.inference_mode: no graph is recorded, and tensors made inside are inference tensors, which autograd
+    refuses to save for a backward later (``is_inference()``). ``inference_mode(False)`` is a no-op scope."""
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self._prev = (_GradMode.enabled, _Inference.enabled)
+        if self.mode:
+            _GradMode.enabled = False
+            _Inference.enabled = _Inference.used = True
+        else:
+            _Inference.enabled = False
+
+    def __exit__(self, *exc):
+        _GradMode.enabled, _Inference.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        import functools
+
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def is_inference_mode_enabled():
+    return _Inference.enabled
+
+
 class set_grad_enabled(_GradModeContext):
     def __init__(self, mode):
         self._value = bool(mode)
@@ -77,7 +128,8 @@ class Node:
     for ``create_graph``. Otherwise the closure maps Tensors to Tensors; ``out_data`` is set when it reads the
     op's output (it is then called as ``backward(g, out)``)."""
 
-    __slots__ = ("name", "inputs", "backward", "saved", "retained", "fused", "composite", "out_data", "__weakref__")
+    __slots__ = ("name", "inputs", "backward", "saved", "retained", "fused", "composite", "out_data", "hooks", "trace",
+                 "__weakref__")
 
     def __init__(self, name, inputs, backward, saved, fused=False, composite=None, out_data=None):
         self.name = name
@@ -88,6 +140,8 @@ class Node:
         self.fused = fused
         self.composite = composite
         self.out_data = out_data
+        self.hooks = None  # Tensor.register_hook on this node's output: run on its gradient before the closure
+        self.trace = None  # the forward traceback, kept under anomaly detection
 
     def name_(self):
         return self.name
@@ -164,6 +218,10 @@ def _record(name, out, inputs, backward, saved, fused, composite):
                         saved_versions.append((s, s._version[0]))
                 t.grad_fn = Node(name, inputs, backward, tuple(saved_versions), fused, composite,
                                  t._data if reads_out and not fused else None)
+                if _Inference.used:
+                    _refuse_inference_tensors(name, saved)
+                if _Anomaly.enabled:
+                    t.grad_fn.trace = traceback.format_stack()[:-3]
                 break
         else:
             t.requires_grad = False
@@ -171,11 +229,22 @@ def _record(name, out, inputs, backward, saved, fused, composite):
     else:
         t.requires_grad = False
         t.grad_fn = None
+    if _Inference.enabled:
+        t._inference = True
     if _forward_ad_level is not None:
         _forward_ad_level.propagate(t, name, inputs, backward, saved, fused, composite)
     if _tape.active is not None:
         _tape.active.record(name, inputs, t)
     return t
+
+
+def _refuse_inference_tensors(name, saved):
+    for s in saved:
+        if s is not None and s is not OUTPUT and getattr(s, "_inference", False):
+            raise RuntimeError(
+                f"{name}: Inference tensors cannot be saved for backward. To work around you can make a clone to get "
+                "a normal tensor and use it in autograd."
+            )
 
 
 # The active forward-mode AD level (impl.autograd.forward_ad sets it); None costs one check per op.
@@ -327,13 +396,25 @@ def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None, create_
 def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
     grads = {}  # id(node) -> accumulated gradient of that node's output
     roots = []
+    hooked = {}  # id(leaf) -> [leaf, gradient]: leaves with hooks get their summed gradient once, at the end
     accumulate = _accumulate_leaf_graph if create_graph else _accumulate_leaf
+
+    def to_leaf(t, g):
+        if getattr(t, "_hooks", None) or getattr(t, "_post_hooks", None):
+            entry = hooked.get(id(t))
+            if entry is None:
+                hooked[id(t)] = [t, g]
+            else:
+                entry[1] = entry[1] + g
+        else:
+            accumulate(t, g)
+
     for out, g in zip(outputs, grad_outputs):
         if not out.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if out.grad_fn is None:  # a leaf: its gradient is the seed itself
             if inputs is None:
-                accumulate(out, g)
+                to_leaf(out, g)
             continue
         key = id(out.grad_fn)
         grads[key] = grads[key] + g if key in grads else g
@@ -356,6 +437,8 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
             continue
         if not create_graph:
             g = _as_array(g)
+        if node.hooks:
+            g = _run_hooks(node.hooks, g, create_graph)
         if wanted is not None and id(node) in wanted:
             captured[id(node)] = g
         if node.retained is not None:
@@ -366,6 +449,8 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
         if _tape.active is not None:
             _tape.active.record_backward(node, g if not create_graph else g._data)
         in_grads = _call_graph(node, g) if create_graph else _call_array(node, g)
+        if _Anomaly.enabled and _Anomaly.check_nan:
+            _check_nan(node, in_grads, node.inputs)
         n_in = len(in_grads)
         for k, inp in enumerate(node.inputs):
             if k >= n_in:
@@ -388,7 +473,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
             f = inp.grad_fn
             if f is None:
                 if wanted is None:
-                    accumulate(inp, gi)
+                    to_leaf(inp, gi)
                 elif id(inp) in wanted:
                     key = id(inp)
                     captured[key] = captured[key] + gi if key in captured else gi
@@ -402,18 +487,53 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
             node.composite = None
             node.out_data = None
 
+    for t, g in hooked.values():
+        hooks = getattr(t, "_hooks", None)
+        if hooks:
+            g = _run_hooks(hooks, g, create_graph)
+        accumulate(t, g)
+        for hook in getattr(t, "_post_hooks", None) or ():
+            hook(t)
+
     if inputs is not None:
         result = [None] * len(inputs)
         for key, idxs in wanted.items():
             if key in captured:
                 for i in idxs:
                     c = captured[key]
+                    leaf_hooks = getattr(inputs[i], "_hooks", None) if inputs[i].grad_fn is None else None
+                    if leaf_hooks:
+                        c = _run_hooks(leaf_hooks, c, create_graph)
                     if create_graph:
                         result[i] = c if c._data.dtype == inputs[i]._data.dtype else c.to(inputs[i].dtype)
                     else:
                         result[i] = Tensor._wrap(np.array(c, dtype=inputs[i]._data.dtype))
         return tuple(result)
     return None
+
+
+def _run_hooks(hooks, g, graph):
+    """Tensor hooks in registration order; a hook returning a Tensor replaces the gradient."""
+    for hook in list(hooks.values()):
+        r = hook(g if graph else Tensor._wrap(g))
+        if r is not None:
+            if tuple(r.shape) != tuple(g.shape):
+                raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has changed the size of value: "
+                                   f"expected {list(g.shape)}, got {list(r.shape)}")
+            g = r if graph else _as_array(r._data)
+    return g
+
+
+def _check_nan(node, in_grads, inputs):
+    for k, (gi, inp) in enumerate(zip(in_grads, inputs)):
+        if gi is None or inp is None or not inp.requires_grad:
+            continue
+        arr = gi._data if isinstance(gi, Tensor) else gi
+        if arr.dtype.kind == "f" and np.isnan(arr).any():
+            if node.trace:
+                warnings.warn(f"Error detected in {node.name}. Traceback of forward call that caused the error:\n"
+                              + "".join(node.trace), stacklevel=2)
+            raise RuntimeError(f"Function '{node.name}' returned nan values in its {k}th output.")
 
 
 def _accumulate_leaf_graph(t, g):

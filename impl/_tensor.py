@@ -13,7 +13,9 @@ from ._autograd import _GradMode
 
 
 class Tensor:
-    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version", "_base", "__weakref__")
+    # _hooks, _post_hooks, _inference are set only on tensors that have them (read with getattr and a default).
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version", "_base", "_hooks", "_post_hooks",
+                 "_inference", "__weakref__")
     _data: np.ndarray
     requires_grad: builtins.bool
     grad: Tensor | None
@@ -80,6 +82,8 @@ class Tensor:
         t.grad_fn = None
         t._version = [0]
         t._base = None
+        if _autograd._Inference.enabled:
+            t._inference = True
         return t
 
     # ---- metadata -------------------------------------------------------------------------
@@ -279,6 +283,43 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self.grad_fn.retained = weakref.ref(self)
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` whenever this tensor's gradient is computed; a returned Tensor replaces the gradient.
+        Returns a handle whose ``remove()`` unregisters it (torch.Tensor.register_hook)."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .utils.hooks import RemovableHandle
+
+        if self.grad_fn is not None:
+            if self.grad_fn.hooks is None:
+                self.grad_fn.hooks = {}
+            table = self.grad_fn.hooks
+        else:
+            table = getattr(self, "_hooks", None)
+            if table is None:
+                table = self._hooks = {}
+        handle = RemovableHandle(table)
+        table[handle.id] = hook
+        return handle
+
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(tensor)`` after a leaf's ``.grad`` has been accumulated (torch's)."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .utils.hooks import RemovableHandle
+
+        table = getattr(self, "_post_hooks", None)
+        if table is None:
+            table = self._post_hooks = {}
+        handle = RemovableHandle(table)
+        table[handle.id] = hook
+        return handle
+
+    def is_inference(self) -> builtins.bool:
+        return getattr(self, "_inference", False)
 
     @property
     def retains_grad(self) -> builtins.bool:

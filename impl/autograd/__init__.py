@@ -6,6 +6,7 @@ from .._autograd import (  # noqa: F401
     _seed,
     enable_grad,
     grad,
+    inference_mode,
     no_grad,
     run_backward,
     set_grad_enabled,
@@ -37,3 +38,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 
 from . import forward_ad, functional  # noqa: E402,F401  (they use grad/backward above)
+from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402,F401
+from .function import Function, FunctionCtx, once_differentiable  # noqa: E402,F401
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402,F401
