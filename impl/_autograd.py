@@ -492,7 +492,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
         if hooks:
             g = _run_hooks(hooks, g, create_graph)
         accumulate(t, g)
-        for hook in getattr(t, "_post_hooks", None) or ():
+        for hook in list((getattr(t, "_post_hooks", None) or {}).values()):
             hook(t)
 
     if inputs is not None:
