@@ -289,19 +289,17 @@ class Tensor:
         Returns a handle whose ``remove()`` unregisters it (torch.Tensor.register_hook)."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .utils.hooks import RemovableHandle
+        from collections import OrderedDict
+
+        from .utils.hooks import add_hook
 
         if self.grad_fn is not None:
             if self.grad_fn.hooks is None:
-                self.grad_fn.hooks = {}
-            table = self.grad_fn.hooks
-        else:
-            table = getattr(self, "_hooks", None)
-            if table is None:
-                table = self._hooks = {}
-        handle = RemovableHandle(table)
-        table[handle.id] = hook
-        return handle
+                self.grad_fn.hooks = OrderedDict()
+            return add_hook(self.grad_fn.hooks, hook)
+        if getattr(self, "_hooks", None) is None:
+            self._hooks = OrderedDict()
+        return add_hook(self._hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
         """Call ``hook(tensor)`` after a leaf's ``.grad`` has been accumulated (torch's)."""
@@ -309,14 +307,13 @@ class Tensor:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .utils.hooks import RemovableHandle
+        from collections import OrderedDict
 
-        table = getattr(self, "_post_hooks", None)
-        if table is None:
-            table = self._post_hooks = {}
-        handle = RemovableHandle(table)
-        table[handle.id] = hook
-        return handle
+        from .utils.hooks import add_hook
+
+        if getattr(self, "_post_hooks", None) is None:
+            self._post_hooks = OrderedDict()
+        return add_hook(self._post_hooks, hook)
 
     def is_inference(self) -> builtins.bool:
         return getattr(self, "_inference", False)

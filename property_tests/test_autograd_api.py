@@ -282,3 +282,47 @@ def test_public_gradcheck_accepts_right_and_rejects_wrong_gradients():
     with pytest.raises(RuntimeError, match="Jacobian mismatch"):
         impl.autograd.gradcheck(Wrong.apply, (x,))
     assert impl.autograd.gradcheck(Wrong.apply, (x,), raise_exception=False) is False
+
+
+# ---- module backward hooks ---------------------------------------------------------------------------
+def test_module_full_backward_hooks_and_pre_hooks_match_torch():
+    def run(lib):
+        log = []
+        lin = lib.nn.Linear(3, 2).double()
+        with lib.no_grad():
+            lin.weight.copy_(t64(lib, [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]))
+            lin.bias.copy_(t64(lib, [0.05, -0.05]))
+        x = t64(lib, [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]], requires_grad=True)
+
+        def pre(module, grad_output):
+            log.append(("pre", [g.clone() for g in grad_output]))
+            return (grad_output[0] * 2,)  # doubles what flows into the module
+
+        def full(module, grad_input, grad_output):
+            log.append(("full", [g.clone() for g in grad_input], [g.clone() for g in grad_output]))
+
+        h1 = lin.register_full_backward_pre_hook(pre)
+        lin.register_full_backward_hook(full)
+        (lin(x).tanh() * t64(lib, [[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+        h1.remove()
+        x2 = x.detach().clone().requires_grad_(True)
+        lin(x2).sum().backward()
+        return [e[0] for e in log], log, x.grad, x2.grad
+
+    (ni, li, gi, g2i), (nt, lt, gt, g2t) = both(run)
+    assert ni == nt == ["pre", "full", "full"], (ni, nt)
+    for k, (a, b) in enumerate(zip(li, lt)):
+        same(list(a[1:]), list(b[1:]), f"hook call {k} ({a[0]})")
+    same([gi, g2i], [gt, g2t], "input gradients with and without the pre-hook")
+
+
+def test_module_backward_hook_without_input_grad_sees_none():
+    def run(lib):
+        seen = []
+        lin = lib.nn.Linear(2, 2).double()
+        lin.register_full_backward_hook(lambda m, gi, go: seen.append((gi, len(go))))
+        lin(t64(lib, [[1.0, 2.0]])).sum().backward()
+        return seen
+
+    si, st_ = both(run)
+    assert len(si) == len(st_) == 1 and si[0][0] == st_[0][0] == (None,) and si[0][1] == st_[0][1]
