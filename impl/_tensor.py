@@ -284,6 +284,22 @@ class Tensor:
         if self.grad_fn is not None:
             self.grad_fn.retained = weakref.ref(self)
 
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A leaf's copy: values, requires_grad and a copy of .grad, with a version counter of its own (torch's);
+        a non-leaf refuses, as torch's."""
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment.")
+        if id(self) in memo:
+            return memo[id(self)]
+        import copy
+
+        out = type(self)._wrap(self._data.copy(), self.requires_grad)
+        memo[id(self)] = out
+        if self.grad is not None:
+            out.grad = copy.deepcopy(self.grad, memo)
+        return out
+
     def register_hook(self, hook: Any) -> Any:
         """Call ``hook(grad)`` whenever this tensor's gradient is computed; a returned Tensor replaces the gradient.
         Returns a handle whose ``remove()`` unregisters it (torch.Tensor.register_hook)."""

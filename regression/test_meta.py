@@ -42,7 +42,8 @@ def seen_in_problem(seen):
             file = ROOT / path
             if not file.is_file():
                 return f"names {path}, which is not a file of this repository"
-            if func and not re.search(rf"^\s*def {func}\(", file.read_text(), re.M):
+            # a test function, a test class, or a test bound by assignment (a hypothesis state machine's TestCase)
+            if func and not re.search(rf"^\s*(def {func}\(|class {func}\b|{func} = )", file.read_text(), re.M):
                 return f"names {path}::{func}, which that file does not define"
         return None
     if sources.CLASSIC_PITFALL in seen:

@@ -14,6 +14,8 @@ def _view(name, out, input, backward):
     if np.may_share_memory(out, input._data):
         t._version = input._version
         t._base = input if input._base is None else input._base
+        if not t.requires_grad and input.requires_grad:
+            t.requires_grad = True  # torch: a view of a tensor that requires grad does, even made under no_grad
     return t
 
 
