@@ -110,12 +110,12 @@ class WeightedRandomSampler(Sampler):
             return rng.choice(len(w), size=self.num_samples, replace=True, p=w / total)
         if self.num_samples > len(w):
             raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-        with np.errstate(divide="ignore"):
-            keys = rng.exponential(size=len(w)) / w  # +inf for zero weights
         positive = np.flatnonzero(w > 0)
-        order = positive[np.argsort(keys[positive], kind="stable")]
-        zeros = np.flatnonzero(w == 0)[::-1]  # torch's order among them, a detail kept for equal output
-        return np.concatenate([order, zeros])[: self.num_samples]
+        keys = rng.exponential(size=len(positive)) / w[positive]
+        order = positive[np.argsort(keys, kind="stable")]
+        if len(order) < self.num_samples:  # torch's order among zero weights (a detail, kept for equal output)
+            order = np.concatenate([order, np.flatnonzero(w == 0)[::-1]])
+        return order[: self.num_samples]
 
     def __iter__(self):
         return iter(self._draw().tolist())
