@@ -402,3 +402,43 @@ def test_map_location_and_pickle_module_arguments():
         torch.load(io.BytesIO(), pickle_module=pickle, weights_only=True)
     with pytest.raises(RuntimeError, match=ti.value.args[0]):
         _roundtrip(t, pickle_module=pickle, weights_only=True)
+
+
+_leaves = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**80), 2**80), st.floats(allow_nan=True), st.text(max_size=5),
+    st.binary(max_size=5), st.complex_numbers(allow_nan=False),
+    st.builds(lambda shape, seed: impl.tensor(np.random.default_rng(seed).standard_normal(shape)),
+              st.lists(st.integers(0, 3), max_size=3), st.integers(0, 100)),
+)
+_keys = st.one_of(st.text(max_size=4), st.integers(-5, 5), st.tuples(st.integers(0, 3), st.text(max_size=2)))
+_trees = st.recursive(_leaves, lambda kids: st.one_of(
+    st.lists(kids, max_size=3), st.tuples(kids, kids), st.dictionaries(_keys, kids, max_size=3),
+    st.dictionaries(_keys, kids, max_size=3).map(collections.OrderedDict)), max_leaves=12)
+
+
+def _same_tree(a, b, path="obj"):
+    if isinstance(b, impl.Tensor):
+        assert type(a) is impl.Tensor and a.dtype == b.dtype and a._data.tobytes() == b._data.tobytes(), path
+        assert a.shape == b.shape, path
+    elif isinstance(b, dict):
+        assert type(a) is type(b) and list(a) == list(b), path
+        for k in b:
+            _same_tree(a[k], b[k], f"{path}[{k!r}]")
+    elif isinstance(b, (list, tuple)):
+        assert type(a) is type(b) and len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same_tree(x, y, f"{path}[{i}]")
+    elif isinstance(b, float) and b != b:
+        assert type(a) is float and a != a, path
+    else:
+        assert type(a) is type(b) and a == b, path
+
+
+@given(tree=_trees)
+def test_random_nested_structures_roundtrip_without_pickle(tree):
+    buf = io.BytesIO()
+    impl.save(tree, buf)
+    names = zipfile.ZipFile(io.BytesIO(buf.getvalue())).namelist()
+    assert not [n for n in names if n.startswith("impl_save/pickled/")], "allowed types must never be pickled"
+    buf.seek(0)
+    _same_tree(impl.load(buf), tree)
