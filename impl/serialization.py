@@ -420,11 +420,18 @@ def _seekable(f):
 
 
 def _load_from(fh, weights_only, restore, pickle_module, pickle_load_args):
+    try:
+        return _load_archive(fh, weights_only, restore, pickle_module, pickle_load_args)
+    except zipfile.BadZipFile as e:  # a damaged archive (a bad CRC, a truncated entry, ...)
+        raise _refuse(f"damaged archive: {e}") from None
+
+
+def _load_archive(fh, weights_only, restore, pickle_module, pickle_load_args):
     with _open_zip(fh) as zf:
         try:
             header = json.loads(zf.read(_FORMAT_FILE), parse_constant=_no_constants)
-        except (ValueError, UnicodeDecodeError) as e:
-            raise _refuse(f"malformed {_FORMAT_FILE}: {e}") from None
+        except (ValueError, UnicodeDecodeError, RecursionError) as e:
+            raise _refuse(f"malformed {_FORMAT_FILE}: {type(e).__name__}: {e}") from None
         if not isinstance(header, dict) or header.get("format") != _FORMAT_NAME or "root" not in header:
             raise _refuse(f"malformed {_FORMAT_FILE}")
         if header.get("version") != _FORMAT_VERSION:

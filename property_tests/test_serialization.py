@@ -363,7 +363,20 @@ def _tampered_files(marker):
         "unhashable_key": _archive(_header({"type": "dict", "items": [[{"type": "list", "items": []},
                                                                         {"type": "none"}]]})),
         "garbage": io.BytesIO(b"\x80\x04garbage"),
+        "deep_nesting": _archive(entries={"impl_save/format.json": '{"format": "impl.save", "version": 1, "root": '
+                                          + '{"type": "list", "items": [' * 100_000 + "]}" * 100_000 + "}"}),
+        "corrupted_entry": _corrupted(),
     }
+
+
+def _corrupted():
+    """A real archive with one byte of an array flipped: its CRC no longer matches."""
+    buf = io.BytesIO()
+    impl.save(impl.arange(64), buf)
+    data = bytearray(buf.getvalue())
+    at = data.index(np.arange(64).astype(np.int64).tobytes()) + 100
+    data[at] ^= 0xFF
+    return io.BytesIO(bytes(data))
 
 
 @pytest.mark.parametrize("case", list(_tampered_files("unused")))

@@ -222,6 +222,8 @@ class _MultiProcessIter(_BaseIter):
                                        "unexpectedly") from None
 
     def __next__(self):
+        if self._shutdown:  # the epoch ended (or failed): its workers are gone
+            raise StopIteration
         try:
             return self._next_data()
         except BaseException:
@@ -282,4 +284,7 @@ class _MultiProcessIter(_BaseIter):
 
     def __del__(self):
         if getattr(self, "_workers", None) is not None and not getattr(self, "_shutdown", True):
-            self._shutdown_workers()
+            try:
+                self._shutdown_workers()
+            except Exception:  # noqa: BLE001 - at interpreter exit the queues may already be gone
+                pass

@@ -17,6 +17,7 @@ import numpy as np
 
 from ... import random as _random
 from ..._tensor import Tensor
+from .collate import default_collate
 from .dataset import IterableDataset, TensorDataset
 
 __all__ = ["WorkerInfo", "get_worker_info"]
@@ -91,8 +92,6 @@ def seed_worker(base_seed, worker_id):
 # ---- fetching: one batch (or one sample) per request ---------------------------------------------------------
 class MapFetcher:
     def __init__(self, dataset, auto_collation, collate_fn, drop_last):
-        from .collate import default_collate
-
         self.dataset, self.auto_collation, self.collate_fn = dataset, auto_collation, collate_fn
         # A TensorDataset batch is one gather per tensor instead of stacking samples (identical result).
         self.fast = (auto_collation and collate_fn is default_collate and isinstance(dataset, TensorDataset)
