@@ -16,7 +16,7 @@ dicts with impl and with torch, and compares the container types field by field.
 
 **Seen in:** found here while developing (notes/bugs_found.md), by ``property_tests/test_data.py::test_default_collate_matches_torch``.
 
-**Generic tests catch it too:** yes — property_tests/test_data.py::test_default_collate_matches_torch compares the container types with torch's.
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_data.py::test_default_collate_matches_torch[string_fields_in_tuples] fails (measured by `python -m regression.crosscheck --only 066 --suites property_tests/test_data.py`).
 """
 import collections
 import contextlib
