@@ -17,15 +17,14 @@ computed from a shared leaf; without the graph the inputs receive no gradient an
 
 **Seen in:** found here while developing (notes/bugs_found.md), by ``property_tests/test_data.py::test_default_collate_keeps_the_graph_as_torch``.
 
-**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_data.py::test_collate_of_tensors_and_unequal_sizes fails first, and test_default_collate_keeps_the_graph_as_torch compares the batch's graph with torch's (measured by `python -m regression.crosscheck --only 065 --suites property_tests/test_data.py`).
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_data.py::test_default_collate_keeps_the_graph_as_torch fails (measured by `python -m regression.crosscheck --only 065 --suites property_tests/test_data.py`).
 """
 import contextlib
 
 import numpy as np
 
-from impl import Tensor
 from impl.utils.data import collate
-from regression._util import check_vs_torch, rng, swap_function
+from regression._util import check_vs_torch, rewrap, rng, swap_function
 
 FAILS_WITH = r"grad of input|received no gradient|does not require grad"
 
@@ -41,11 +40,12 @@ def _default_collate(lib):
 @contextlib.contextmanager
 def reintroduce(variant=None):
     """Tensor samples are stacked on their raw arrays and wrapped as a fresh leaf (the historical version)."""
+    orig = collate._stack_tensors
 
     def stack_without_graph(batch):
-        return Tensor._wrap(np.stack([b._data for b in batch]))
+        return rewrap(orig(batch))
 
-    with swap_function(collate._stack_tensors, stack_without_graph):
+    with swap_function(orig, stack_without_graph):
         yield
 
 
