@@ -400,6 +400,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     as ``map_location(tensor, "cpu")`` for each loaded tensor (impl has no storages; a ``None`` result keeps the
     tensor). Other devices raise ``RuntimeError``. ``mmap=True`` is not supported (``NotImplementedError``).
     """
+    weights_only = True if weights_only is None else bool(weights_only)  # None means the default, as torch
     if weights_only and pickle_module is not None:
         raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
     if mmap:

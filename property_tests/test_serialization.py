@@ -289,8 +289,10 @@ def test_unknown_objects_are_refused_like_torch_and_never_unpickled(tmp_path):
     buf = io.BytesIO()
     impl.save({"w": impl.ones(2), "evil": _Payload(marker)}, buf)
     buf.seek(0)
-    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed.*_Payload"):
-        impl.load(buf)
+    for default in ({}, {"weights_only": None}):  # None means the default (True), as torch
+        buf.seek(0)
+        with pytest.raises(pickle.UnpicklingError, match="Weights only load failed.*_Payload"):
+            impl.load(buf, **default)
     assert not marker.exists()
     # torch raises the same class for the same violation
     tbuf = io.BytesIO()
