@@ -15,7 +15,7 @@ fresh leaf with no history, whatever the samples were.
 ``default_collate`` under a random cotangent, for samples that require grad directly and for samples
 computed from a shared leaf; without the graph the inputs receive no gradient and the comparison fails.
 
-**Seen in:** found here while developing (notes/bugs_found.md), by ``property_tests/test_data.py::test_default_collate_keeps_the_graph_as_torch``.
+**Seen in:** found while developing (notes/bugs_found.md), by ``property_tests/test_data.py::test_default_collate_keeps_the_graph_as_torch`` (2026-12-01).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_data.py::test_default_collate_keeps_the_graph_as_torch fails (measured by `python -m regression.crosscheck --only 065 --suites property_tests/test_data.py`).
 """

@@ -14,7 +14,7 @@ out where torch returns the tuple ``zip`` made.
 **How this test catches it:** collates samples with string fields inside tuples, lists, namedtuples and
 dicts with impl and with torch, and compares the container types field by field.
 
-**Seen in:** found here while developing (notes/bugs_found.md), by ``property_tests/test_data.py::test_default_collate_matches_torch``.
+**Seen in:** found while developing (notes/bugs_found.md), by ``property_tests/test_data.py::test_default_collate_matches_torch`` (2026-12-01).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_data.py::test_default_collate_matches_torch[string_fields_in_tuples] fails (measured by `python -m regression.crosscheck --only 066 --suites property_tests/test_data.py`).
 """
