@@ -1,6 +1,8 @@
 """impl: a small PyTorch in NumPy. Names, signatures and defaults follow torch."""
 from . import _methods
-from ._autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ._autograd import (
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
+)
 from ._creation import (
     arange, bernoulli, empty, empty_like, eye, full, full_like, linspace, multinomial, ones, ones_like,
     rand, rand_like, randint, randn, randn_like, randperm, zeros, zeros_like,
@@ -33,6 +35,9 @@ from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state
 from . import autograd  # noqa: E402  (after Tensor exists)
 
 _methods.bind()
+from .ops._registry import functions as _declared_functions  # noqa: E402
+
+globals().update(_declared_functions())  # every declared op's impl.name and aliases (impl/ops/_registry.py)
 
 from . import nn, optim, utils  # noqa: E402  (they build on the tensor API bound above)
 

@@ -89,7 +89,12 @@ _OPERATORS["__invert__"] = lambda self: ew.logical_not(self) if self._data.dtype
 
 
 def bind():
-    for name, fn in {**_METHODS, **_OPERATORS}.items():
+    """Bind every declared op (impl/ops/_registry.py) on Tensor; the hand-kept tables below only hold what is not
+    declared yet, and a declaration wins over them."""
+    from .ops import _registry
+
+    declared = _registry.methods()
+    for name, fn in {**_METHODS, **_OPERATORS, **declared}.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(shape.T)
     Tensor.mT = property(shape.mT)

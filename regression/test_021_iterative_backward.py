@@ -19,7 +19,8 @@ ladder must give torch's gradient; (3) a 100,000-op chain ``y = y * 1.00001`` mu
 ``1.00001 ** 100000`` (float64). Variant ``recursive`` (recursive topological sort) fails (2) and (3) with
 RecursionError; variant ``revisits`` (path-by-path propagation) fails the visit count in (1).
 
-**Seen in:** issue 5 catalogue, item 21 (no seed note records it)
+**Seen in:** a classic pitfall of hand-written autograd engines, catalogued 2026-11-23 (none of the public notes
+cited in this catalogue records it).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_engine.py::test_100k_chain, property_tests/test_engine.py::test_deep_diamond_shares_work, property_tests/test_modules.py::test_module_input_gradients_gradcheck fail (measured by `python -m regression.crosscheck`).
 """

@@ -15,7 +15,8 @@ seed for the same leaf instead of adding to it.
 cast returns ``x``), ``[+x, x * 2]`` and ``[x.cpu(), x]`` with distinct cotangents, and ``backward`` on the sum
 of the same outputs for comparison.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by the float64 gradcheck of the ``casts`` spec,
+``property_tests/test_ops.py::test_gradcheck``.
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_ops.py::test_gradcheck fail (measured by `python -m regression.crosscheck`).
 """

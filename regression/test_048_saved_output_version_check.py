@@ -17,8 +17,9 @@ saved result. Each primitive whose derivative reads its output lists ``OUTPUT``.
 logsumexp: forward, double the output in place, backward; impl must raise torch's RuntimeError (version
 counter), and an un-modified output must still give torch's gradient.
 
-**Seen in:** found here while developing (notes/bugs_found.md; found by the generic in-place-on-output check
-added to property_tests/test_ops.py in session 2 while strengthening the generic tests for entry 046)
+**Seen in:** found while developing (notes/bugs_found.md), by the generic in-place-on-output check
+``property_tests/test_ops.py::test_inplace_on_output`` (2026-12-01), written so that the generic suite catches
+entry 046's class of bug.
 
 **Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[prod]` (`python -m
 regression.crosscheck`).

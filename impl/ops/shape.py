@@ -3,14 +3,14 @@ import builtins
 
 import numpy as np
 
-from .._autograd import apply
+from .._autograd import apply_fused
 from .._tensor import Tensor
 from ._common import ensure_tensor, norm_dim
 
 
 def _view(name, out, input, backward):
     """A result sharing storage with ``input``: it shares the version counter too (as torch's views)."""
-    t = apply(name, out, (input,), backward)
+    t = apply_fused(name, out, (input,), backward)
     if np.may_share_memory(out, input._data):
         t._version = input._version
         t._base = input if input._base is None else input._base
@@ -212,7 +212,7 @@ def repeat(input, *sizes):
 def contiguous(input, memory_format=None):
     if input._data.flags.c_contiguous:
         return input
-    return apply("CloneBackward0", np.ascontiguousarray(input._data), (input,), lambda g: (g,))
+    return apply_fused("CloneBackward0", np.ascontiguousarray(input._data), (input,), lambda g: (g,))
 
 
 # ---- joining and splitting ---------------------------------------------------------------------
@@ -241,7 +241,7 @@ def cat(tensors, dim=0, out=None):
     dt = result_type(*tensors)
     out_arr = np.concatenate([t._data.astype(dt, copy=False) for t in tensors], axis=axis)
     bounds = np.cumsum([t._data.shape[axis] for t in tensors])[:-1]
-    return apply("CatBackward0", out_arr, tuple(tensors), lambda g: tuple(np.split(g, bounds, axis=axis)))
+    return apply_fused("CatBackward0", out_arr, tuple(tensors), lambda g: tuple(np.split(g, bounds, axis=axis)))
 
 
 concat = concatenate = cat
@@ -313,7 +313,7 @@ def unbind(input, dim=0):
 def flip(input, dims):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     axes = tuple(norm_dim(d, input._data.ndim, "flip") for d in dims)
-    return apply("FlipBackward0", np.flip(input._data, axes).copy(), (input,), lambda g: (np.flip(g, axes),))
+    return apply_fused("FlipBackward0", np.flip(input._data, axes).copy(), (input,), lambda g: (np.flip(g, axes),))
 
 
 def roll(input, shifts, dims=None):
@@ -323,14 +323,14 @@ def roll(input, shifts, dims=None):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     out = np.roll(input._data, shifts, dims)
     neg = tuple(-s for s in shifts)
-    return apply("RollBackward0", out, (input,), lambda g: (np.roll(g, neg, dims),))
+    return apply_fused("RollBackward0", out, (input,), lambda g: (np.roll(g, neg, dims),))
 
 
 def _tri(np_fn, name):
     def f(input, diagonal=0):
         if input._data.ndim < 2:
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions (got shape {tuple(input._data.shape)})")
-        return apply(name.capitalize() + "Backward0", np_fn(input._data, diagonal), (input,), lambda g: (np_fn(g, diagonal),))
+        return apply_fused(name.capitalize() + "Backward0", np_fn(input._data, diagonal), (input,), lambda g: (np_fn(g, diagonal),))
 
     f.__name__ = name
     return f
@@ -423,7 +423,7 @@ def getitem(input, idx):
         np.add.at(z, index, g)  # repeated indices accumulate
         return (z,)
 
-    return apply("IndexBackward0", np.asarray(out), (input,), backward)
+    return apply_fused("IndexBackward0", np.asarray(out), (input,), backward)
 
 
 def index_put(input, idx, values):
@@ -448,7 +448,7 @@ def index_put(input, idx, values):
         gv = np.broadcast_to(g[index], target_shape) if values is not None else None
         return gx, gv
 
-    return apply("IndexPutBackward0", out, (input, values), backward)
+    return apply_fused("IndexPutBackward0", out, (input, values), backward)
 
 
 def index_select(input, dim, index):
@@ -467,7 +467,7 @@ def index_select(input, dim, index):
         np.add.at(z, (slice(None),) * d + (idx,), g)
         return (z,)
 
-    return apply("IndexSelectBackward0", out, (input,), backward)
+    return apply_fused("IndexSelectBackward0", out, (input,), backward)
 
 
 def gather(input, dim, index, sparse_grad=False):
@@ -493,7 +493,7 @@ def gather(input, dim, index, sparse_grad=False):
         np.add.at(z, grid, g)
         return (z,)
 
-    return apply("GatherBackward0", out, (input,), backward)
+    return apply_fused("GatherBackward0", out, (input,), backward)
 
 
 def take_along_dim(input, indices, dim):
@@ -530,4 +530,4 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
         zm[..., np.arange(n) + builtins.max(-offset, 0), np.arange(n) + builtins.max(offset, 0)] = g
         return (z,)
 
-    return apply("DiagonalBackward0", out, (input,), backward)
+    return apply_fused("DiagonalBackward0", out, (input,), backward)
