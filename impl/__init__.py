@@ -44,3 +44,4 @@ from . import nn, optim, utils  # noqa: E402  (they build on the tensor API boun
 subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
 
 __version__ = "0.1.0"
+from .serialization import load, save  # noqa: E402
