@@ -42,9 +42,9 @@ def _leaf_overwrite():
 
 def _node_overwrite():
     broken = rewrite_source(
-        _autograd.run_backward, ("grads[key] = grads[key] + gi if key in grads else gi", "grads[key] = gi")
+        _autograd._run_backward, ("grads[key] = grads[key] + gi if key in grads else gi", "grads[key] = gi")
     )
-    return swap_function(_autograd.run_backward, broken)
+    return swap_function(_autograd._run_backward, broken)
 
 
 @contextlib.contextmanager

@@ -37,8 +37,8 @@ FAILS_WITH = r"alive|did not raise"
 
 @contextlib.contextmanager
 def reintroduce(variant=None):
-    broken = rewrite_source(_autograd.run_backward, ("        if not retain_graph:\n", "        if False:\n"))
-    with swap_function(_autograd.run_backward, broken):
+    broken = rewrite_source(_autograd._run_backward, ("        if not retain_graph:\n", "        if False:\n"))
+    with swap_function(_autograd._run_backward, broken):
         yield
 
 

@@ -31,9 +31,9 @@ FAILS_WITH = r"autograd.grad"
 
 @contextlib.contextmanager
 def reintroduce(variant=None):
-    broken = rewrite_source(_autograd.run_backward,
+    broken = rewrite_source(_autograd._run_backward,
                             ("captured[key] = captured[key] + g if key in captured else g", "captured[key] = g"))
-    with swap_function(_autograd.run_backward, broken):
+    with swap_function(_autograd._run_backward, broken):
         yield
 
 
