@@ -27,7 +27,7 @@ regression.crosscheck`).
 import contextlib
 
 from impl import _autograd
-from regression._util import check_vs_torch, must_raise, rng, rewrite_source, swap_function
+from regression._util import check_vs_torch, must_raise, rewrite_source, rng, swap_function
 
 FAILS_WITH = r"did not raise RuntimeError"
 
