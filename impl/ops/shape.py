@@ -319,6 +319,16 @@ def vstack(tensors):
 @op
 def narrow(input, dim, start, length):
     d = norm_dim(dim, input._data.ndim, "narrow")
+    n = input._data.shape[d] if input._data.ndim else 1
+    start, length = int(start), int(length)
+    if not -n <= start <= n:
+        raise IndexError(f"narrow(): start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+    if start < 0:  # counts from the end, as torch (a plain slice would start there but stop at start + length < 0)
+        start += n
+    if length < 0:
+        raise RuntimeError(f"narrow(): length must be non-negative (got {length})")
+    if start + length > n:
+        raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n}).")
     idx = (slice(None),) * d + (slice(start, start + length),)
     return getitem(input, idx)
 
@@ -528,11 +538,14 @@ def index_select(input, dim, index):
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector (got shape {tuple(idx.shape)})")
+    idx = idx.reshape(-1)  # a 0-d index selects one entry and keeps the dim, as torch
     x = input._data
-    try:
-        out = np.take(x, idx, axis=d)
-    except IndexError as e:  # torch 2.13 raises RuntimeError here
-        raise RuntimeError(f"index_select(): index out of range: {e} (input shape {tuple(x.shape)}, dim {d})") from None
+    n = x.shape[d] if x.ndim else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= n):  # torch raises RuntimeError, negative indices included
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise RuntimeError(f"index_select(): index {bad} is out of range for dimension {d} with size {n} "
+                           f"(input shape {tuple(x.shape)})")
+    out = np.take(x, idx, axis=d)
     index = (slice(None),) * d + (idx,)  # the same selection as an advanced index, for the derivative
     shape = x.shape
     return apply("IndexSelectBackward0", out, (input,), lambda g: (_index_add(g, shape, index),))
@@ -550,8 +563,9 @@ def gather(input, dim, index, sparse_grad=False):
     for k in range(x.ndim):
         if k != d and idx.shape[k] > x.shape[k]:
             raise RuntimeError(f"gather(): Size does not match at dimension {k} expected index {tuple(idx.shape)} to be smaller than self {tuple(x.shape)} apart from dimension {d}")
-    if idx.size and (idx.min() < -x.shape[d] or idx.max() >= x.shape[d]):
-        raise RuntimeError(f"gather(): index {int(idx.max())} is out of bounds for dimension {d} with size {x.shape[d]}")
+    if idx.size and (idx.min() < 0 or idx.max() >= x.shape[d]):  # negative indices too: torch's gather refuses them
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise RuntimeError(f"gather(): index {bad} is out of bounds for dimension {d} with size {x.shape[d]}")
     grid = list(np.indices(idx.shape, sparse=True))
     grid[d] = idx
     grid = tuple(grid)
@@ -560,8 +574,30 @@ def gather(input, dim, index, sparse_grad=False):
 
 
 @op
-def take_along_dim(input, indices, dim):
-    return gather(input, dim, indices)
+def take_along_dim(input, indices, dim=None):
+    """gather along ``dim`` after broadcasting ``input`` and ``indices`` on the other dims (torch's rule), where
+    negative indices count from the end (gather itself refuses them); with ``dim=None`` along the flattened input."""
+    ensure_tensor(input, "take_along_dim")
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if dim is None:
+        input, idx, d = reshape(input, (-1,)), idx.reshape(-1), 0
+    else:
+        x = input._data
+        d = norm_dim(dim, x.ndim, "take_along_dim")
+        if idx.ndim != x.ndim:
+            raise RuntimeError(f"take_along_dim(): input and indices should have the same number of dimensions, but "
+                               f"got {x.ndim} dimensions for input, and {idx.ndim} dimensions for indices")
+        try:
+            b = np.broadcast_shapes(x.shape[:d] + (1,) + x.shape[d + 1:], idx.shape[:d] + (1,) + idx.shape[d + 1:])
+        except ValueError:
+            raise RuntimeError(f"take_along_dim(): the shapes of input {tuple(x.shape)} and indices "
+                               f"{tuple(idx.shape)} do not broadcast apart from dimension {d}") from None
+        if b[:d] + b[d + 1:] != x.shape[:d] + x.shape[d + 1:]:
+            input = expand(input, b[:d] + (x.shape[d],) + b[d + 1:])
+        idx = np.broadcast_to(idx, b[:d] + (idx.shape[d],) + b[d + 1:])
+        if idx.dtype.kind == "i" and idx.size and idx.min() < 0:  # torch wraps them here (not with dim=None)
+            idx = np.where(idx < 0, idx + input._data.shape[d], idx)
+    return gather(input, d, Tensor._wrap(idx))
 
 
 @op
