@@ -543,7 +543,7 @@ def index_select(input, dim, index):
     n = x.shape[d] if x.ndim else 1
     if idx.size and (idx.min() < 0 or idx.max() >= n):  # torch raises RuntimeError, negative indices included
         bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
-        raise RuntimeError(f"index_select(): index {bad} is out of range for dimension {d} with size {n} "
+        raise RuntimeError(f"index_select(): index out of range: {bad} for dimension {d} with size {n} "
                            f"(input shape {tuple(x.shape)})")
     out = np.take(x, idx, axis=d)
     index = (slice(None),) * d + (idx,)  # the same selection as an advanced index, for the derivative
