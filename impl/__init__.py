@@ -24,12 +24,6 @@ from .ops.reduce import (
     all, amax, amin, any, argmax, argmin, count_nonzero, cumsum, logsumexp, max, mean, min, norm, prod,
     softmax, log_softmax, std, std_mean, sum, var, var_mean,
 )
-from .ops.shape import (
-    broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate, diagonal, flatten, flip, gather,
-    hstack, index_select, masked_fill, masked_select, movedim, moveaxis, narrow, nonzero, permute,
-    repeat, reshape, roll, select, split, squeeze, stack, swapaxes, swapdims, t, take_along_dim,
-    transpose, tril, triu, unbind, unflatten, unsqueeze, vstack,
-)
 from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state
 
 from . import autograd  # noqa: E402  (after Tensor exists)

@@ -224,11 +224,6 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self
 
-    def clone(self, memory_format: Any = None) -> Tensor:
-        from .ops.elementwise import _cast
-
-        return _cast(self, self._data.dtype, force_copy=True)
-
     # ---- autograd --------------------------------------------------------------------------
     def backward(self, gradient: Tensor | None = None, retain_graph: builtins.bool | None = None,
                  create_graph: builtins.bool = False, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
