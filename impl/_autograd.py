@@ -34,6 +34,13 @@ class _Anomaly:
     check_nan = True
 
 
+class _Views:
+    """Set once an in-place op has been recorded anywhere: from then on, an op input that is a view whose base
+    changed gets its history regenerated first (impl/ops/_views.py sets ``refresh``)."""
+    rewritten = False
+    refresh = None
+
+
 class _Inference:
     """impl.inference_mode: ``enabled`` while inside; ``used`` once any inference tensor exists (until then the
     engine skips looking for them)."""
@@ -128,12 +135,16 @@ class Node:
     for ``create_graph``. Otherwise the closure maps Tensors to Tensors; ``out_data`` is set when it reads the
     op's output (it is then called as ``backward(g, out)``)."""
 
-    __slots__ = ("name", "inputs", "backward", "saved", "retained", "fused", "composite", "out_data", "hooks", "trace",
-                 "__weakref__")
+    __slots__ = ("name", "inputs", "edges", "backward", "saved", "retained", "fused", "composite", "out_data", "hooks",
+                 "trace", "__weakref__")
 
     def __init__(self, name, inputs, backward, saved, fused=False, composite=None, out_data=None):
         self.name = name
         self.inputs = inputs
+        # Where each input's gradient goes, fixed now (torch's edges): the node that made it, the leaf itself, or
+        # None if it did not require grad. A later in-place op gives the tensor a new history; this node keeps the
+        # one its input had when it ran (regression 056).
+        self.edges = tuple(None if i is None or not i.requires_grad else (i.grad_fn or i) for i in inputs)
         self.backward = backward
         self.saved = saved
         self.retained = None
@@ -148,7 +159,7 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple((t.grad_fn if t is not None else None, 0) for t in self.inputs)
+        return tuple((e if isinstance(e, Node) else None, 0) for e in (self.edges or ()))
 
     def __repr__(self):
         return f"<{self.name} object>"
@@ -205,6 +216,10 @@ def _record(name, out, inputs, backward, saved, fused, composite):
     t._version = [0]
     t._base = None
     if _GradMode.enabled:
+        if _Views.rewritten:
+            for i in inputs:
+                if i is not None and i._base is not None:
+                    _Views.refresh(i)
         for i in inputs:
             if i is not None and i.requires_grad:
                 t.requires_grad = True
@@ -304,9 +319,9 @@ def _topological_order(roots):
                 "after they have already been freed). Specify retain_graph=True if you need to backward "
                 "through the graph a second time."
             )
-        for inp in node.inputs:
-            if inp is not None and inp.grad_fn is not None and id(inp.grad_fn) not in visited:
-                stack.append((inp.grad_fn, False))
+        for e in node.edges:
+            if type(e) is Node and id(e) not in visited:
+                stack.append((e, False))
     order.reverse()
     return order
 
@@ -452,12 +467,14 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
         if _Anomaly.enabled and _Anomaly.check_nan:
             _check_nan(node, in_grads, node.inputs)
         n_in = len(in_grads)
+        edges = node.edges
         for k, inp in enumerate(node.inputs):
             if k >= n_in:
                 break
             gi = in_grads[k]
             in_grads[k] = None  # so that a leaf can take ownership of a fresh gradient (_accumulate_leaf)
-            if gi is None or inp is None or not inp.requires_grad:
+            edge = edges[k]
+            if gi is None or edge is None:
                 continue
             d = inp._data
             if create_graph:
@@ -470,18 +487,18 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
                     gi = unbroadcast(gi, d.shape)
                 if gi.dtype != d.dtype:
                     gi = gi.astype(d.dtype)
-            f = inp.grad_fn
-            if f is None:
+            if type(edge) is not Node:  # a leaf
                 if wanted is None:
-                    to_leaf(inp, gi)
-                elif id(inp) in wanted:
-                    key = id(inp)
+                    to_leaf(edge, gi)
+                elif id(edge) in wanted:
+                    key = id(edge)
                     captured[key] = captured[key] + gi if key in captured else gi
             else:
-                key = id(f)
+                key = id(edge)
                 grads[key] = grads[key] + gi if key in grads else gi
         if not retain_graph:
             node.inputs = None
+            node.edges = None
             node.backward = None
             node.saved = ()
             node.composite = None

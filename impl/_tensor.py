@@ -13,9 +13,9 @@ from ._autograd import _GradMode
 
 
 class Tensor:
-    # _hooks, _post_hooks, _inference are set only on tensors that have them (read with getattr and a default).
+    # _hooks, _post_hooks, _inference, _view_meta are set only on tensors that have them (read with getattr and a default).
     __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version", "_base", "_hooks", "_post_hooks",
-                 "_inference", "__weakref__")
+                 "_inference", "_view_meta", "__weakref__")
     _data: np.ndarray
     requires_grad: builtins.bool
     grad: Tensor | None

@@ -566,13 +566,18 @@ def check_grad_mode(spec, sample, dtype="float32"):
                     ctx.fail(f"grad mode ({mode})",
                              f"output {k}: impl (requires_grad, grad_fn is None, is_leaf) = {got}, torch {want}")
             else:
-                # Nothing is recorded. (torch's *views* made under no_grad of a tensor that requires grad report
-                # requires_grad=True; impl's don't: a Divergence in core_shape.py. Only an op that returns its
-                # input itself, like +x or x.float() on float32, hands back a tensor that requires grad.)
+                # Nothing is recorded. A *view* made under no_grad of a tensor that requires grad still requires
+                # grad (a leaf with no grad_fn), as torch's (regression 055); so does an op that returns its input
+                # itself, like +x or x.float() on float32. Where impl's output is a copy and torch's a view
+                # (diagonal, a Divergence), only torch's requires grad.
                 if a.grad_fn is not None:
                     ctx.fail(f"grad mode ({mode})", f"output {k} records a graph (grad_fn {a.grad_fn!r})")
-                if a.requires_grad and not any(a is t for t in ii):
-                    ctx.fail(f"grad mode ({mode})", f"output {k} requires grad but is not one of the inputs")
+                is_view = a._base is not None or any(a is t for t in ii)
+                if a.requires_grad and not is_view:
+                    ctx.fail(f"grad mode ({mode})", f"output {k} requires grad but is neither a view nor an input")
+                if is_view and a.requires_grad != b.requires_grad:
+                    ctx.fail(f"grad mode ({mode})", f"output {k} (a view): requires_grad impl {a.requires_grad}, "
+                             f"torch {b.requires_grad}")
         for i in diff:
             if ii[i].requires_grad != rg or not ii[i].is_leaf:
                 ctx.fail(f"grad mode ({mode})", f"input {i} changed its requires_grad/is_leaf")

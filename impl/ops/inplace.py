@@ -3,8 +3,10 @@ out-of-place twin applied to a snapshot of the old value, and the tensor takes o
 They are Tensor methods only (``function=False``), as torch documents them."""
 import numpy as np
 
+from .. import _autograd
 from .._autograd import _GradMode, _SavedOutput
 from .._tensor import Tensor
+from . import _views
 from . import elementwise as ew
 from ._registry import op
 from .shape import index_put
@@ -19,7 +21,7 @@ def _needs_graph(self, others):
 
 
 def _check_leaf(self, op):
-    if _GradMode.enabled and self.requires_grad and self.grad_fn is None:
+    if _GradMode.enabled and self.requires_grad and self.grad_fn is None and self._base is None:
         raise RuntimeError(
             f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
             f"(shape {tuple(self._data.shape)}); wrap the update in impl.no_grad()."
@@ -64,19 +66,18 @@ def inplace(self, op, fn, *args, **kwargs):
             result = fn(self, *args, **kwargs)
         _store(self, result, op)
         return self
-    if self._base is not None and (self._base.requires_grad or self.requires_grad):
-        raise RuntimeError(
-            f"{op}: in-place autograd on a view (shape {tuple(self._data.shape)}) is not supported by impl; "
-            "use the out-of-place op instead"
-        )
-    # The old value becomes its own node-less snapshot carrying self's history.
-    prev = Tensor._wrap(self._data.copy(), self.requires_grad)
-    prev.grad_fn = self.grad_fn
-    result = fn(prev, *args, **kwargs)
-    _store(self, result, op)
-    self.grad_fn = result.grad_fn
-    self.requires_grad = result.requires_grad
-    node = self.grad_fn
+    _autograd._Views.rewritten = True  # views of self (or siblings of a view) now regenerate their history
+    if self._base is not None:
+        result = _views.inplace_on_view(self, op, fn, args, kwargs, _store)
+    else:
+        # The old value becomes its own node-less snapshot carrying self's history.
+        prev = Tensor._wrap(self._data.copy(), self.requires_grad)
+        prev.grad_fn = self.grad_fn
+        result = fn(prev, *args, **kwargs)
+        _store(self, result, op)
+        self.grad_fn = result.grad_fn
+        self.requires_grad = result.requires_grad
+    node = result.grad_fn
     if node is not None and node.saved:
         # The node's output is now ``self``: a saved output (``OUTPUT``) follows self's version, so a later
         # in-place op on self makes backward raise, as torch's (e.g. ``y.relu_().mul_(2)``).

@@ -12,6 +12,7 @@ from .._autograd import _GradMode, apply
 from .._tensor import Tensor
 from ._common import ensure_tensor, norm_dim
 from ._registry import op
+from ._views import ViewMeta
 
 
 def _view(name, out, input, backward):
@@ -20,9 +21,19 @@ def _view(name, out, input, backward):
     if np.may_share_memory(out, input._data):
         t._version = input._version
         t._base = input if input._base is None else input._base
+        t._view_meta = ViewMeta(not _GradMode.enabled, t._version[0])
         if not t.requires_grad and input.requires_grad:
             t.requires_grad = True  # torch: a view of a tensor that requires grad does, even made under no_grad
     return t
+
+
+def _multi_views(name, views):
+    """Views returned together (unbind, split, chunk): torch refuses in-place autograd on them."""
+    for v in views:
+        meta = getattr(v, "_view_meta", None)
+        if meta is not None:
+            meta.multi = name
+    return views
 
 
 def _grad_view(name, out, g, backward):
@@ -356,7 +367,7 @@ def split(tensor, split_size_or_sections, dim=0):
         if builtins.sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension {d}), but got split_sizes={sizes}")
         starts = list(np.cumsum([0] + sizes[:-1]))
-    return tuple(narrow(tensor, d, int(s), int(z)) for s, z in zip(starts, sizes))
+    return _multi_views("SplitWithSizesBackward0", tuple(narrow(tensor, d, int(s), int(z)) for s, z in zip(starts, sizes)))
 
 
 @op
@@ -372,7 +383,7 @@ def chunk(input, chunks, dim=0):
 @op
 def unbind(input, dim=0):
     d = norm_dim(dim, input._data.ndim, "unbind")
-    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+    return _multi_views("UnbindBackward0", tuple(select(input, d, i) for i in range(input._data.shape[d])))
 
 
 @op
@@ -486,7 +497,10 @@ def _index(input, index, basic, view=_view):
     Backward closures pass ``view=_grad_view``."""
     shape = input._data.shape
     if basic:
-        return view("SliceBackward0", input._data[index], input, lambda g: (_index_embed(g, shape, index),))
+        # A trailing ``...`` keeps numpy from turning a full integer index into a scalar copy: x[0] of a 1-d tensor
+        # is then a 0-d view, as torch's select.
+        at = index if any(i is Ellipsis for i in index) else (*index, Ellipsis)
+        return view("SliceBackward0", input._data[at], input, lambda g: (_index_embed(g, shape, index),))
     return apply("IndexBackward0", np.asarray(input._data[index]), (input,),
                  lambda g: (_index_add(g, shape, index),))
 

@@ -589,9 +589,6 @@ SPECS = [
 
 
 DIVERGENCES = (
-    Divergence("views made under no_grad", "torch marks a view of a tensor that requires grad, made under no_grad, "
-               "as requires_grad=True (a leaf without grad_fn whose in-place use raises); impl's is a plain tensor "
-               "that does not require grad. Under no_grad both record nothing, which check_grad_mode asserts."),
     Divergence("diagonal is a copy", "torch's diagonal() is a view (writing into it writes into the input); impl's "
                "is a copy. Values and gradients agree; only in-place writes through it differ"),
 )

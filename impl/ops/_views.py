@@ -1,0 +1,147 @@
+"""In-place ops on views, as torch's CopySlices: a view shares memory and the version counter with its base, so an
+in-place op on the view rewrites the base's history, and a view whose base changed gets its history regenerated
+from the base before it is used again.
+
+A view's elements are located in its base by their memory addresses (``positions``), whatever chain of view ops
+made it, so one mechanism serves reshape, transpose, slicing, select, diagonal, narrow, expand of unit dims, ...:
+
+- in-place on a view ``v`` of base ``b``: ``r = op(v_old)``; ``b`` becomes ``CopySlices(b_old, r)``, whose
+  derivative is ``g`` with the view's positions zeroed for ``b_old`` and ``g`` gathered at those positions for ``r``;
+  then ``v``'s history is regenerated from the new ``b``;
+- a view used after its base (or a sibling view) was modified in place gets ``v = b.flatten()[positions]``
+  as its history (torch's AsStridedBackward0), so gradients flow through what was done to the base.
+
+Views made under no_grad keep no history (they stay leaves, as torch's), and torch's refusals are reproduced:
+in-place on a view of a leaf that requires grad, on a view made under no_grad while grad mode is on, and on one of
+several views returned together (unbind, split, chunk).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _autograd
+from .._autograd import _GradMode, apply
+from .._tensor import Tensor
+
+
+class ViewMeta:
+    """What a view remembers: made under no_grad, the multi-view op that made it (or None), and the version of the
+    shared counter when its history was last made from its base."""
+
+    __slots__ = ("no_grad", "multi", "version")
+
+    def __init__(self, no_grad, version):
+        self.no_grad, self.multi, self.version = no_grad, None, version
+
+
+def positions(view, base):
+    """Flat C-order indices into ``base`` of each element of ``view`` (an array sharing its memory), shaped like
+    ``view``: matched by byte address, so any strides work."""
+    def offsets(a):
+        off = np.zeros(a.shape, dtype=np.int64)
+        for k, (n, s) in enumerate(zip(a.shape, a.strides)):  # a loop over dimensions, not data
+            shape = [1] * a.ndim
+            shape[k] = n
+            off = off + (np.arange(n, dtype=np.int64) * s).reshape(shape)
+        return off
+
+    shift = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    ob = offsets(base).ravel()
+    ov = offsets(view) + shift
+    order = np.argsort(ob, kind="stable")
+    found = np.clip(np.searchsorted(ob[order], ov), 0, max(ob.size - 1, 0))
+    flat = order[found] if ob.size else np.zeros(view.shape, dtype=np.int64)
+    if view.size and not np.array_equal(ob[flat], ov):
+        raise RuntimeError("view: the view's elements are not elements of its base")
+    return flat
+
+
+def _gather(base, flat):
+    """``base.flatten()[flat]`` recorded (differentiable, to any order)."""
+    from .shape import getitem, reshape
+
+    return getitem(reshape(base, -1), Tensor._wrap(flat))
+
+
+def regenerate(view):
+    """Give ``view`` the history ``base.flatten()[positions]`` from its base's current history."""
+    base = view._base
+    meta = view._view_meta
+    meta.version = view._version[0]
+    if meta.no_grad or not base.requires_grad:
+        return
+    prev = _GradMode.enabled
+    _GradMode.enabled = True
+    try:
+        fresh = _gather(base, positions(view._data, base._data))
+    finally:
+        _GradMode.enabled = prev
+    view.grad_fn, view.requires_grad = fresh.grad_fn, True
+    fresh.grad_fn.name = "AsStridedBackward0"
+
+
+def refresh_if_stale(t):
+    """Called by the engine for an op input that is a view, once in-place autograd has happened anywhere."""
+    meta = getattr(t, "_view_meta", None)
+    if meta is not None and meta.version != t._version[0]:
+        regenerate(t)
+
+
+def check_inplace_allowed(view, op):
+    meta = getattr(view, "_view_meta", None)
+    base = view._base
+    if meta is not None and meta.multi is not None:
+        raise RuntimeError(
+            f"{op}: Output 0 of {meta.multi} is a view and is being modified inplace. This view is the output of a "
+            "function that returns multiple views. Such functions do not allow the output views to be modified "
+            "inplace. You should replace the inplace operation by an out-of-place one."
+        )
+    if meta is not None and meta.no_grad and base.requires_grad:
+        raise RuntimeError(
+            f"{op}: A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given "
+            "that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+            "both the view and the inplace either both inside the no_grad block (if you don't want the inplace to "
+            "be tracked) or both outside (if you want the inplace to be tracked)."
+        )
+    if base.requires_grad and base.grad_fn is None:
+        raise RuntimeError(
+            f"{op}: a view of a leaf Variable that requires grad is being used in an in-place operation "
+            f"(view shape {tuple(view._data.shape)}, leaf shape {tuple(base._data.shape)})."
+        )
+
+
+def inplace_on_view(view, op, fn, args, kwargs, store):
+    """The autograd path of an in-place op on a view: the base's history becomes CopySlices."""
+    check_inplace_allowed(view, op)
+    base = view._base
+    if getattr(view, "_view_meta", None) is None:
+        view._view_meta = ViewMeta(False, view._version[0])
+    refresh_if_stale(view)
+    prev = Tensor._wrap(view._data.copy(), view.requires_grad)
+    prev.grad_fn = view.grad_fn
+    result = fn(prev, *args, **kwargs)
+    store(view, result, op)
+    flat = positions(view._data, base._data)
+    old_base = Tensor._wrap(base._data, base.requires_grad)
+    old_base.grad_fn = base.grad_fn
+    keep = np.ones(base._data.size, dtype=base._data.dtype)
+    keep[flat.ravel()] = 0
+    keep = Tensor._wrap(keep.reshape(base._data.shape))
+    index = Tensor._wrap(flat)
+    shape = tuple(view._data.shape)
+
+    def copy_slices_backward(g):
+        from .shape import getitem, reshape
+
+        gv = getitem(reshape(g, -1), index)
+        return g * keep, (gv if tuple(gv.shape) == shape else reshape(gv, shape))
+
+    _autograd._Views.rewritten = True
+    recorded = apply("CopySlices", base._data, (old_base, result), copy_slices_backward)
+    base.grad_fn, base.requires_grad = recorded.grad_fn, recorded.requires_grad
+    view._view_meta.version = -1  # stale: regenerate from the new base history now
+    regenerate(view)
+    return result
+
+
+_autograd._Views.refresh = refresh_if_stale
