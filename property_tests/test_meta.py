@@ -174,20 +174,29 @@ def test_tie_conventions_are_torchs():
 # ---- planted bugs --------------------------------------------------------------------------------
 @contextlib.contextmanager
 def backward_ignores_gradient(module, node_name):
-    """Plant the bug: ``node_name``'s backward closure is called with ones instead of the incoming gradient."""
-    real = module.apply
+    """Plant the bug: ``node_name``'s backward closure is called with ones instead of the incoming gradient
+    (a Tensor for ``apply`` closures, an ndarray for ``apply_fused`` ones; a closure reading the output still
+    receives it)."""
+    def ones(g):
+        return impl.Tensor._wrap(np.ones_like(g._data)) if isinstance(g, impl.Tensor) else np.ones_like(g)
 
-    def planted(name, out, inputs, backward, saved=()):
-        if name == node_name:
-            closure = backward
-            backward = lambda g: closure(np.ones_like(g))  # noqa: E731
-        return real(name, out, inputs, backward, saved)
+    def plant(real):
+        def planted(name, out, inputs, backward, *args, **kwargs):
+            if name == node_name:
+                closure = backward
+                backward = lambda g, *rest: closure(ones(g), *rest)  # noqa: E731
+            return real(name, out, inputs, backward, *args, **kwargs)
 
-    module.apply = planted
+        return planted
+
+    reals = {k: getattr(module, k) for k in ("apply", "apply_fused") if hasattr(module, k)}
+    for k, real in reals.items():
+        setattr(module, k, plant(real))
     try:
         yield
     finally:
-        module.apply = real
+        for k, real in reals.items():
+            setattr(module, k, real)
 
 
 @contextlib.contextmanager
@@ -318,15 +327,15 @@ def test_gradcheck_alone_catches_the_planted_bug_in_both_modes():
 
 def test_noncontiguous_check_sees_layout_bugs(monkeypatch):
     """An op that reads its input's raw buffer (ignoring strides) is caught by check_noncontiguous."""
-    spec = get_spec("exp")
-    s = Sample((np.arange(6.0).reshape(2, 3) / 5,), {})
+    spec = get_spec("log")
+    s = Sample((np.arange(1.0, 7.0).reshape(2, 3) / 5,), {})
     compare.check_noncontiguous(spec, s)
     real_unary = ew._unary
 
-    def buffer_reading_unary(name, fn, dfn, input, save_input=True):
+    def buffer_reading_unary(name, fn, dfn, input, save="input"):
         x = input._data
         flat = np.ndarray(x.shape, dtype=x.dtype, buffer=np.ascontiguousarray(x.base if x.base is not None else x))
-        return real_unary(name, fn, dfn, impl.Tensor._wrap(flat) if not x.flags.c_contiguous else input, save_input)
+        return real_unary(name, fn, dfn, impl.Tensor._wrap(flat) if not x.flags.c_contiguous else input, save)
 
     monkeypatch.setattr(ew, "_unary", buffer_reading_unary)
     with pytest.raises(AssertionError, match="noncontiguous"):

@@ -16,6 +16,7 @@ Three kinds of helpers live here:
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import inspect
 import sys
@@ -137,8 +138,11 @@ def rewrite_source(fn, *replacements, extra_globals=None):
     if extra_globals:
         glb = dict(glb)
         glb.update(extra_globals)
+    tree = ast.parse(src)
+    # The copy is a stand-in, not a new op: dropping its decorators keeps ``@op`` from declaring it twice.
+    tree.body[0].decorator_list = []
     ns = {}
-    exec(compile(src, f"<reintroduced {fn.__module__}.{fn.__qualname__}>", "exec"), glb, ns)
+    exec(compile(tree, f"<reintroduced {fn.__module__}.{fn.__qualname__}>", "exec"), glb, ns)
     out = ns[fn.__name__]
     out.__qualname__ = fn.__qualname__
     return out
