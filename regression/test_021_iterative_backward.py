@@ -114,9 +114,9 @@ def _count_backward_calls(root):
         counts[id(node)] = [node.name, 0]
         inner = node.backward
 
-        def counted(g, _inner=inner, _c=counts[id(node)]):  # noqa: B008 - binds this node's counter
+        def counted(g, *out, _inner=inner, _c=counts[id(node)]):  # noqa: B008 - binds this node's counter
             _c[1] += 1
-            return _inner(g)
+            return _inner(g, *out)  # a closure that reads its op's output also receives it
 
         node.backward = counted
         todo.extend(i.grad_fn for i in node.inputs if i is not None and i.grad_fn is not None)
