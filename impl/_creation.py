@@ -8,6 +8,7 @@ import numpy as np
 
 from . import _dtype, random
 from ._tensor import Tensor
+from .ops._registry import op
 
 # One size argument: ``zeros(2, 3)`` (ints) or ``zeros((2, 3))`` (one sequence), as torch.
 _SizeArg = int | Sequence[int]
@@ -37,14 +38,17 @@ def _np(dtype, default=np.float32):
     return _dtype.to_np(dtype) if dtype is not None else np.dtype(default)
 
 
+@op(method=False)
 def zeros(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.zeros(_size(size), dtype=_np(dtype)), requires_grad)
 
 
+@op(method=False)
 def ones(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.ones(_size(size), dtype=_np(dtype)), requires_grad)
 
 
+@op(method=False)
 def empty(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.empty(_size(size), dtype=_np(dtype)), requires_grad)
 
@@ -57,28 +61,34 @@ def _infer_scalar_dtype(value):
     return np.float32
 
 
+@op(method=False)
 def full(size: _SizeArg, fill_value: _Number, dtype: _DType = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
     return _finish(np.full(_size((size,)), fill_value, dtype=_np(dtype, _infer_scalar_dtype(fill_value))), requires_grad)
 
 
+@op(method=False)
 def zeros_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.zeros(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad)
 
 
+@op(method=False)
 def ones_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.ones(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad)
 
 
+@op(method=False)
 def empty_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.empty(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad)
 
 
+@op(method=False)
 def full_like(input: Tensor, fill_value: _Number, dtype: _DType = None, requires_grad: bool = False,
               device: Any = None) -> Tensor:
     return _finish(np.full(input._data.shape, fill_value, dtype=_np(dtype, input._data.dtype)), requires_grad)
 
 
+@op(method=False)
 def arange(start: float, end: float | None = None, step: float = 1, dtype: _DType = None, requires_grad: bool = False,
            device: Any = None) -> Tensor:
     if end is None:
@@ -97,27 +107,32 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: _DTyp
     return _finish(arr, requires_grad)
 
 
+@op(method=False)
 def linspace(start: float, end: float, steps: int, dtype: _DType = None, requires_grad: bool = False,
              device: Any = None) -> Tensor:
     return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_np(dtype)), requires_grad)
 
 
+@op(method=False)
 def eye(n: int, m: int | None = None, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.eye(n, m, dtype=_np(dtype)), requires_grad)
 
 
+@op(method=False)
 def randn(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
           device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
     return _finish(rng.standard_normal(_size(size)).astype(_np(dtype)), requires_grad)
 
 
+@op(method=False)
 def rand(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
          device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
     return _finish(rng.random(_size(size)).astype(_np(dtype)), requires_grad)
 
 
+@op(method=False)
 def randint(low: int, high: int | _SizeArg | None = None, size: _SizeArg | None = None, dtype: _DType = None,
             requires_grad: bool = False, generator: random.Generator | None = None, device: Any = None) -> Tensor:
     if size is None:  # randint(high, size)
@@ -126,20 +141,24 @@ def randint(low: int, high: int | _SizeArg | None = None, size: _SizeArg | None 
     return _finish(rng.integers(low, high, _size((size,))).astype(_np(dtype, np.int64)), requires_grad)
 
 
+@op(method=False)
 def randn_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
+@op(method=False)
 def rand_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
+@op(method=False)
 def randperm(n: int, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
              device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
     return _finish(rng.permutation(n).astype(_np(dtype, np.int64)), requires_grad)
 
 
+@op
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False,
                 generator: random.Generator | None = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
@@ -159,6 +178,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False,
     return Tensor._wrap(out.astype(np.int64).reshape(p.shape[:-1] + (num_samples,)))
 
 
+@op
 def bernoulli(input: Tensor, generator: random.Generator | None = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
     return Tensor._wrap((rng.random(input._data.shape) < input._data).astype(input._data.dtype))

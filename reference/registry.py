@@ -165,6 +165,8 @@ COVERAGE_EXCLUSIONS = {
     "Tensor.uniform_": _RANDOM,
     "impl.bernoulli": _RANDOM,
     "impl.multinomial": _RANDOM,
+    "Tensor.bernoulli": _RANDOM,
+    "Tensor.multinomial": _RANDOM,
     "impl.rand": _RANDOM,
     "impl.rand_like": _RANDOM,
     "impl.randint": _RANDOM,

@@ -42,10 +42,11 @@ def _parts():
         "relu": lambda: swap_function(ew.relu, rewrite_source(
             ew.relu,
             ("out = np.where(x < 0, x.dtype.type(0), x)", "out = np.maximum(x, x.dtype.type(0))"),
-            ("lambda g: (g * ~(out <= 0),)", "lambda g: (g * (x > 0),)"),
+            ("where(o._data <= 0, 0.0, g)", "where(x > 0, g, 0.0)"),
         )),
-        "maximum": lambda: swap_function(ew.maximum, rewrite_source(
-            ew.maximum, ("return np.where(x < y, zero, half), np.where(x > y, zero, half)", "return g * (x >= y), g * (x < y)"),
+        "maximum": lambda: swap_function(ew._select_backward, rewrite_source(
+            ew._select_backward, ("where(a_loses(x, y), 0.0, half)", "g * _const(b_loses(x, y) | (x == y))"),
+            ("where(b_loses(x, y), 0.0, half)", "g * _const(a_loses(x, y))"),
         )),
         "amax": lambda: swap_function(reduce._amax_amin, rewrite_source(
             reduce._amax_amin, ("mask = (x == outk) | (np.isnan(x) & np.isnan(outk))", "mask = x == outk"),

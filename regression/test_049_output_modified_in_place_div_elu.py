@@ -35,10 +35,10 @@ def reintroduce(variant=None):
     patches = []
     if variant in (None, "div"):
         patches.append(swap_function(elementwise.div, rewrite_source(
-            elementwise.div, ("lambda g: (g / y, -g * x / (y * y))", "lambda g: (g / y, -g * out / y)"))))
+            elementwise.div, ("-g * p / (q * q)", "-g * Tensor._wrap(out) / q"))))
     if variant in (None, "elu"):
         patches.append(swap_function(elementwise.elu, rewrite_source(
-            elementwise.elu, ("g * x.dtype.type(alpha) * np.exp(np.where(x <= 0, x, 0))", "g * (o + x.dtype.type(alpha))"))))
+            elementwise.elu, ("g * alpha * exp(where(neg, input, 0.0))", "g * (Tensor._wrap(out) + alpha)"))))
     with stack(*patches):
         yield
 

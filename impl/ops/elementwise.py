@@ -1,9 +1,15 @@
-"""Elementwise primitives (each derivative right under its forward) and their compositions."""
+"""Elementwise primitives (each derivative right under its forward) and their compositions.
+
+Derivatives are closures written with impl ops on the op's input and output Tensors, so that a ``create_graph``
+backward records them and they can be differentiated again; masks, signs and rounded quotients are piecewise
+constant and computed with numpy. Each op saves what torch's derivatives.yaml saves (exp/tanh/sigmoid/sqrt the
+result, log/sin the input, div both inputs and not the quotient), so in-place edits raise or not as torch's do.
+"""
 import math
 
 import numpy as np
 
-from .._autograd import OUTPUT, apply, apply_fused
+from .._autograd import OUTPUT, apply
 from .._tensor import Tensor
 from . import _special
 from ._common import binary_operands, broadcast_error, ensure_tensor, float_array
@@ -17,6 +23,20 @@ def _binary(np_fn, a, b, op):
     except ValueError:
         raise broadcast_error(op, x, y) from None
     return ta, tb, x, y, out
+
+
+def _const(arr):
+    """A piecewise-constant array (a mask, a sign, a rounded quotient) as a Tensor: its derivative is zero."""
+    return Tensor._wrap(arr)
+
+
+def _zeros(g):
+    return Tensor._wrap(np.zeros_like(g._data))
+
+
+def _wants(t):
+    """Whether a closure must compute the gradient of operand ``t`` (a Python scalar or a constant needs none)."""
+    return t is not None and t.requires_grad
 
 
 # ---- arithmetic -------------------------------------------------------------------------------
@@ -42,6 +62,7 @@ def sub(input, other, alpha=1):
     return apply("SubBackward0", out, (a, b), lambda g: (g, -g))
 
 
+@op(method=False)
 def rsub(input, other, alpha=1):
     return sub(other, input, alpha=alpha)
 
@@ -49,9 +70,14 @@ def rsub(input, other, alpha=1):
 @op(aliases=("multiply",), operators=("__mul__",), reflected=("__rmul__",))
 def mul(input, other):
     a, b, x, y, out = _binary(np.multiply, input, other, "mul")
-    return apply("MulBackward0", out, (a, b), lambda g: (g * _operand(b, y), g * _operand(a, x)), saved=(a, b))
+
+    def backward(g):
+        return (g * _operand(b, y) if _wants(a) else None, g * _operand(a, x) if _wants(b) else None)
+
+    return apply("MulBackward0", out, (a, b), backward, saved=(a, b))
 
 
+@op(aliases=("divide", "true_divide"), operators=("__truediv__",), reflected=("__rtruediv__",))
 def div(input, other, rounding_mode=None):
     if rounding_mode is not None:
         return _div_rounded(input, other, rounding_mode)
@@ -62,8 +88,13 @@ def div(input, other, rounding_mode=None):
         out = x / y
     except ValueError:
         raise broadcast_error("div", x, y) from None
-    # d/dy from the inputs, not from ``out``: torch lets the quotient be modified in place (regression 049)
-    return apply_fused("DivBackward0", out, (a, b), lambda g: (g / y, -g * x / (y * y)), saved=(a, b))
+    p, q = _operand(a, x), _operand(b, y)
+
+    def backward(g):
+        # d/dq from the inputs, not from ``out``: torch lets the quotient be modified in place (regression 049)
+        return (g / q if _wants(a) else None, -g * p / (q * q) if _wants(b) else None)
+
+    return apply("DivBackward0", out, (a, b), backward, saved=(a, b))
 
 
 def _div_rounded(input, other, mode):
@@ -76,36 +107,42 @@ def _div_rounded(input, other, mode):
     except ValueError:
         raise broadcast_error("div", x, y) from None
     # Piecewise constant: torch's gradient is zero almost everywhere.
-    return apply_fused("DivBackward1", out, (a, b), lambda g: (np.zeros_like(g), np.zeros_like(g)))
+    return apply("DivBackward1", out, (a, b), lambda g: (_zeros(g), _zeros(g)))
 
 
 def _int_trunc_div(p, q):
     return (np.sign(p) * np.sign(q) * (np.abs(p) // np.abs(q))).astype(p.dtype)
 
 
+@op(operators=("__floordiv__",), reflected=("__rfloordiv__",))
 def floor_divide(input, other):
     return div(input, other, rounding_mode="floor")
 
 
+@op(operators=("__mod__",), reflected=("__rmod__",))
 def remainder(input, other):
     a, b, x, y, out = _binary(np.remainder, input, other, "remainder")
-    return apply_fused("RemainderBackward0", out, (a, b), lambda g: (g, -g * np.floor_divide(x, y)), saved=(a, b))
+    return apply("RemainderBackward0", out, (a, b),
+                 lambda g: (g, -g * _const(np.floor_divide(x, y)) if _wants(b) else None), saved=(a, b))
 
 
+@op
 def fmod(input, other):
     a, b, x, y, out = _binary(np.fmod, input, other, "fmod")
-    return apply_fused("FmodBackward0", out, (a, b), lambda g: (g, -g * np.trunc(x / y)), saved=(a, b))
+    return apply("FmodBackward0", out, (a, b),
+                 lambda g: (g, -g * _const(np.trunc(x / y)) if _wants(b) else None), saved=(a, b))
 
 
+@op
 def hypot(input, other):
     # A primitive rather than sqrt(x*x + y*y): np.hypot does not overflow/underflow where the squares would.
     a, b, x, y, out = _binary(np.hypot, input, other, "hypot")
 
-    def backward(g):
+    def backward(g, out):
         with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan at the origin, as torch
-            return g * x / out, g * y / out
+            return (g * a / out if _wants(a) else None, g * b / out if _wants(b) else None)
 
-    return apply_fused("HypotBackward0", out, (a, b), backward, saved=(a, b, OUTPUT))
+    return apply("HypotBackward0", out, (a, b), backward, saved=(a, b, OUTPUT))
 
 
 @op(aliases=("negative",), operators=("__neg__",))
@@ -116,9 +153,8 @@ def neg(input):
     return apply("NegBackward0", -input._data, (input,), lambda g: (-g,))
 
 
+@op(operators=("__pow__",), reflected=("__rpow__",))
 def pow(input, exponent):
-    if isinstance(exponent, Tensor) and exponent._data.ndim == 0 and not exponent.requires_grad and isinstance(input, Tensor) and input._data.ndim > 0:
-        pass  # falls through to the tensor-tensor case; dtype rules handle 0-d exponents
     if not isinstance(exponent, Tensor):
         return _pow_scalar(input, exponent)
     if not isinstance(input, Tensor):
@@ -131,15 +167,16 @@ def pow(input, exponent):
     except ValueError:
         raise broadcast_error("pow", x, y) from None
 
-    def backward(g):
-        ga = g * y * np.power(x, y - 1)
-        ga = np.where(y == 0, 0.0, ga).astype(ga.dtype, copy=False)
+    def backward(g, out):
+        ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
-            # d/dy x^y = x^y log x; torch defines it as 0 where x == 0 and y >= 0.
-            gb = np.where((x == 0) & (y >= 0), 0.0, g * out * np.log(x)).astype(out.dtype, copy=False)
+            if a.requires_grad:  # torch: 0 where the exponent is 0 (0 ** -1 would make it nan)
+                ga = where(y == 0, 0.0, g * b * pow(a, b - 1))
+            if b.requires_grad:  # d/dy x^y = x^y log x; torch defines it as 0 where x == 0 and y >= 0.
+                gb = where((x == 0) & (y >= 0), 0.0, g * out * log(a))
         return ga, gb
 
-    return apply_fused("PowBackward1", out, (a, b), backward, saved=(a, b, OUTPUT))
+    return apply("PowBackward1", out, (a, b), backward, saved=(a, b, OUTPUT))
 
 
 def _pow_scalar(input, e):
@@ -151,20 +188,17 @@ def _pow_scalar(input, e):
         x = x.astype(np.float32)
     elif x.dtype.kind != "f" and e < 0:
         raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
-    if x.dtype.kind == "f":
-        e_arr = x.dtype.type(e)
-    else:
-        e_arr = e
+    e_arr = x.dtype.type(e) if x.dtype.kind == "f" else e
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.power(x, e_arr)
 
     def backward(g):
         if e == 0:
-            return (np.zeros_like(g),)
+            return (_zeros(g),)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (g * (e_arr * np.power(x, e_arr - 1)),)
+            return (g * (pow(input, e - 1) * e),)
 
-    return apply_fused("PowBackward0", out, (input,), backward, saved=(input,))
+    return apply("PowBackward0", out, (input,), backward, saved=(input,))
 
 
 def _rpow_scalar(base, exponent):
@@ -175,26 +209,23 @@ def _rpow_scalar(base, exponent):
     out = np.power(x, y)
     logb = math.log(base) if base > 0 else (-math.inf if base == 0 else math.nan)
 
-    def backward(g):
-        if base == 0:
-            return None, np.where(y >= 0, 0.0, g * out * logb).astype(out.dtype)
-        return None, g * out * out.dtype.type(logb)
+    def backward(g, out):
+        if base == 0:  # torch: 0 ** y has derivative 0 in y where y >= 0
+            return None, where(y >= 0, 0.0, g * out * logb)
+        return None, g * out * logb
 
-    return apply_fused("PowBackward2", out, (None, exponent), backward, saved=(exponent, OUTPUT))
-
-
-def rpow(input, other):
-    return pow(other, input)
+    return apply("PowBackward2", out, (None, exponent), backward, saved=(exponent, OUTPUT))
 
 
 # ---- unary ------------------------------------------------------------------------------------
-def _unary(name, fn, dfn, input, save_input=True):
-    """Primitive f(x) with derivative ``dfn(g, x, out)``."""
+def _unary(name, fn, dfn, input, save="input"):
+    """Primitive f(x) = ``fn(array)``; its derivative is ``dfn(g, input)`` (save="input") or ``dfn(g, out)``
+    (save="output", where torch saves the result), written with impl ops on those Tensors."""
     ensure_tensor(input, name)
-    x = float_array(input)
-    out = fn(x)
-    # save_input=False: the derivative is written in terms of the result (torch saves the result too)
-    return apply_fused(name, out, (input,), lambda g: (dfn(g, x, out),), saved=(input,) if save_input else (OUTPUT,))
+    out = fn(float_array(input))
+    if save == "output":
+        return apply(name, out, (input,), lambda g, o: (dfn(g, o),), saved=(OUTPUT,))
+    return apply(name, out, (input,), lambda g: (dfn(g, input),), saved=(input,))
 
 
 @op
@@ -203,30 +234,36 @@ def exp(input):
     return apply("ExpBackward0", np.exp(float_array(input)), (input,), lambda g, out: (g * out,), saved=(OUTPUT,))
 
 
+@op
 def log(input):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _unary("LogBackward0", np.log, lambda g, x, o: g / x, input)
+        return _unary("LogBackward0", np.log, lambda g, x: g / x, input)
 
 
+@op
 def log2(input):
-    return _unary("Log2Backward0", np.log2, lambda g, x, o: g / (x * x.dtype.type(math.log(2))), input)
+    return _unary("Log2Backward0", np.log2, lambda g, x: g / (x * math.log(2)), input)
 
 
+@op
 def log10(input):
-    return _unary("Log10Backward0", np.log10, lambda g, x, o: g / (x * x.dtype.type(math.log(10))), input)
+    return _unary("Log10Backward0", np.log10, lambda g, x: g / (x * math.log(10)), input)
 
 
+@op
 def log1p(input):
-    return _unary("Log1PBackward0", np.log1p, lambda g, x, o: g / (1 + x), input)
+    return _unary("Log1PBackward0", np.log1p, lambda g, x: g / (x + 1), input)
 
 
+@op
 def expm1(input):
-    return _unary("Expm1Backward0", np.expm1, lambda g, x, o: g * (o + 1), input, save_input=False)
+    return _unary("Expm1Backward0", np.expm1, lambda g, o: g * (o + 1), input, save="output")
 
 
+@op
 def sqrt(input):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _unary("SqrtBackward0", np.sqrt, lambda g, x, o: g / (2 * o), input, save_input=False)
+        return _unary("SqrtBackward0", np.sqrt, lambda g, o: g / (o * 2), input, save="output")
 
 
 @op
@@ -241,8 +278,9 @@ def cos(input):
     return apply("CosBackward0", np.cos(float_array(input)), (input,), lambda g: (-g * sin(input),), saved=(input,))
 
 
+@op
 def tan(input):
-    return _unary("TanBackward0", np.tan, lambda g, x, o: g * (1 + o * o), input, save_input=False)
+    return _unary("TanBackward0", np.tan, lambda g, o: g * (o * o + 1), input, save="output")
 
 
 @op
@@ -258,97 +296,134 @@ def _sigmoid_np(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
+@op
 def sigmoid(input):
-    return _unary("SigmoidBackward0", _sigmoid_np, lambda g, x, o: g * o * (1 - o), input, save_input=False)
+    return _unary("SigmoidBackward0", _sigmoid_np, lambda g, o: g * o * (1 - o), input, save="output")
 
 
+@op(method=False)
 def logsigmoid(input):
     # log sigmoid(x) = -softplus(-x); derivative 1 - sigmoid(x) = sigmoid(-x).
-    return _unary(
-        "LogSigmoidBackward0", lambda x: -np.logaddexp(0, -x), lambda g, x, o: g * _sigmoid_np(-x), input
-    )
+    return _unary("LogSigmoidBackward0", lambda x: -np.logaddexp(0, -x), lambda g, x: g * sigmoid(-x), input)
 
 
+@op
 def relu(input):
     ensure_tensor(input, "relu")
     x = input._data
     # torch's relu is clamp_min(x, 0): -0.0 and nan pass through; the gradient is cut where result <= 0.
     out = np.where(x < 0, x.dtype.type(0), x)
-    return apply_fused("ReluBackward0", out, (input,), lambda g: (g * ~(out <= 0),), saved=(OUTPUT,))
+    return apply("ReluBackward0", out, (input,), lambda g, o: (where(o._data <= 0, 0.0, g),), saved=(OUTPUT,))
 
 
+@op(method=False)
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     s = negative_slope
     return _unary(
         "LeakyReluBackward0",
         lambda x: np.where(x > 0, x, x * x.dtype.type(s)),
-        lambda g, x, o: np.where(x > 0, g, g * g.dtype.type(s)),
+        lambda g, x: where(x._data > 0, g, g * s),
         input,
     )
 
 
+@op(method=False)
 def elu(input, alpha=1.0, inplace=False):
+    ensure_tensor(input, "elu")
+    x = float_array(input)
     # Branch on x <= 0 (not x > 0) as torch does: -0.0 stays -0.0 and nan takes the identity branch.
-    return _unary(
-        "EluBackward0",
-        lambda x: np.where(x <= 0, x.dtype.type(alpha) * np.expm1(np.where(x <= 0, x, 0)), x),
-        # alpha * exp(x) from the input, not o + alpha: torch lets elu's result be modified in place (regression 049)
-        lambda g, x, o: np.where(x <= 0, g * x.dtype.type(alpha) * np.exp(np.where(x <= 0, x, 0)), g),
-        input,
-    )
+    neg = x <= 0
+    out = np.where(neg, x.dtype.type(alpha) * np.expm1(np.where(neg, x, 0)), x)
+
+    def backward(g):
+        # alpha * exp(x) from the input, not out + alpha: torch lets elu's result be modified in place (regression
+        # 049); exp of the clamped input, so that the unused branch cannot overflow (inf * 0 = nan in a 2nd derivative)
+        return (where(neg, g * alpha * exp(where(neg, input, 0.0)), g),)
+
+    return apply("EluBackward0", out, (input,), backward, saved=(input,))
 
 
+_SQRT_HALF = 1 / math.sqrt(2)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_GELU_K = math.sqrt(2 / math.pi)  # the tanh approximation: gelu(x) ~ x/2 (1 + tanh(k (x + c x^3)))
+_GELU_C = 0.044715
+
+
+@op(method=False)
 def gelu(input, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    ensure_tensor(input, "gelu")
+    x = float_array(input)
     if approximate == "none":
-        def fwd(x):
-            return 0.5 * x * (1 + _special.erf(x * x.dtype.type(1 / math.sqrt(2))))
-
-        def dfn(g, x, o):
-            cdf = 0.5 * (1 + _special.erf(x * x.dtype.type(1 / math.sqrt(2))))
-            pdf = np.exp(-0.5 * x * x) * x.dtype.type(1 / math.sqrt(2 * math.pi))
-            return g * (cdf + x * pdf)
-
-        return _unary("GeluBackward0", fwd, dfn, input)
-    if approximate == "tanh":
-        k = math.sqrt(2 / math.pi)
-
-        def fwd(x):
-            return 0.5 * x * (1 + np.tanh(x.dtype.type(k) * (x + x.dtype.type(0.044715) * x**3)))
-
-        def dfn(g, x, o):
-            inner = x.dtype.type(k) * (x + x.dtype.type(0.044715) * x**3)
-            t = np.tanh(inner)
-            dinner = x.dtype.type(k) * (1 + x.dtype.type(3 * 0.044715) * x * x)
-            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner)
-
-        return _unary("GeluBackward0", fwd, dfn, input)
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        out = 0.5 * x * (1 + _special.erf(x * x.dtype.type(_SQRT_HALF)))
+    else:
+        out = 0.5 * x * (1 + np.tanh(x.dtype.type(_GELU_K) * (x + x.dtype.type(_GELU_C) * x**3)))
+    return apply("GeluBackward0", out, (input,), lambda g: (g * _gelu_slope(input, approximate),), saved=(input,))
 
 
+def _gelu_slope(input, approximate):
+    """gelu'(x) as a primitive of its own (torch's gelu_backward): one fused numpy pass in a first-order
+    backward, while its derivative, written with impl ops, serves gradients of gradients."""
+    x = float_array(input)
+    if approximate == "none":
+        cdf = 0.5 * (1 + _special.erf(x * x.dtype.type(_SQRT_HALF)))
+        pdf = np.exp(-0.5 * x * x) * x.dtype.type(_INV_SQRT_2PI)
+        slope = cdf + x * pdf
+
+        def backward(g):  # (cdf + x pdf)' = pdf (2 - x^2)
+            xx = input * input
+            return (g * (exp(xx * -0.5) * _INV_SQRT_2PI * (2 - xx)),)
+    else:
+        inner = x.dtype.type(_GELU_K) * (x + x.dtype.type(_GELU_C) * x**3)
+        t = np.tanh(inner)
+        dinner = x.dtype.type(_GELU_K) * (1 + x.dtype.type(3 * _GELU_C) * x * x)
+        slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner
+
+        def backward(g):  # with u = k (x + c x^3), t = tanh u: (1 - t^2) (u' - x t u'^2 + 3 k c x^2)
+            xx = input * input
+            th = tanh((input + input * xx * _GELU_C) * _GELU_K)
+            du = xx * (3 * _GELU_C * _GELU_K) + _GELU_K
+            return (g * ((1 - th * th) * (du - input * th * du * du + xx * (3 * _GELU_C * _GELU_K))),)
+
+    return apply("GeluBackwardBackward0", slope, (input,), backward, saved=(input,))
+
+
+@op(method=False)
 def silu(input, inplace=False):
-    def dfn(g, x, o):
-        s = _sigmoid_np(x)
-        return g * s * (1 + x * (1 - s))
-
-    return _unary("SiluBackward0", lambda x: x * _sigmoid_np(x), dfn, input)
+    return _unary("SiluBackward0", lambda x: x * _sigmoid_np(x), lambda g, x: g * _silu_slope(x), input)
 
 
+def _silu_slope(input):
+    """silu'(x) = s (1 + x (1 - s)), s = sigmoid(x), as a primitive of its own (see _gelu_slope)."""
+    x = float_array(input)
+    s = _sigmoid_np(x)
+
+    def backward(g):  # silu''(x) = s (1 - s) (2 + x (1 - 2 s))
+        s = sigmoid(input)
+        return (g * (s * (1 - s) * (input * (1 - s * 2) + 2)),)
+
+    return apply("SiluBackwardBackward0", s * (1 + x * (1 - s)), (input,), backward, saved=(input,))
+
+
+@op(method=False)
 def softplus(input, beta=1.0, threshold=20.0):
     def fwd(x):
         bx = x * x.dtype.type(beta)
         return np.where(bx > threshold, x, np.logaddexp(0, bx) / x.dtype.type(beta)).astype(x.dtype, copy=False)
 
-    def dfn(g, x, o):
-        bx = x * x.dtype.type(beta)
-        return np.where(bx > threshold, g, g * _sigmoid_np(bx))
+    def dfn(g, x):
+        bx = x * beta
+        return where(bx._data > threshold, g, g * sigmoid(bx))
 
     return _unary("SoftplusBackward0", fwd, dfn, input)
 
 
+@op(aliases=("absolute",), operators=("__abs__",))
 def abs(input):
     ensure_tensor(input, "abs")
     x = input._data
-    return apply_fused("AbsBackward0", np.abs(x), (input,), lambda g: (g * _sgn(x),), saved=(input,))
+    return apply("AbsBackward0", np.abs(x), (input,), lambda g: (g * _const(_sgn(x)),), saved=(input,))
 
 
 def _sgn(x):
@@ -359,31 +434,37 @@ def _sgn(x):
 def _zero_grad_unary(name, fn, input):
     """Piecewise-constant ops: the output requires grad (as torch) but the gradient is zero."""
     ensure_tensor(input, name)
-    return apply_fused(name, fn(input._data), (input,), lambda g: (np.zeros_like(g),))
+    return apply(name, fn(input._data), (input,), lambda g: (_zeros(g),))
 
 
+@op
 def sign(input):
     if input._data.dtype == np.bool_:
         return _zero_grad_unary("SignBackward0", lambda x: x.copy(), input)
     return _zero_grad_unary("SignBackward0", _sgn, input)
 
 
+@op
 def floor(input):
     return _zero_grad_unary("FloorBackward0", np.floor, input)
 
 
+@op
 def ceil(input):
     return _zero_grad_unary("CeilBackward0", np.ceil, input)
 
 
+@op
 def trunc(input):
     return _zero_grad_unary("TruncBackward0", np.trunc, input)
 
 
+@op
 def round(input, decimals=0):
     return _zero_grad_unary("RoundBackward0", lambda x: np.round(x, decimals), input)
 
 
+@op(aliases=("clip",))
 def clamp(input, min=None, max=None):
     ensure_tensor(input, "clamp")
     if min is None and max is None:
@@ -396,77 +477,119 @@ def clamp(input, min=None, max=None):
             out = minimum(out, max) if isinstance(max, Tensor) else clamp(out, max=max)
         return out
     x = input._data
-    out = np.clip(x, min, max)
-    if out.dtype != x.dtype:  # an int tensor clamped by a float bound promotes, as torch
-        pass
+    out = np.clip(x, min, max)  # an int tensor clamped by a float bound promotes, as torch
 
     def backward(g):
-        mask = np.ones(x.shape, dtype=bool)
-        if min is not None:
-            mask &= x >= min
-        if max is not None:
-            mask &= x <= max
-        return (g * mask,)
+        if min is None:
+            inside = x <= max
+        elif max is None:
+            inside = x >= min
+        else:
+            inside = (x >= min) & (x <= max)
+        return (where(inside, g, 0.0),)
 
-    return apply_fused("ClampBackward1", out, (input,), backward, saved=(input,))
-
-
-clip = clamp
+    return apply("ClampBackward1", out, (input,), backward, saved=(input,))
 
 
+def _hardtanh(input, min_val, max_val):
+    """F.hardtanh / relu6: clamp's values, but torch's gradient is cut at the bounds themselves too (x == min_val
+    or max_val gets 0, where clamp passes it: regression 076)."""
+    ensure_tensor(input, "hardtanh")
+    x = input._data
+    out = np.clip(x, min_val, max_val)
+    # torch's hardtanh_backward: 0 where x <= min_val or x >= max_val, so nan passes its gradient through
+    return apply("HardtanhBackward0", out, (input,), lambda g: (where((x <= min_val) | (x >= max_val), 0.0, g),),
+                 saved=(input,))
+
+
+@op
 def clamp_min(input, min):
     return clamp(input, min=min)
 
 
+@op
 def clamp_max(input, max):
     return clamp(input, max=max)
 
 
+@op
 def reciprocal(input):
     # Primitives (not div(1, x) / 1/sqrt(x)), as torch: their derivatives read the result, so modifying the
     # result in place makes backward raise (regression 048), and grad_fn names match torch's.
     with np.errstate(divide="ignore"):
-        return _unary("ReciprocalBackward0", lambda x: 1 / x, lambda g, x, o: -g * o * o, input, save_input=False)
+        return _unary("ReciprocalBackward0", lambda x: 1 / x, lambda g, o: -g * (o * o), input, save="output")
 
 
+@op
 def rsqrt(input):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _unary("RsqrtBackward0", lambda x: 1 / np.sqrt(x), lambda g, x, o: g * x.dtype.type(-0.5) * o * o * o,
-                      input, save_input=False)
+        return _unary("RsqrtBackward0", lambda x: 1 / np.sqrt(x), lambda g, o: g * -0.5 * o * o * o,
+                      input, save="output")
 
 
+@op
 def square(input):
     return mul(input, input)
 
 
+@op
 def lerp(input, end, weight):
     return add(input, mul(sub(end, input), weight))
 
 
 # ---- binary selections ------------------------------------------------------------------------
+def _select_backward(a, b, x, y, a_loses, b_loses):
+    """torch's maximum/minimum formula: ties split the gradient in half; a nan operand gets the full gradient."""
+
+    def backward(g):
+        tie = x == y
+        half = where(tie, g * 0.5, g) if tie.any() else g
+        return (where(a_loses(x, y), 0.0, half) if _wants(a) else None,
+                where(b_loses(x, y), 0.0, half) if _wants(b) else None)
+
+    return backward
+
+
+@op
 def maximum(input, other):
     a, b, x, y, out = _binary(np.maximum, input, other, "maximum")
-
-    def backward(g):
-        # torch's formula: ties split the gradient in half; a nan operand gets the full gradient.
-        half = np.where(x == y, g / 2, g)
-        zero = g.dtype.type(0)
-        return np.where(x < y, zero, half), np.where(x > y, zero, half)
-
-    return apply_fused("MaximumBackward0", out, (a, b), backward, saved=(a, b))
+    return apply("MaximumBackward0", out, (a, b), _select_backward(a, b, x, y, np.less, np.greater), saved=(a, b))
 
 
+@op
 def minimum(input, other):
     a, b, x, y, out = _binary(np.minimum, input, other, "minimum")
-
-    def backward(g):
-        half = np.where(x == y, g / 2, g)
-        zero = g.dtype.type(0)
-        return np.where(x > y, zero, half), np.where(x < y, zero, half)
-
-    return apply_fused("MinimumBackward0", out, (a, b), backward, saved=(a, b))
+    return apply("MinimumBackward0", out, (a, b), _select_backward(a, b, x, y, np.greater, np.less), saved=(a, b))
 
 
+_UINT = {4: np.uint32, 8: np.uint64}
+_INT = {4: np.int32, 8: np.int64}
+
+
+def _select(c, p, q):
+    """np.where(c, p, q) for floats without branches: on an unpredictable mask (relu's, clamp's, maximum's in their
+    derivatives) np.where runs ~5-10x slower than a multiply. Selecting bit patterns is exact for every value (nan,
+    inf, -0.0), which a multiply by the mask is not (inf * 0 = nan: regression 075). One buffer, updated in place:
+    fresh allocations are what costs here."""
+    dt = p.dtype
+    if dt.kind != "f" or dt.itemsize not in _UINT or q.dtype != dt or max(c.size, p.size, q.size) < 4096:
+        return np.where(c, p, q)  # small arrays: np.where's lower call overhead wins
+    u, i = _UINT[dt.itemsize], _INT[dt.itemsize]
+    shape = np.broadcast_shapes(c.shape, p.shape, q.shape)
+    flags = np.broadcast_to(c.view(np.int8), shape)
+    bits = np.empty(shape, u)
+    if q.ndim == 0 and q.view(u) == 0:  # c ? p : +0.0
+        np.negative(flags, out=bits.view(i))  # all ones where c (-1 sign-extended), else 0
+        return np.bitwise_and(bits, p.view(u), out=bits).view(dt)
+    np.subtract(flags, 1, out=bits.view(i))  # all ones where not c
+    if p.ndim == 0 and p.view(u) == 0:  # c ? +0.0 : q
+        return np.bitwise_and(bits, q.view(u), out=bits).view(dt)
+    from_p = np.bitwise_and(np.invert(bits), p.view(u))
+    np.bitwise_and(bits, q.view(u), out=bits)
+    return np.bitwise_or(bits, from_p, out=bits).view(dt)
+
+
+@op(method=lambda self, condition, other: where(condition, self, other))
 def where(condition, input=None, other=None):
     if input is None and other is None:
         from .shape import nonzero
@@ -475,9 +598,9 @@ def where(condition, input=None, other=None):
     c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if c.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {c.dtype}")
-    a, b, x, y, out = _binary(lambda p, q: np.where(c, p, q), input, other, "where")
-    zero = np.zeros((), dtype=out.dtype)
-    return apply_fused("WhereBackward0", out, (a, b), lambda g: (np.where(c, g, zero), np.where(c, zero, g)))
+    a, b, x, y, out = _binary(lambda p, q: _select(c, p, q), input, other, "where")
+    return apply("WhereBackward0", out, (a, b),
+                 lambda g: (where(c, g, 0.0) if _wants(a) else None, where(c, 0.0, g) if _wants(b) else None))
 
 
 # ---- comparisons and logic (no gradient) ------------------------------------------------------
@@ -493,13 +616,12 @@ def _compare(np_fn, op):
     return f
 
 
-eq = _compare(np.equal, "eq")
-ne = _compare(np.not_equal, "ne")
-lt = _compare(np.less, "lt")
-le = _compare(np.less_equal, "le")
-gt = _compare(np.greater, "gt")
-ge = _compare(np.greater_equal, "ge")
-greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+eq = op(operators=("__eq__",))(_compare(np.equal, "eq"))
+ne = op(aliases=("not_equal",), operators=("__ne__",))(_compare(np.not_equal, "ne"))
+lt = op(aliases=("less",), operators=("__lt__",))(_compare(np.less, "lt"))
+le = op(aliases=("less_equal",), operators=("__le__",))(_compare(np.less_equal, "le"))
+gt = op(aliases=("greater",), operators=("__gt__",))(_compare(np.greater, "gt"))
+ge = op(aliases=("greater_equal",), operators=("__ge__",))(_compare(np.greater_equal, "ge"))
 
 
 def _logical(np_fn, op):
@@ -515,11 +637,12 @@ def _logical(np_fn, op):
     return f
 
 
-logical_and = _logical(np.logical_and, "logical_and")
-logical_or = _logical(np.logical_or, "logical_or")
-logical_xor = _logical(np.logical_xor, "logical_xor")
+logical_and = op(_logical(np.logical_and, "logical_and"))
+logical_or = op(_logical(np.logical_or, "logical_or"))
+logical_xor = op(_logical(np.logical_xor, "logical_xor"))
 
 
+@op
 def logical_not(input):
     return Tensor._wrap(np.logical_not(input._data))
 
@@ -535,37 +658,68 @@ def _bitwise(np_fn, op):
     return f
 
 
-bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
-bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
-bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+bitwise_and = op(_bitwise(np.bitwise_and, "bitwise_and"))
+bitwise_or = op(_bitwise(np.bitwise_or, "bitwise_or"))
+bitwise_xor = op(_bitwise(np.bitwise_xor, "bitwise_xor"))
 
 
+@op
 def bitwise_not(input):
     if input._data.dtype.kind == "f":
         raise TypeError(f"bitwise_not: only defined on integer and bool tensors (got {input.dtype})")
     return Tensor._wrap(np.invert(input._data))
 
 
+def _bool_or_bitwise(logical, bitwise, name):
+    """``&``, ``|``, ``^`` as torch: logical on two bool operands, bitwise otherwise."""
+
+    def f(self, other):
+        o = other._data.dtype if isinstance(other, Tensor) else None
+        if self._data.dtype.kind == "b" and (o is None or o.kind == "b"):
+            return logical(self, other)
+        return bitwise(self, other)
+
+    f.__name__ = name
+    return f
+
+
+# Operators only (torch has no torch.__and__); each is symmetric, so the reflected form is the same function.
+op(function=False, method=False, operators=("__and__", "__rand__"))(_bool_or_bitwise(logical_and, bitwise_and, "__and__"))
+op(function=False, method=False, operators=("__or__", "__ror__"))(_bool_or_bitwise(logical_or, bitwise_or, "__or__"))
+op(function=False, method=False, operators=("__xor__", "__rxor__"))(_bool_or_bitwise(logical_xor, bitwise_xor, "__xor__"))
+
+
+@op(function=False, method=False, operators=("__invert__",))
+def __invert__(self):
+    return logical_not(self) if self._data.dtype.kind == "b" else bitwise_not(self)
+
+
+@op
 def isnan(input):
     return Tensor._wrap(np.isnan(input._data))
 
 
+@op
 def isinf(input):
     return Tensor._wrap(np.isinf(input._data))
 
 
+@op
 def isfinite(input):
     return Tensor._wrap(np.isfinite(input._data))
 
 
+@op
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return Tensor._wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+@op
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+@op
 def equal(input, other):
     return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
 
@@ -576,4 +730,4 @@ def _cast(input, np_dtype, force_copy=False):
     out = x.astype(np_dtype, copy=force_copy or x.dtype != np_dtype)
     if np.dtype(np_dtype).kind != "f":
         return Tensor._wrap(out)  # integer/bool results never require grad, as torch
-    return apply_fused("ToCopyBackward0", out, (input,), lambda g: (g,))
+    return apply("ToCopyBackward0", out, (input,), lambda g: (g,))  # the engine casts g to the input's dtype

@@ -44,7 +44,7 @@ def silu(input, inplace=False):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _maybe_inplace(input, inplace, "hardtanh_", ew.clamp, min_val, max_val)
+    return _maybe_inplace(input, inplace, "hardtanh_", ew._hardtanh, min_val, max_val)
 
 
 def relu6(input, inplace=False):
