@@ -17,11 +17,7 @@ from .ops.elementwise import (
     pow, reciprocal, relu, remainder, round, rsqrt, rsub, sigmoid, sign, silu, sin, softplus, sqrt, square,
     sub, tan, tanh, trunc, where,
 )
-from .ops.linalg import bmm, dot, ger, matmul, mm, mv, outer
-from .ops.reduce import (
-    all, amax, amin, any, argmax, argmin, count_nonzero, cumsum, logsumexp, max, mean, min, norm, prod,
-    softmax, log_softmax, std, std_mean, sum, var, var_mean,
-)
+from .ops import linalg as _linalg, reduce as _reduce  # noqa: F401 - importing them registers their @op declarations
 from .ops.shape import (
     broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate, diagonal, flatten, flip, gather,
     hstack, index_select, masked_fill, masked_select, movedim, moveaxis, narrow, nonzero, permute,

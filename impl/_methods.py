@@ -2,7 +2,7 @@
 from ._tensor import Tensor
 from .ops import elementwise as ew
 from .ops import inplace as ip
-from .ops import linalg, reduce, shape
+from .ops import shape
 
 
 def _swap(fn):
@@ -25,12 +25,6 @@ _METHODS = {
     "logical_not": ew.logical_not, "isnan": ew.isnan, "isinf": ew.isinf, "isfinite": ew.isfinite,
     "isclose": ew.isclose, "allclose": ew.allclose, "equal": ew.equal,
     "where": lambda self, condition, other: ew.where(condition, self, other),
-    # reductions
-    "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "max": reduce.max, "min": reduce.min,
-    "amax": reduce.amax, "amin": reduce.amin, "argmax": reduce.argmax, "argmin": reduce.argmin,
-    "all": reduce.all, "any": reduce.any, "var": reduce.var, "std": reduce.std,
-    "logsumexp": reduce.logsumexp, "norm": reduce.norm, "cumsum": reduce.cumsum,
-    "softmax": reduce.softmax, "log_softmax": reduce.log_softmax, "count_nonzero": reduce.count_nonzero,
     # shape and indexing
     "reshape": shape.reshape, "view": shape.view, "view_as": shape.view_as, "reshape_as": shape.reshape_as,
     "flatten": shape.flatten, "unflatten": shape.unflatten, "permute": shape.permute,
@@ -44,9 +38,6 @@ _METHODS = {
     "narrow": shape.narrow, "select": shape.select, "nonzero": shape.nonzero,
     "masked_select": shape.masked_select, "diagonal": shape.diagonal,
     "take_along_dim": shape.take_along_dim,
-    # linear algebra
-    "matmul": linalg.matmul, "mm": linalg.mm, "bmm": linalg.bmm, "mv": linalg.mv, "dot": linalg.dot,
-    "outer": linalg.outer,
     # in place
     "add_": ip.add_, "sub_": ip.sub_, "mul_": ip.mul_, "div_": ip.div_, "pow_": ip.pow_,
     "clamp_": ip.clamp_, "clip_": ip.clamp_, "relu_": ip.relu_, "neg_": ip.neg_, "exp_": ip.exp_,
@@ -59,8 +50,7 @@ _OPERATORS = {
     "__mul__": ew.mul, "__rmul__": _swap(ew.mul), "__truediv__": ew.div, "__rtruediv__": _swap(ew.div),
     "__floordiv__": ew.floor_divide, "__rfloordiv__": _swap(ew.floor_divide),
     "__mod__": ew.remainder, "__rmod__": _swap(ew.remainder),
-    "__pow__": ew.pow, "__rpow__": _swap(ew.pow), "__matmul__": linalg.matmul,
-    "__rmatmul__": _swap(linalg.matmul), "__neg__": ew.neg, "__pos__": lambda self: self,
+    "__pow__": ew.pow, "__rpow__": _swap(ew.pow), "__neg__": ew.neg, "__pos__": lambda self: self,
     "__abs__": ew.abs, "__eq__": ew.eq, "__ne__": ew.ne, "__lt__": ew.lt, "__le__": ew.le,
     "__gt__": ew.gt, "__ge__": ew.ge,
     "__getitem__": shape.getitem, "__setitem__": ip.setitem,

@@ -128,6 +128,8 @@ def rewrite_source(fn, *replacements, extra_globals=None):
     Each ``old`` must occur exactly once in ``fn``'s source (else RuntimeError). The copy runs in ``fn``'s
     module globals (plus ``extra_globals``), so it sees impl exactly as the original does."""
     src = textwrap.dedent(inspect.getsource(fn))
+    # Drop the decorators (``@op(...)``): the copy must not declare the op a second time.
+    src = src[src.index("def ") if src.startswith("def ") else src.index("\ndef ") + 1:]
     for old, new in replacements:
         n = src.count(old)
         if n != 1:
