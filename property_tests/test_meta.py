@@ -174,20 +174,33 @@ def test_tie_conventions_are_torchs():
 # ---- planted bugs --------------------------------------------------------------------------------
 @contextlib.contextmanager
 def backward_ignores_gradient(module, node_name):
-    """Plant the bug: ``node_name``'s backward closure is called with ones instead of the incoming gradient."""
-    real = module.apply
+    """Plant the bug: ``node_name``'s backward closure is called with ones instead of the incoming gradient
+    (whether the op records an impl-op closure with ``apply`` or a numpy one with ``apply_fused``)."""
+    real_apply, real_fused = module.apply, getattr(module, "apply_fused", None)
+
+    def ones(g):
+        return impl.Tensor._wrap(np.ones_like(g._data)) if isinstance(g, impl.Tensor) else np.ones_like(g)
+
+    def ignoring(name, backward):
+        if name != node_name:
+            return backward
+        return lambda g, *out: backward(ones(g), *out)
 
     def planted(name, out, inputs, backward, saved=()):
-        if name == node_name:
-            closure = backward
-            backward = lambda g: closure(np.ones_like(g))  # noqa: E731
-        return real(name, out, inputs, backward, saved)
+        return real_apply(name, out, inputs, ignoring(name, backward), saved)
+
+    def planted_fused(name, out, inputs, backward, saved=(), composite=None):
+        return real_fused(name, out, inputs, ignoring(name, backward), saved, composite)
 
     module.apply = planted
+    if real_fused is not None:
+        module.apply_fused = planted_fused
     try:
         yield
     finally:
-        module.apply = real
+        module.apply = real_apply
+        if real_fused is not None:
+            module.apply_fused = real_fused
 
 
 @contextlib.contextmanager

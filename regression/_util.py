@@ -16,6 +16,7 @@ Three kinds of helpers live here:
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import inspect
 import sys
@@ -128,8 +129,6 @@ def rewrite_source(fn, *replacements, extra_globals=None):
     Each ``old`` must occur exactly once in ``fn``'s source (else RuntimeError). The copy runs in ``fn``'s
     module globals (plus ``extra_globals``), so it sees impl exactly as the original does."""
     src = textwrap.dedent(inspect.getsource(fn))
-    # Drop the decorators (``@op(...)``): the copy must not declare the op a second time.
-    src = src[src.index("def ") if src.startswith("def ") else src.index("\ndef ") + 1:]
     for old, new in replacements:
         n = src.count(old)
         if n != 1:
@@ -139,8 +138,11 @@ def rewrite_source(fn, *replacements, extra_globals=None):
     if extra_globals:
         glb = dict(glb)
         glb.update(extra_globals)
+    tree = ast.parse(src)
+    # The copy is a stand-in, not a new op: dropping its decorators keeps ``@op`` from declaring it twice.
+    tree.body[0].decorator_list = []
     ns = {}
-    exec(compile(src, f"<reintroduced {fn.__module__}.{fn.__qualname__}>", "exec"), glb, ns)
+    exec(compile(tree, f"<reintroduced {fn.__module__}.{fn.__qualname__}>", "exec"), glb, ns)
     out = ns[fn.__name__]
     out.__qualname__ = fn.__qualname__
     return out

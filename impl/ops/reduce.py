@@ -41,13 +41,12 @@ def _constant(arr, dtype):
 def _masked_div(num, den, zero, power=1):
     """``num / den**power`` where ``den`` is nonzero and 0 where ``zero`` (a numpy mask of ``den == 0``) holds,
     written so that its derivatives stay finite there too: the divisor is shifted to 1 on the masked entries (den
-    is 0 there, so the shift is exact) and the quotient multiplied by the complementary mask. A plain where()
-    would route 0 * inf = nan into the second derivative."""
+    is 0 there, so the shift is exact) before the where() that zeroes them (+0.0, as torch's masked_fill); a
+    where() over the plain quotient would route 0 * inf = nan into the second derivative."""
     if not zero.any():
         return num / (den if power == 1 else den**power)
-    z = _constant(zero, den._data.dtype)
-    d = den + z
-    return num / (d if power == 1 else d**power) * (1 - z)
+    d = den + _constant(zero, den._data.dtype)
+    return ew.where(Tensor._wrap(zero), 0.0, num / (d if power == 1 else d**power))
 
 
 @op
@@ -116,10 +115,11 @@ def _np_dtype(d):
 def _prod_backward(input, axes, kept, keepdim):
     def backward(g, out):
         gk, ok = _unreduce(g, kept, keepdim), _unreduce(out, kept, keepdim)
-        zero = input._data == 0
-        if not zero.any():
+        x = input._data
+        special = (x == 0) | ~np.isfinite(x)
+        if not special.any():
             return (gk * (ok / input),)  # torch's grad * (result / input)
-        return (gk * _prod_of_others(input, ok, zero, axes),)
+        return (gk * _prod_of_others(input, ok, special, axes),)
 
     return backward
 
@@ -131,27 +131,46 @@ def _prod_over(t, axes):
     return prod(t).reshape(_kept_shape(t.shape, axes))
 
 
-def _prod_of_others(input, out_k, zero, axes):
-    """d prod / d x_i = the product of the other entries of x_i's slice, exact with zeros present and written
+def _prod_of_others(input, out_k, special, axes):
+    """d prod / d x_i = the product of the other entries of x_i's slice, exact where result / x is not (zero, inf
+    or nan entries: torch's inf / inf = nan, float64 finite differences give the product of the others), written
     with impl ops so that its own derivative (d2 prod / dx_i dx_j = the product of all but x_i, x_j) is right:
 
-    - a nonzero entry: out / x (0 when its slice holds a zero, and its derivative is the right one);
-    - the only zero of its slice: the product of the slice's nonzero entries;
-    - one of exactly two zeros: that product times the other zero (0, but its derivative w.r.t. the other zero
-      is the product);
-    - three or more zeros: 0, and so is every second derivative.
+    - an ordinary entry: out / x (0 when its slice holds a zero, and its derivative is the right one);
+    - a special entry (zero, inf, nan): the product of the slice's ordinary entries times that of its other
+      special entries -- the latter a constant (1 for the only one; 0 beside a zero, inf beside an inf);
+    - one of a slice's two zeros (and no other special entry): that constant is 0, but its derivative w.r.t. the
+      other zero is not: the term ``ordinary product * (sum of the slice's zeros - x_i)`` adds it (value 0).
     """
-    dt = input._data.dtype
-    z = _constant(zero, dt)
-    count = zero.sum(axis=axes, keepdims=True)
-    safe = ew.where(Tensor._wrap(zero), 1.0, input)  # each zero replaced by a constant 1
-    nonzero_prod = _prod_over(safe, axes)
-    others = out_k / safe * (1 - z) + nonzero_prod * _constant(zero & (count == 1), dt)
-    two = zero & (count == 2)
-    if two.any():
-        other_zero = (input * z).sum(dim=axes, keepdim=True) - input  # the sum of the slice's zeros but this one
-        others = others + nonzero_prod * other_zero * _constant(two, dt)
+    x = input._data
+    dt = x.dtype
+    s = Tensor._wrap(special)
+    safe = ew.where(s, 1.0, input)  # the special entries replaced by a constant 1
+    ordinary_prod = _prod_over(safe, axes)
+    rest = np.where(special, _exclusive_prod(np.where(special, x, 1).astype(dt), axes), 0).astype(dt)
+    others = ew.where(s, 0.0, out_k / safe) + ordinary_prod * _constant(rest, dt)
+    zero = x == 0
+    pair = zero & (special.sum(axis=axes, keepdims=True) == 2) & (zero.sum(axis=axes, keepdims=True) == 2)
+    if pair.any():
+        z = Tensor._wrap(zero)
+        other_zero = ew.where(z, input, 0.0).sum(dim=axes, keepdim=True) - input
+        others = others + ew.where(Tensor._wrap(pair), ordinary_prod * other_zero, 0.0)
     return others
+
+
+def _exclusive_prod(x, axes):
+    """numpy: for each entry, the product of the other entries of its slice over ``axes`` (one axis, or all),
+    by prefix and suffix products (exact with zeros, no division)."""
+    if len(axes) != 1:
+        return _exclusive_prod(x.reshape(-1), (0,)).reshape(x.shape)
+    axis = axes[0]
+    if x.shape[axis] == 0:
+        return np.zeros_like(x)
+    xm = np.moveaxis(x, axis, -1)
+    ones = np.ones(xm.shape[:-1] + (1,), dtype=x.dtype)
+    left = np.cumprod(np.concatenate([ones, xm[..., :-1]], axis=-1), axis=-1)
+    right = np.flip(np.cumprod(np.flip(np.concatenate([xm[..., 1:], ones], axis=-1), -1), axis=-1), -1)
+    return np.moveaxis(left * right, -1, axis)
 
 
 def _amax_amin(input, dim, keepdim, np_fn, name):
