@@ -148,7 +148,7 @@ def _prod_of_others(input, out_k, special, axes):
     safe = ew.where(s, 1.0, input)  # the special entries replaced by a constant 1
     ordinary_prod = _prod_over(safe, axes)
     rest = np.where(special, _exclusive_prod(np.where(special, x, 1).astype(dt), axes), 0).astype(dt)
-    others = ew.where(s, 0.0, out_k / safe) + ordinary_prod * _constant(rest, dt)
+    others = ew.where(s, ordinary_prod * _constant(rest, dt), out_k / safe)
     zero = x == 0
     pair = zero & (special.sum(axis=axes, keepdims=True) == 2) & (zero.sum(axis=axes, keepdims=True) == 2)
     if pair.any():
