@@ -8,12 +8,7 @@ from ._dtype import bool_ as bool  # noqa: A001 - torch.bool
 from ._dtype import double, dtype, float, float32, float64, int64, long  # noqa: A001
 from ._tape import Tape as tape
 from ._tensor import Size, Tensor, as_tensor, from_numpy, is_tensor, tensor
-from .ops import elementwise as _elementwise  # noqa: F401  (declared ops)
-from .ops.linalg import bmm, dot, ger, matmul, mm, mv, outer
-from .ops.reduce import (
-    all, amax, amin, any, argmax, argmin, count_nonzero, cumsum, logsumexp, max, mean, min, norm, prod,
-    softmax, log_softmax, std, std_mean, sum, var, var_mean,
-)
+from .ops import elementwise as _elementwise, linalg as _linalg, reduce as _reduce, shape as _shape  # noqa: F401
 from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state
 
 from . import autograd  # noqa: E402  (after Tensor exists)

@@ -9,7 +9,8 @@ broadcasting back to the input shape, so for two or more reduced axes the kept a
 Negative and unsorted axis tuples made it worse.
 
 **Fix:** axes are normalised once (``norm_dims``: non-negative, sorted, duplicates rejected) and the
-backward re-inserts *all* of them at once (``np.expand_dims(g, axes)``) before broadcasting.
+backward re-inserts *all* of them at once (``g.reshape`` to the input shape with every reduced axis kept as
+size 1) before expanding.
 
 **How this test catches it:** gradients against torch (random cotangent) for ``sum(dim=(1, 2))`` on a
 cube (the silent case), ``sum(dim=(0, 2))``, ``mean(dim=(-1, 0))`` (negative, unsorted),
@@ -26,19 +27,19 @@ import contextlib
 import numpy as np
 
 from impl.ops import reduce
-from regression._util import check_vs_torch, gradcheck, rng, swap_function
+from regression._util import check_vs_torch, gradcheck, rewrite_source, rng, swap_function
 
 FAILS_WITH = r"grad of input|raised|finite differences"
 
 
 @contextlib.contextmanager
 def reintroduce(variant=None):
-    def expand_back_first_axis_only(g, x_shape, axes, keepdim):
-        if not keepdim:
-            g = np.expand_dims(g, axes[0])
-        return np.broadcast_to(g, x_shape)
-
-    with swap_function(reduce._expand_back, expand_back_first_axis_only):
+    broken = rewrite_source(
+        reduce.sum,
+        ("lambda g: (g.reshape(kept).expand(shape),)",
+         "lambda g: ((g if keepdim else g.unsqueeze(axes[0])).expand(shape),)"),
+    )
+    with swap_function(reduce.sum, broken):
         yield
 
 
