@@ -103,3 +103,23 @@ def test_checks_can_fail():
         check_composite(wrong_slope, wrong_slope.grad_fn, rng)
     bare = kernel(None)
     assert missing_composites(fused_nodes([bare * 2.0]), "property_tests/") == ["PlantedBackward0"]
+
+
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=2, stride=1), dict(kernel_size=3, stride=2, padding=1),
+                                    dict(kernel_size=2, stride=1, dilation=2, ceil_mode=True)])
+def test_max_pool_composite_keeps_the_first_maximum(kwargs):
+    """Tied windows (the specs draw continuous values, so none there): the composite's gradient goes to the first
+    maximum of each window, as the kernel's and torch's do; a nan wins its window."""
+    import torch
+
+    x = np.random.default_rng(7).integers(0, 3, (2, 1, 6, 7)).astype(np.float64)
+    x[1, 0, 2, 3] = np.nan
+    v = np.random.default_rng(8).standard_normal(impl.nn.functional.max_pool2d(impl.tensor(x), **kwargs).shape)
+    xi = impl.tensor(x, requires_grad=True)
+    out = impl.nn.functional.max_pool2d(xi, **kwargs)
+    (node,) = [n for _, n in fused_nodes([out]) if n.name == "MaxPool2DWithIndicesBackward0"]
+    assert check_composite(out, node, np.random.default_rng(0)) > 0
+    composite_grad = impl.autograd.grad(node.composite(xi), xi, impl.tensor(v))[0]
+    xt = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.max_pool2d(xt, **kwargs).backward(torch.tensor(v))
+    np.testing.assert_allclose(composite_grad._data, xt.grad.numpy(), rtol=1e-7, atol=1e-7)

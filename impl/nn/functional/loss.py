@@ -135,7 +135,9 @@ def _bce_elementwise(input, target, weight):
         return gx, gt
 
     def composite(input, target):
-        """The clamped logs in impl ops; their derivative (1 - t) / (1 - x) - t / x is the fused (x - t) / (x (1 - x))."""
+        """The clamped logs in impl ops; their derivative (1 - t) / (1 - x) - t / x is the kernel's (x - t) / (x (1 - x))
+        on 0 < x < 1. At x = 0 or 1 exactly the clamp's slope is 0 where the kernel's eps-guarded one is
+        +-1e12 (torch's too): only there do the two differ."""
         t = target if target.dtype == input.dtype else target.to(input.dtype)
         logx = ew.clamp_min(ew.log(input), -100.0)
         log1mx = ew.clamp_min(ew.log1p(ew.neg(input)), -100.0)
