@@ -3,6 +3,7 @@ import warnings
 
 import numpy as np
 
+from ..._autograd import apply
 from ..._tensor import Tensor
 
 
@@ -78,3 +79,22 @@ def same_dtype(op, *named):
                 f"{op}: expected scalar type {torch_type_name(first[1]._data)} but found {torch_type_name(t._data)} "
                 f"({first[0]} is {first[1].dtype}, {name} is {t.dtype})"
             )
+
+
+# ---- building blocks of the composites (the fused kernels re-expressed in impl ops for create_graph) ----
+def window_taps(xp, kernel, stride, dilation, out_size):
+    """Tap (i, j) of every pooling/convolution window of the padded ``xp`` (..., Hp, Wp), as the list of kh*kw
+    strided slices (..., Ho, Wo) in row-major tap order: im2col written with impl indexing (one slice per tap,
+    never a loop over positions)."""
+    (kh, kw), (sh, sw), (dh, dw), (Ho, Wo) = kernel, stride, dilation, out_size
+    lead = (slice(None),) * (xp.ndim - 2)
+    return [xp[lead + (slice(i * dh, i * dh + sh * (Ho - 1) + 1, sh), slice(j * dw, j * dw + sw * (Wo - 1) + 1, sw))]
+            for i in range(kh) for j in range(kw)]
+
+
+def grad_scaled(t, scale):
+    """``t`` unchanged whose gradient is multiplied by the constant array ``scale`` (broadcast to t): torch's
+    embedding gradient rules (padding_idx rows get none, scale_grad_by_freq divides by the counts) that are not
+    the derivative of the forward. Linear in the gradient, so differentiable to any order."""
+    s = Tensor._wrap(np.asarray(scale, dtype=t._data.dtype))
+    return apply("EmbeddingBackward0", t._data.copy(), (t,), lambda g: (g * s,))

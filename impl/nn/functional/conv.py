@@ -12,8 +12,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..._autograd import apply_fused
 from ..._tensor import Tensor
+from ...ops import elementwise as ew
 from ...ops import linalg, shape
-from ._utils import check_float, ntuple, same_dtype, size_str
+from ._utils import check_float, ntuple, same_dtype, size_str, window_taps
+from .sparse import pad
 
 
 # ---- linear ---------------------------------------------------------------------------------------
@@ -64,7 +66,12 @@ def _linear_core(input, weight, bias):
         return gx, gw, gb
 
     name = "MmBackward0" if bias is None else "AddmmBackward0"
-    return apply_fused(name, out, (input, weight, bias), backward, saved=(input, weight))
+    return apply_fused(name, out, (input, weight, bias), backward, saved=(input, weight), composite=_linear_composite)
+
+
+def _linear_composite(input, weight, bias):
+    out = linalg.matmul(input, shape.t(weight))
+    return out if bias is None else ew.add(out, bias)
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -190,7 +197,25 @@ def _conv2d_core(x_t, w_t, b_t, stride, pads, dilation, groups):
             gx = np.ascontiguousarray(gxp[:, :, pt: pt + H, pl: pl + W].transpose(1, 0, 2, 3))
         return gx, gw, gb
 
-    return apply_fused("ConvolutionBackward0", out, (x_t, w_t, b_t), backward, saved=(x_t, w_t))
+    def composite(x_t, w_t, b_t):
+        return _conv2d_composite(x_t, w_t, b_t, stride, pads, dilation, groups, (Ho, Wo))
+
+    return apply_fused("ConvolutionBackward0", out, (x_t, w_t, b_t), backward, saved=(x_t, w_t), composite=composite)
+
+
+def _conv2d_composite(x_t, w_t, b_t, stride, pads, dilation, groups, out_size):
+    """The convolution in impl ops (what create_graph differentiates): zero padding, im2col as kh*kw strided
+    slices stacked next to the channels, then one matmul batched over images and groups."""
+    N, C = x_t.shape[:2]
+    O, Cg, kh, kw = w_t.shape
+    Ho, Wo = out_size
+    pt, pb, pl, pr = pads
+    xp = pad(x_t, (pl, pr, pt, pb)) if any(pads) else x_t
+    taps = window_taps(xp, (kh, kw), stride, dilation, out_size)
+    cols = shape.reshape(shape.stack(taps, 2), (N, groups, Cg * kh * kw, Ho * Wo))  # rows ordered (c, i, j) as w
+    out = linalg.matmul(shape.reshape(w_t, (groups, O // groups, Cg * kh * kw)), cols)  # (N, g, Og, Ho*Wo)
+    out = shape.reshape(out, (N, O, Ho, Wo))
+    return out if b_t is None else ew.add(out, shape.reshape(b_t, (1, O, 1, 1)))
 
 
 def _conv_padding(padding, nd, kernel, dilation, stride, op):

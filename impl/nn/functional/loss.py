@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from ..._autograd import apply_fused, is_grad_enabled
+from ..._autograd import apply, apply_fused, is_grad_enabled
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import reduce as red
@@ -134,7 +134,18 @@ def _bce_elementwise(input, target, weight):
                 gt = gt * w
         return gx, gt
 
-    return apply_fused("BinaryCrossEntropyBackward0", loss, (input, target), backward, saved=(input, target))
+    def composite(input, target):
+        """The clamped logs in impl ops; their derivative (1 - t) / (1 - x) - t / x is the kernel's (x - t) / (x (1 - x))
+        on 0 < x < 1. At x = 0 or 1 exactly the clamp's slope is 0 where the kernel's eps-guarded one is
+        +-1e12 (torch's too): only there do the two differ."""
+        t = target if target.dtype == input.dtype else target.to(input.dtype)
+        logx = ew.clamp_min(ew.log(input), -100.0)
+        log1mx = ew.clamp_min(ew.log1p(ew.neg(input)), -100.0)
+        loss = ew.sub(ew.mul(ew.sub(t, 1.0), log1mx), ew.mul(t, logx))
+        return loss if weight is None else ew.mul(loss, weight)
+
+    return apply_fused("BinaryCrossEntropyBackward0", loss, (input, target), backward, saved=(input, target),
+                       composite=composite)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -219,7 +230,19 @@ def _soft_ce(input, q, axis, index=None):
                     gx -= (gk * np.expand_dims(np.where(valid, b, 0), axis)) * wck
             return gx.astype(x.dtype, copy=False), None
 
-        return apply_fused("CrossEntropyLossBackward0", loss, (input, None), backward, saved=(input,))
+        def composite(input, _):
+            """log_softmax, a gather at the targets and the smoothing sum, with the same constant weights."""
+            logp = red.log_softmax(input, axis)
+            picked = shape.squeeze(shape.gather(logp, axis, Tensor._wrap(tk.astype(np.int64))), axis)
+            zero = Tensor._wrap(np.zeros((), dtype=x.dtype))
+            loss = ew.mul(ew.where(Tensor._wrap(qt != 0), picked, zero), Tensor._wrap(-qt))
+            if b:
+                smooth = red.sum(ew.mul(ew.where(Tensor._wrap(wck != 0), logp, zero), Tensor._wrap(wck)), axis)
+                loss = ew.sub(loss, ew.where(Tensor._wrap(np.asarray(valid)), ew.mul(smooth, float(b)), zero))
+            return loss
+
+        return apply_fused("CrossEntropyLossBackward0", loss, (input, None), backward, saved=(input,),
+                           composite=composite)
     qa = q._data
     with np.errstate(divide="ignore", invalid="ignore"):
         logp = shifted - np.log(se)
@@ -238,7 +261,15 @@ def _soft_ce(input, q, axis, index=None):
             gq = -gk * logp
         return gx, gq
 
-    return apply_fused("CrossEntropyLossBackward0", loss, (input, q), backward, saved=(input, q))
+    def composite(input, q):
+        """-sum(q * log_softmax(x)); where q is 0 at a logit of -inf the term is 0 (not 0 * -inf)."""
+        logp = red.log_softmax(input, axis)
+        dead = (q._data == 0) & (logp._data == -np.inf)
+        if dead.any():
+            logp = ew.where(Tensor._wrap(dead), Tensor._wrap(np.zeros((), dtype=x.dtype)), logp)
+        return ew.neg(red.sum(ew.mul(q, logp), axis))
+
+    return apply_fused("CrossEntropyLossBackward0", loss, (input, q), backward, saved=(input, q), composite=composite)
 
 
 def _index_targets(op, input, target, weight, ignore_index):
@@ -365,7 +396,8 @@ def _pick(input, q, axis):
     x = input._data
     with np.errstate(invalid="ignore"):
         loss = -np.sum(np.where(q == 0, 0, q * x), axis=axis).astype(x.dtype, copy=False)
-    return apply_fused("NllLossBackward0", loss, (input,), lambda g: (-np.expand_dims(g, axis) * q,))
+    neg_q = Tensor._wrap(-q)  # the gradient is linear in g with constant weights: differentiable to any order
+    return apply("NllLossBackward0", loss, (input,), lambda g: (shape.unsqueeze(g, axis) * neg_q,))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):

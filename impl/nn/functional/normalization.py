@@ -71,7 +71,17 @@ def _norm_affine(name, x_t, w_t, b_t, axes, param_shape, eps):
             gx *= rstd
         return gx, gw, gb
 
-    y = apply_fused(name, out, (x_t, w_t, b_t), backward, saved=(x_t, w_t))
+    def composite(x_t, w_t, b_t):
+        """The same standardisation in impl ops: mean, biased variance, rsqrt, then the affine map."""
+        xc = ew.sub(x_t, reduce.mean(x_t, axes, keepdim=True))
+        y = ew.mul(xc, ew.rsqrt(ew.add(reduce.mean(ew.mul(xc, xc), axes, keepdim=True), eps)))
+        if w_t is not None:
+            y = ew.mul(y, shape.reshape(w_t, param_shape))
+        if b_t is not None:
+            y = ew.add(y, shape.reshape(b_t, param_shape))
+        return y
+
+    y = apply_fused(name, out, (x_t, w_t, b_t), backward, saved=(x_t, w_t), composite=composite)
     return y, mean, var, n
 
 

@@ -9,8 +9,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..._autograd import apply_fused
 from ..._tensor import Tensor
+from ...ops import elementwise as ew
 from ...ops import linalg, shape
-from ._utils import check_float, ntuple, size_str
+from ._utils import check_float, ntuple, size_str, window_taps
+from .sparse import pad
 
 
 def _pool_out(L, k, s, p, d, ceil_mode):
@@ -128,13 +130,25 @@ def _max_pool2d_core(input, k, s, p, d, ceil_mode, op, want_idx=True):
         gx = gxp[:, p[0]: p[0] + H, p[1]: p[1] + W] if gxp.shape != (M, H, W) else gxp
         return (np.ascontiguousarray(gx).reshape(x.shape),)
 
-    out = apply_fused("MaxPool2DWithIndicesBackward0", best.reshape(lead + (Ho, Wo)), (input,), backward)
-    idx = None
-    if want_idx:
+    def flat_indices():  # (M, Ho, Wo) index of each window's winner into its plane's H*W values
         ki, kj = np.divmod(arg, k[1])
         rows = np.arange(Ho)[:, None] * s[0] - p[0] + ki * d[0]
         cols = np.arange(Wo)[None, :] * s[1] - p[1] + kj * d[1]
-        idx = (np.clip(rows, 0, H - 1) * W + np.clip(cols, 0, W - 1)).reshape(lead + (Ho, Wo)).astype(np.int64)
+        return (np.clip(rows, 0, H - 1) * W + np.clip(cols, 0, W - 1)).astype(np.int64)
+
+    def composite(input):
+        """A gather of each window's winner (the tap the forward chose: torch's first maximum, first nan), so
+        the gradient reaches exactly that input element; a window of padding only stays -inf."""
+        picked = shape.gather(shape.reshape(input, (M, H * W)), 1, Tensor._wrap(flat_indices().reshape(M, Ho * Wo)))
+        picked = shape.reshape(picked, (M, Ho, Wo))
+        dead = ~inside.any(axis=-1)
+        if dead.any():
+            picked = ew.where(Tensor._wrap(dead), Tensor._wrap(np.asarray(-np.inf, dtype=x.dtype)), picked)
+        return shape.reshape(picked, lead + (Ho, Wo))
+
+    out = apply_fused("MaxPool2DWithIndicesBackward0", best.reshape(lead + (Ho, Wo)), (input,), backward,
+                      composite=composite)
+    idx = flat_indices().reshape(lead + (Ho, Wo)) if want_idx else None
     return out, idx
 
 
@@ -193,7 +207,16 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                 gxp[:, i: i + s[0] * (Ho - 1) + 1: s[0], j: j + s[1] * (Wo - 1) + 1: s[1]] += gg
         return (gxp[:, p[0]: p[0] + H, p[1]: p[1] + W].reshape(x.shape),)
 
-    return apply_fused("AvgPool2DBackward0", out.reshape(lead + (Ho, Wo)), (input,), backward)
+    def composite(input):
+        """Zero padding, the sum of the kh*kw strided tap slices, divided by the window sizes."""
+        xp = pad(shape.reshape(input, (M, H, W)), (p[1], hi_w, p[0], hi_h))
+        taps = window_taps(xp, k, s, d, (Ho, Wo))
+        total = taps[0]
+        for t in taps[1:]:
+            total = ew.add(total, t)
+        return shape.reshape(ew.div(total, Tensor._wrap(np.asarray(div))), lead + (Ho, Wo))
+
+    return apply_fused("AvgPool2DBackward0", out.reshape(lead + (Ho, Wo)), (input,), backward, composite=composite)
 
 
 def _adaptive_matrix(L, o, dtype):

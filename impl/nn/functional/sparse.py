@@ -4,12 +4,12 @@ import math
 import numpy as np
 
 from ... import random as _random
-from ..._autograd import apply_fused, no_grad
+from ..._autograd import apply, apply_fused, no_grad
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import inplace as ip
 from ...ops import linalg, reduce, shape
-from ._utils import check_float, size_str, torch_type_name
+from ._utils import check_float, grad_scaled, size_str, torch_type_name
 
 
 # ---- embedding ----------------------------------------------------------------------------------
@@ -50,7 +50,19 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             gw[padding_idx] = 0
         return (gw,)
 
-    return apply_fused("EmbeddingBackward0", out, (weight,), backward)
+    def composite(weight):
+        rows = shape.reshape(shape.index_select(weight, 0, flat), idx.shape + (D,))
+        if padding_idx is None and not scale_grad_by_freq:
+            return rows
+        # The gradient rules that are not the derivative of the forward, as a constant factor per looked-up row.
+        scale = np.ones(idx.shape + (1,), dtype=W.dtype)
+        if scale_grad_by_freq:
+            scale /= np.bincount(flat, minlength=num)[idx][..., None]
+        if padding_idx is not None:
+            scale[idx == padding_idx] = 0
+        return grad_scaled(rows, scale)
+
+    return apply_fused("EmbeddingBackward0", out, (weight,), backward, composite=composite)
 
 
 def _embedding_renorm_(weight, idx, max_norm, norm_type):
@@ -132,12 +144,10 @@ def _pad_constant(input, pads, value):
     out = np.full(new_shape, value, dtype=x.dtype)
     out[dst] = x[src]
 
-    def backward(g):
-        gx = np.zeros(x.shape, dtype=g.dtype)
-        gx[src] = g[dst]
-        return (gx,)
-
-    return apply_fused("ConstantPadNdBackward0", out, (input,), backward)
+    # The adjoint of constant padding is padding by the negated amounts (a crop where the forward padded, zeros
+    # where it cropped): linear in the gradient, so differentiable to any order.
+    back_pads = [-v for v in pads]
+    return apply("ConstantPadNdBackward0", out, (input,), lambda g: (_pad_constant(g, back_pads, 0.0),))
 
 
 def _pad_index(mode, L, lo, hi):
