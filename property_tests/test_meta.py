@@ -81,7 +81,7 @@ KINDS = {
 
 def _kinds(specs, kinds=tuple(KINDS), n=400):
     """Which of the kinds each spec's strategy produces, found by hypothesis' own search (``find``, derandomized,
-    at most ``n`` draws). Size-0 cases are rare on purpose (about one draw in eight), so counting them in a few
+    at most ``n`` draws). Size-0 cases are rare on purpose (about one draw in twelve), so counting them in a few
     fixed draws would be a coin toss; a search that stops at the first hit is not."""
     seen = {}
     for kind in kinds:

@@ -11,7 +11,10 @@
   numerically from two forward passes along u and analytically from one VJP with cotangent v.
 
 Tolerances are torch.autograd.gradcheck's (eps 1e-6, atol 1e-5, rtol 1e-3). A failure raises
-``GradcheckError`` (an AssertionError) naming the input, the index, and both numbers.
+``GradcheckError`` (an AssertionError) naming the input, the index, and both numbers. A pass returns a
+``GradcheckResult`` saying what was really checked: ``n_checked`` Jacobian entries (full) or projections, or
+mode "skipped" with the ``reason`` (no float64 input to differentiate, an empty input or output) -- a check of
+nothing is never reported as a pass of something.
 """
 from __future__ import annotations
 
@@ -34,7 +37,12 @@ class GradcheckError(AssertionError):
 class GradcheckResult:
     mode: str  # "full" | "projection" | "skipped"
     max_abs_err: float
-    n_checked: int
+    n_checked: int  # Jacobian entries compared (full) or random projections v^T J u (projection); 0 when skipped
+    reason: str = ""  # why nothing was checked (mode "skipped")
+
+    @property
+    def checked(self) -> bool:
+        return self.n_checked > 0
 
 
 def _float_outputs(out):
@@ -102,13 +110,14 @@ def gradcheck(f, arrays, differentiable, eps=EPS, atol=ATOL, rtol=RTOL, full_lim
     arrays = [np.array(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else np.asarray(a) for a in arrays]
     diff = tuple(i for i in differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
     if not diff:
-        return GradcheckResult("skipped", 0.0, 0)
+        return GradcheckResult("skipped", 0.0, 0, "no float input to differentiate")
     inputs = _tensors(arrays, diff, True)
     outs = _float_outputs(f(*inputs))
     n_out = sum(o._data.size for o in outs)
     n_in = sum(arrays[i].size for i in diff)
-    if n_out == 0 or n_in == 0:
-        return GradcheckResult("skipped", 0.0, 0)
+    reason = skip_reason(n_in, n_out, bool(outs))
+    if reason:
+        return GradcheckResult("skipped", 0.0, 0, reason)
     diff_inputs = [inputs[i] for i in diff]
 
     def perturbed(direction, sign):
@@ -173,6 +182,17 @@ def gradcheck(f, arrays, differentiable, eps=EPS, atol=ATOL, rtol=RTOL, full_lim
             )
         worst = max(worst, err)
     return GradcheckResult("projection", worst, n_proj)
+
+
+def skip_reason(n_in, n_out, any_float_output=True) -> str:
+    """Why a gradient check of ``n_in`` input and ``n_out`` output elements would check nothing ("" if it checks)."""
+    if not any_float_output:
+        return "no float64 output"
+    if n_in == 0:
+        return "empty input"
+    if n_out == 0:
+        return "empty output"
+    return ""
 
 
 def _locate(col, sizes):

@@ -289,7 +289,8 @@ def _gather(draw, take_along=False):
     else:
         ishape = tuple(draw(st.integers(1, 4)) if (i == d % x.ndim and n) else draw(st.integers(min(s, 1), s))
                        for i, s in enumerate(x.shape))
-    ishape = rare_zero(draw, ishape)  # an empty index gathers nothing: present, but rare
+    if x.size:  # an empty index gathers nothing: present, but rare (and not on top of an empty x)
+        ishape = rare_zero(draw, ishape)
     if n == 0:  # no valid index along d: the index must be empty there
         ishape = tuple(0 if i == d % x.ndim else s for i, s in enumerate(ishape))
     return sample(x, r.integers(0, max(n, 1), ishape), dim=d)
