@@ -339,7 +339,10 @@ def _basic_index(draw, shape, allow_int=True):
         elif kind == "slice":
             start = draw(st.one_of(st.none(), st.integers(-n - 1, n + 1)))
             stop = draw(st.one_of(st.none(), st.integers(-n - 1, n + 1)))
-            idx.append(slice(start, stop, draw(st.sampled_from([None, 1, 2, 3]))))
+            step = draw(st.sampled_from([None, 1, 2, 3]))
+            if not len(range(*slice(start, stop, step).indices(n))) and n and not draw(rarely()):
+                start, stop = draw(st.integers(-n, n - 1)), None  # an empty slice selects nothing: rare
+            idx.append(slice(start, stop, step))
         else:
             idx.append(slice(None))
     # Either drop trailing full slices or put an Ellipsis in (replacing a full slice, or anywhere: with every dim
