@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, find, settings
+from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
 import impl
@@ -115,6 +116,52 @@ def test_matmul_strategy_produces_size0_and_batch_broadcast():
 def test_unary_strategies_produce_0d_and_size0(name):
     seen = _kinds([name], ("0-d", "size-0"))
     assert seen["0-d"] and seen["size-0"], f"{name}: {seen}"
+
+
+@st.composite
+def _mostly_empty(draw):
+    """Two broadcastable operands, empty in about 70% of the draws (what gather's strategy used to do)."""
+    sx, sy = draw(broadcast_shapes(2, min_dims=1, min_side=1))
+    if draw(st.integers(0, 9)) < 7:
+        sx = (0,) + tuple(sx[1:])
+        sy = (0,) + tuple(sy[1:]) if len(sy) == len(sx) else sy
+    r = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return Sample((r.standard_normal(sx), r.standard_normal(sy)), {})
+
+
+def test_mostly_empty_strategy_fails_the_gradient_tests():
+    """A spec whose draws are mostly empty passes every comparison (there is nothing to compare) and still fails
+    the generic gradient tests: fewer than 80% of its examples check anything. The same spec with a strategy that
+    draws non-empty operands passes."""
+    planted = OpSpec("mostly_empty_mul", lambda lib, a, b: a * b, _mostly_empty(), differentiable=(0, 1))
+    results = compare.over_examples(planted.sample, lambda s: check_gradcheck(planted, s))
+    assert results and all(isinstance(r, compare.Checked) for r in results)  # every comparison passed
+    with pytest.raises(AssertionError, match=r"mostly_empty_mul\] only \d+/\d+ examples checked anything.*empty"):
+        compare.assert_mostly_checked(results, "gradcheck mostly_empty_mul")
+    vjp = compare.over_examples(planted.sample, lambda s: check_vjp(planted, s, "float64"))
+    with pytest.raises(AssertionError, match="empty gradients"):
+        compare.assert_mostly_checked(vjp, "backward mostly_empty_mul")
+    fixed = get_spec("mul")
+    k, n = compare.assert_mostly_checked(compare.over_examples(fixed.sample, lambda s: check_gradcheck(fixed, s)), "mul")
+    assert k >= 0.8 * n
+
+
+def test_checks_report_what_they_compared():
+    """Each generic check returns the number of values it compared, and says why when that number is 0."""
+    mul = get_spec("mul")
+    full = Sample((np.ones((2, 3)), np.arange(3.0)), {})
+    empty = Sample((np.ones((0, 3)), np.arange(3.0)), {})
+    assert check_forward(mul, full, "float64").n == 6
+    assert check_vjp(mul, full, "float64").n == 6 + 3
+    assert check_gradcheck(mul, full).n == 6 * 9  # the full Jacobian: 6 outputs x 9 inputs
+    assert compare.check_noncontiguous(mul, full).n > 0
+    assert check_forward(mul, empty, "float64").skipped.startswith("empty outputs")
+    assert check_vjp(mul, empty, "float64").n == 3 and not check_gradcheck(mul, empty).checked  # grad of y: zeros
+    assert check_gradcheck(mul, empty).skipped == "empty output"
+    scalar = Sample((np.array(2.0), np.array(3.0)), {})
+    assert compare.check_noncontiguous(mul, scalar).skipped.startswith("no input can be non-contiguous")
+    res = compare.check_inplace_on_output(get_spec("diagonal"), Sample((np.ones((3, 3)),), {}))
+    assert not res.checked and "divergence" in res.skipped and res.event.startswith("inplace on output: skipped")
 
 
 def test_generic_shape_strategies():

@@ -18,8 +18,10 @@ the cost, so this keeps the suite within its time budget.
 The check functions live in reference/compare.py (the meta-tests call them directly on planted bugs). Each returns
 what it really compared (a ``Checked``); every example records it as a hypothesis ``event()`` -- "gradcheck:
 checked" or "gradcheck: skipped (empty output)" -- so `pytest --hypothesis-show-statistics` counts, per spec and
-per check, the examples that checked something and those that checked nothing and why. That most examples do check
-something is the meta-test's job (property_tests/test_meta.py::test_gradient_checks_are_not_vacuous).
+per check, the examples that checked something and those that checked nothing and why. test_forward_and_vjp and
+test_gradcheck run their examples through ``over_examples`` and fail when fewer than 80% of them compared any value
+or gradient entry (``assert_mostly_checked``): a strategy that mostly draws empty tensors would pass while checking
+nothing (property_tests/test_meta.py::test_mostly_empty_strategy_fails_the_gradient_tests shows it failing).
 Random creation ops: shapes and dtypes here; their distributions in property_tests/test_random_distributions.py.
 """
 import numpy as np
@@ -38,6 +40,7 @@ from reference.compare import (
     check_inplace_on_output,
     check_noncontiguous,
     check_vjp,
+    over_examples,
 )
 from reference.registry import all_specs
 
@@ -60,19 +63,6 @@ def _p(spec, *extra, suffix=""):
     return pytest.param(spec, *extra, id=spec.name + suffix)
 
 
-def _examples(spec, body):
-    """``body(sample)`` on every hypothesis example of the spec (the active profile's settings, derandomized in
-    ``ci``); returns the ``Checked`` results it gave, so that the test can say how many examples checked something."""
-    results = []
-
-    @given(data=st.data())
-    def run(data):
-        results.append(body(data.draw(spec.sample, label="sample")))
-
-    run()
-    return results
-
-
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS])
 def test_forward_and_vjp(spec):
     """Forward and VJP vs torch, in every dtype of the spec (float32 and float64 for float ops), same sample; most
@@ -85,7 +75,7 @@ def test_forward_and_vjp(spec):
             out["backward"] = _record(check_vjp(spec, sample, dtype), dtype)
         return out
 
-    results = _examples(spec, body)
+    results = over_examples(spec.sample, body)
     assert_mostly_checked([r["forward"] for r in results], f"forward {spec.name}")
     if spec.differentiable and spec.float_dtypes:
         assert_mostly_checked([r["backward"] for r in results], f"backward {spec.name}")
@@ -94,7 +84,7 @@ def test_forward_and_vjp(spec):
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS if s.gradcheck and s.differentiable and "float64" in s.dtypes])
 def test_gradcheck(spec):
     """float64 finite differences of impl alone; at least 80% of the examples check gradient entries."""
-    results = _examples(spec, lambda sample: _record(check_gradcheck(spec, sample)))
+    results = over_examples(spec.sample, lambda sample: _record(check_gradcheck(spec, sample)))
     assert_mostly_checked(results, f"gradcheck {spec.name}")
 
 

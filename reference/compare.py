@@ -247,6 +247,22 @@ def assert_mostly_checked(results, what, min_fraction=MIN_CHECKED):
     return k, n
 
 
+def over_examples(strategy, body) -> list:
+    """``body(example)`` on every hypothesis example of ``strategy`` under the active profile's settings
+    (derandomized in ``ci``); returns what ``body`` returned, in order (e.g. ``Checked`` results, to count)."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    results = []
+
+    @given(data=st.data())
+    def run(data):
+        results.append(body(data.draw(strategy, label="sample")))
+
+    run()
+    return results
+
+
 def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | None = None, what=""):
     """Shape, then dtype, then values (nan-aware: nan == nan, inf == inf of the same sign).
 

@@ -289,8 +289,9 @@ def _gather(draw, take_along=False):
     else:
         ishape = tuple(draw(st.integers(1, 4)) if (i == d % x.ndim and n) else draw(st.integers(min(s, 1), s))
                        for i, s in enumerate(x.shape))
-    if x.size:  # an empty index gathers nothing: present, but rare (and not on top of an empty x)
-        ishape = rare_zero(draw, ishape)
+    if x.size and draw(rarely()):  # an empty index gathers nothing: present, but rare (not on top of an empty x)
+        k = d % x.ndim if take_along else draw(st.integers(0, x.ndim - 1))  # take_along_dim: only along dim
+        ishape = tuple(0 if i == k else s for i, s in enumerate(ishape))
     if n == 0:  # no valid index along d: the index must be empty there
         ishape = tuple(0 if i == d % x.ndim else s for i, s in enumerate(ishape))
     return sample(x, r.integers(0, max(n, 1), ishape), dim=d)
