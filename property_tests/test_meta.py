@@ -379,6 +379,18 @@ def test_gradcheck_alone_catches_the_planted_bug_in_both_modes():
             gradcheck(f, large, (0, 1))
 
 
+@pytest.mark.parametrize("seed", [13, 17, 18, 29])
+def test_gradcheck_projection_sees_an_ignored_gradient_on_a_one_element_output(seed):
+    """x.sum() of 27 elements: projection mode with one output element. A unit-norm cotangent there is +-1, and
+    a backward that uses ones instead of its incoming gradient passed whenever it was +1 -- on these seeds, all
+    three projections drew +1 before the cotangent's norm was moved off 1 (the sum_dim spec's seed was one)."""
+    x = [np.random.default_rng(seed).standard_normal((3, 3, 3))]
+    f = lambda x: x.sum(dim=None)  # noqa: E731
+    assert gradcheck(f, x, (0,), seed=seed).mode == "projection"
+    with backward_ignores_gradient(red, "SumBackward1"), pytest.raises(GradcheckError, match="random projection"):
+        gradcheck(f, x, (0,), seed=seed)
+
+
 def test_noncontiguous_check_sees_layout_bugs(monkeypatch):
     """An op that reads its input's raw buffer (ignoring strides) is caught by check_noncontiguous."""
     spec = get_spec("exp")

@@ -7,7 +7,8 @@
   column numerically and row by row analytically (one VJP per output element with a basis cotangent), plus one
   VJP with a random cotangent (basis cotangents cannot see a backward that ignores its incoming gradient when
   the output has a single element);
-* larger ones: ``N_PROJ`` random projections ``v^T J u`` (unit-norm u over the inputs, v over the outputs),
+* larger ones: ``N_PROJ`` random projections ``v^T J u`` (unit-norm u over the inputs, v over the outputs with a
+  norm between 1.5 and 2.5, so that a one-element output does not get the cotangent 1),
   numerically from two forward passes along u and analytically from one VJP with cotangent v.
 
 Tolerances are torch.autograd.gradcheck's (eps 1e-6, atol 1e-5, rtol 1e-3). A failure raises
@@ -170,7 +171,9 @@ def gradcheck(f, arrays, differentiable, eps=EPS, atol=ATOL, rtol=RTOL, full_lim
         scale = np.sqrt(sum(float((x * x).sum()) for x in u)) or 1.0
         u = [x / scale for x in u]
         v = rng.standard_normal(n_out)
-        v /= np.linalg.norm(v) or 1.0
+        # Norm drawn in [1.5, 2.5], not 1: a single output element would otherwise get the cotangent +-1, and a
+        # backward that ignores its incoming gradient (uses ones) would pass whenever the sign is +.
+        v *= rng.uniform(1.5, 2.5) / (np.linalg.norm(v) or 1.0)
         numeric = float(v @ _central(f, perturbed(u, 1), perturbed(u, -1), diff, eps))
         grads = _vjp(outs, diff_inputs, v)
         analytic = float(sum((g * x).sum() for g, x in zip(grads, u)))

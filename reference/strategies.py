@@ -53,14 +53,6 @@ def rarely(p=0.08):
     return st.integers(0, 2**32 - 1).map(lambda v: bool(np.random.default_rng(v).random() < p))
 
 
-def side(min_side=0, max_side=MAX_SIDE):
-    """One dimension size: ``min_side=0`` allows 0, but only rarely (a size-0 tensor checks no values)."""
-    lo = max(min_side, 1)
-    if min_side > 0 or max_side < 1:
-        return st.integers(min_side, max_side)
-    return st.tuples(rarely(), st.integers(lo, max_side)).map(lambda t: 0 if t[0] else t[1])
-
-
 def rare_zero(draw, shape):
     """``shape`` (any sequence of sizes) with one of its entries set to 0 in about one draw in twelve: the size-0
     case stays present without turning a quarter of the examples into checks of nothing."""

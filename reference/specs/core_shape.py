@@ -171,7 +171,7 @@ def _join(draw, n=3, stack=False):
     for _ in range(n):
         s = list(base)
         if not stack:
-            s[d] = draw(st.integers(0, 3))
+            s[d] = 0 if draw(rarely()) else draw(st.integers(1, 3))  # an empty part: rare
         arrays.append(values(r, s))
     return sample(*arrays, dim=d)
 
