@@ -2,8 +2,9 @@
 
 Creation is excluded from gradient checks (``differentiable=()``, ``gradcheck=False``); what is checked is the
 dtype inference (Python ints -> int64, floats -> float32, bools -> bool, float64 numpy stays float64), the
-shapes (0-d and size-0 included) and the values. Random creation ops draw from impl's own generator, so only
-their shapes and dtypes are compared (property_tests/test_ops.py::test_random_creation_shape_and_dtype).
+shapes (0-d and size-0 included) and the values. Random creation ops draw from impl's own generator: their shapes
+and dtypes are compared with torch's (property_tests/test_ops.py::test_random_creation_shape_and_dtype), their
+values are tested as distributions (property_tests/test_random_distributions.py).
 """
 from __future__ import annotations
 
