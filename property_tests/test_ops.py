@@ -15,16 +15,24 @@ Per spec (ids = spec names):
   test_error_input                   the spec's error inputs: torch's exception class, impl's message names the op.
 Each hypothesis test draws one sample per example and runs several checks on it: drawing is the larger part of
 the cost, so this keeps the suite within its time budget.
-The check functions live in reference/compare.py (the meta-tests call them directly on planted bugs).
+The check functions live in reference/compare.py (the meta-tests call them directly on planted bugs). Each returns
+what it really compared (a ``Checked``); every example records it as a hypothesis ``event()`` -- "gradcheck:
+checked" or "gradcheck: skipped (empty output)" -- so `pytest --hypothesis-show-statistics` counts, per spec and
+per check, the examples that checked something and those that checked nothing and why. test_forward_and_vjp and
+test_gradcheck run their examples through ``over_examples`` and fail when fewer than 80% of them compared any value
+or gradient entry (``assert_mostly_checked``): a strategy that mostly draws empty tensors would pass while checking
+nothing (property_tests/test_meta.py::test_mostly_empty_strategy_fails_the_gradient_tests shows it failing).
+Random creation ops: shapes and dtypes here; their distributions in property_tests/test_random_distributions.py.
 """
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import impl
 from reference.compare import (
+    assert_mostly_checked,
     check_error_input,
     check_forward,
     check_grad_mode,
@@ -32,6 +40,7 @@ from reference.compare import (
     check_inplace_on_output,
     check_noncontiguous,
     check_vjp,
+    over_examples,
 )
 from reference.registry import all_specs
 
@@ -44,24 +53,39 @@ pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarnin
 FEW = settings(max_examples=max(5, settings.default.max_examples * 2 // 5))
 
 
+def _record(checked, dtype=""):
+    """One hypothesis event per check and example: what it compared, or that it compared nothing and why."""
+    event(checked.event.replace(": ", f" {dtype}: ", 1) if dtype else checked.event)
+    return checked
+
+
 def _p(spec, *extra, suffix=""):
     return pytest.param(spec, *extra, id=spec.name + suffix)
 
 
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS])
-@given(data=st.data())
-def test_forward_and_vjp(spec, data):
-    """Forward and VJP vs torch, in every dtype of the spec (float32 and float64 for float ops), same sample."""
-    sample = data.draw(spec.sample, label="sample")
-    for dtype in spec.dtypes:
-        check_forward(spec, sample, dtype)
-        check_vjp(spec, sample, dtype)
+def test_forward_and_vjp(spec):
+    """Forward and VJP vs torch, in every dtype of the spec (float32 and float64 for float ops), same sample; most
+    examples must compare forward values and, for a differentiable spec, gradients (not only empty tensors)."""
+
+    def body(sample):
+        out = {}
+        for dtype in spec.dtypes:
+            out["forward"] = _record(check_forward(spec, sample, dtype), dtype)
+            out["backward"] = _record(check_vjp(spec, sample, dtype), dtype)
+        return out
+
+    results = over_examples(spec.sample, body)
+    assert_mostly_checked([r["forward"] for r in results], f"forward {spec.name}")
+    if spec.differentiable and spec.float_dtypes:
+        assert_mostly_checked([r["backward"] for r in results], f"backward {spec.name}")
 
 
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS if s.gradcheck and s.differentiable and "float64" in s.dtypes])
-@given(data=st.data())
-def test_gradcheck(spec, data):
-    check_gradcheck(spec, data.draw(spec.sample, label="sample"))
+def test_gradcheck(spec):
+    """float64 finite differences of impl alone; at least 80% of the examples check gradient entries."""
+    results = over_examples(spec.sample, lambda sample: _record(check_gradcheck(spec, sample)))
+    assert_mostly_checked(results, f"gradcheck {spec.name}")
 
 
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS])
@@ -70,8 +94,8 @@ def test_gradcheck(spec, data):
 def test_noncontiguous_and_grad_mode(spec, data):
     """Non-contiguous numpy inputs give the contiguous results; requires_grad/no_grad propagate as torch's."""
     sample = data.draw(spec.sample, label="sample")
-    check_noncontiguous(spec, sample, "float64" if "float64" in spec.dtypes else spec.dtypes[0])
-    check_grad_mode(spec, sample, spec.dtypes[0])
+    _record(check_noncontiguous(spec, sample, "float64" if "float64" in spec.dtypes else spec.dtypes[0]))
+    _record(check_grad_mode(spec, sample, spec.dtypes[0]))
 
 
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS if s.differentiable and s.float_dtypes])
@@ -79,15 +103,15 @@ def test_noncontiguous_and_grad_mode(spec, data):
 @given(data=st.data())
 def test_inplace_on_output(spec, data):
     """Modify every differentiable output in place, then backward: same refusals as torch, or torch's gradients."""
-    check_inplace_on_output(spec, data.draw(spec.sample, label="sample"), spec.float_dtypes[-1])
+    _record(check_inplace_on_output(spec, data.draw(spec.sample, label="sample"), spec.float_dtypes[-1]))
 
 
 @pytest.mark.parametrize("spec,index", [_p(s, i, suffix=f"-{i}") for s in SPECS for i in range(len(s.error_inputs))])
 def test_error_input(spec, index):
-    check_error_input(spec, spec.error_inputs[index])
+    assert check_error_input(spec, spec.error_inputs[index]).checked
 
 
-# ---- random creation: values come from impl's own generator, so shapes and dtypes only -------------------
+# ---- random creation: shapes and dtypes vs torch (values: property_tests/test_random_distributions.py) ---------
 RANDOM_CREATION = [
     ("randn", lambda lib: lib.randn(2, 3)),
     ("randn_size_tuple", lambda lib: lib.randn((4,), dtype=lib.float64)),

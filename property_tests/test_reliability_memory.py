@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import impl
+from impl import nn
 
 pytestmark = pytest.mark.reliability
 
@@ -53,7 +54,6 @@ def test_second_backward_through_freed_graph_raises():
 
 def test_training_memory_stays_flat():
     """1,000 SGD steps of a small MLP: traced memory after the warm-up may not keep growing."""
-    nn = pytest.importorskip("impl.nn")
     impl.manual_seed(0)
     model = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 4))
     opt = impl.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)

@@ -5,7 +5,9 @@ message names the check, the op, the input shapes and dtypes, the number of mism
 absolute and relative errors with their indices, and a copy-paste reproducer (the inputs as numpy literals,
 or an ``.npz`` file for large ones).
 
-The generic checks take an ``OpSpec`` and a ``Sample`` and return the errors they measured:
+The generic checks take an ``OpSpec`` and a ``Sample`` and return a ``Checked``: how many values they really
+compared (``n``), the worst error (``err``), and, when they compared nothing (an empty output, no input that
+requires grad, a skipped case), ``skipped`` with the reason -- so that a check of nothing is never counted as a pass:
 
 * ``check_forward(spec, sample, dtype)``   forward values vs torch;
 * ``check_vjp(spec, sample, dtype)``       backward vs torch with a random cotangent, plus the gradients'
@@ -17,7 +19,8 @@ The generic checks take an ``OpSpec`` and a ``Sample`` and return the errors the
   under ``no_grad`` or without inputs that require grad;
 * ``check_error_input(spec, error_input)`` both raise torch's exception class; impl's message matches.
 
-``reproduce(name, arrays, kwargs, dtype)`` reruns every check of one spec on given inputs and prints the outcome.
+``reproduce(name, arrays, kwargs, dtype)`` reruns every check of one spec on given inputs and prints the outcome
+("ok" with the count of values checked, "checked nothing" with the reason, or the failure).
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ import os
 import re
 import tempfile
 import zlib
+from collections import Counter
 
 import numpy as np
 
@@ -190,6 +194,75 @@ class Err(float):
                       max((getattr(e, "rel", 0.0) for e in errs), default=0.0))
 
 
+class Checked:
+    """What one generic check really compared on one sample.
+
+    ``n``: the values compared (forward: output elements; backward: gradient elements; gradcheck: Jacobian entries
+    or random projections; noncontiguous: output and gradient elements over the layouts; grad mode: flags; in-place
+    on output: values and refusals). ``skipped``: why nothing was compared ("" when ``n`` > 0). ``err``: the worst
+    absolute error (an ``Err``: also ``.ratio`` and ``.rel``). ``outcome``: a short word on how it went (in-place)."""
+
+    __slots__ = ("check", "n", "skipped", "err", "outcome")
+
+    def __init__(self, check, n=0, err=0.0, skipped="", outcome=""):
+        self.check, self.n, self.err, self.outcome = check, int(n), err, outcome
+        self.skipped = skipped if skipped or self.n else "nothing to compare"
+
+    @classmethod
+    def skip(cls, check, reason):
+        return cls(check, 0, 0.0, reason, outcome=reason)
+
+    @property
+    def checked(self) -> bool:
+        return self.n > 0
+
+    @property
+    def event(self) -> str:
+        """A short label for hypothesis' ``event()`` statistics: "<check>: checked" or "<check>: skipped (<reason>)"."""
+        if self.checked:
+            return f"{self.check}: checked" + (f" ({self.outcome})" if self.outcome else "")
+        return f"{self.check}: skipped ({self.skipped})"
+
+    def __repr__(self):
+        if self.checked:
+            return f"Checked({self.check!r}, n={self.n}, err={float(self.err):.3g}" + (
+                f", outcome={self.outcome!r})" if self.outcome else ")")
+        return f"Checked({self.check!r}, skipped={self.skipped!r})"
+
+
+MIN_CHECKED = 0.8  # the share of a generic test's examples that must really compare something
+
+
+def assert_mostly_checked(results, what, min_fraction=MIN_CHECKED):
+    """At least ``min_fraction`` of ``results`` (the ``Checked`` of one check over a test's examples) compared
+    something. A strategy whose draws are mostly empty (size-0 inputs or outputs) makes a generic test pass while
+    checking nothing; this turns that into a failure that names the skip reasons and their counts."""
+    n, k = len(results), sum(r.checked for r in results)
+    if not n or k < min_fraction * n:
+        why = Counter(r.skipped for r in results if not r.checked)
+        raise AssertionError(
+            f"[{what}] only {k}/{n} examples checked anything (at least {min_fraction:.0%} must); skipped: "
+            + ", ".join(f"{c}x {reason}" for reason, c in why.most_common())
+            + " -- make the spec's strategy draw non-empty cases most of the time (size-0 ones rarely)")
+    return k, n
+
+
+def over_examples(strategy, body) -> list:
+    """``body(example)`` on every hypothesis example of ``strategy`` under the active profile's settings
+    (derandomized in ``ci``); returns what ``body`` returned, in order (e.g. ``Checked`` results, to count)."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    results = []
+
+    @given(data=st.data())
+    def run(data):
+        results.append(body(data.draw(strategy, label="sample")))
+
+    run()
+    return results
+
+
 def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | None = None, what=""):
     """Shape, then dtype, then values (nan-aware: nan == nan, inf == inf of the same sign).
 
@@ -237,9 +310,10 @@ def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | No
 def _compare_outputs(fi, ft, tol, check, ctx):
     if len(fi) != len(ft):
         ctx.fail(f"{check}: structure", f"impl returned {len(fi)} outputs, torch {len(ft)}")
-    worst = 0.0
+    worst, n = 0.0, 0  # n: the values compared (elements of tensors and arrays, one per Python value)
     for k, (a, b) in enumerate(zip(fi, ft)):
         what = f"output {k}" if len(fi) > 1 else ""
+        n += 1 if not is_tensor(b) and not isinstance(b, np.ndarray) else int(np.prod(tuple(b.shape)))
         if is_tensor(b):
             if not is_impl(a):
                 ctx.fail(f"{check} {what}: type", f"impl returned {type(a).__name__}, torch a Tensor")
@@ -264,7 +338,7 @@ def _compare_outputs(fi, ft, tol, check, ctx):
                 ctx.fail(f"{check} {what}: value", f"impl {a!r} ({type(a).__name__}) vs torch {b!r} ({type(b).__name__})")
         else:
             ctx.fail(f"{check} {what}: type", f"don't know how to compare torch's {type(b).__name__}")
-    return worst
+    return worst, n
 
 
 def _run(spec, lib, inputs, kwargs):
@@ -277,8 +351,9 @@ def _cotangent_rng(spec, arrays):
 
 
 # ---- the generic checks ------------------------------------------------------------------------
-def check_forward(spec, sample, dtype) -> float:
-    """Forward outputs vs torch: structure, shape, dtype, values. Returns the max abs error."""
+def check_forward(spec, sample, dtype) -> Checked:
+    """Forward outputs vs torch: structure, shape, dtype, values. Returns the elements compared and the max abs
+    error (skipped: "empty outputs" when every output has size 0 -- then only shapes and dtypes were compared)."""
     torch = _torch()
     arrays = cast_arrays(sample.arrays, dtype)
     ctx = Context(spec, arrays, sample.kwargs, dtype)
@@ -292,21 +367,22 @@ def check_forward(spec, sample, dtype) -> float:
             fi = _run(spec, impl, make_inputs(impl, arrays, (), False), sample.kwargs)
         except Exception as e:  # noqa: BLE001
             ctx.fail("forward: impl raised", f"{type(e).__name__}: {e}")
-    return _compare_outputs(fi, ft, spec.tol("fwd", dtype), "forward", ctx)
+    worst, n = _compare_outputs(fi, ft, spec.tol("fwd", dtype), "forward", ctx)
+    return Checked("forward", n, worst, "" if n else "empty outputs (shapes and dtypes only)")
 
 
-def check_vjp(spec, sample, dtype, cotangent="random") -> float:
+def check_vjp(spec, sample, dtype, cotangent="random") -> Checked:
     """Backward vs torch with a random cotangent on every differentiable output.
 
     Also checks that each gradient has its input's shape and dtype, and that impl's outputs require grad
     exactly where torch's do. ``cotangent="ones"`` (the ``.sum()`` cotangent) exists only for the
-    meta-tests that show why it is not enough. Returns the max abs gradient error."""
+    meta-tests that show why it is not enough. Returns the gradient elements compared and the max abs error."""
     torch = _torch()
     arrays = cast_arrays(sample.arrays, dtype)
     ctx = Context(spec, arrays, sample.kwargs, dtype)
     diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
     if not diff:
-        return 0.0
+        return Checked.skip("backward", "no float input to differentiate")
     ii, tt = make_inputs(impl, arrays, diff), make_inputs(torch, arrays, diff)
     fi, ft = _run(spec, impl, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
     if len(fi) != len(ft):
@@ -326,14 +402,14 @@ def check_vjp(spec, sample, dtype, cotangent="random") -> float:
         cts_i.append(impl.tensor(ct))
         cts_t.append(torch.from_numpy(ct.copy()))
     if not outs_t:
-        return 0.0
+        return Checked.skip("backward", "no output requires grad")
     torch.autograd.backward(outs_t, cts_t)
     try:
         impl.autograd.backward(outs_i, cts_i)
     except Exception as e:  # noqa: BLE001 - any crash in impl's backward is a failed check
         ctx.fail("backward: raised", f"impl's backward raised {type(e).__name__}: {e}")
     tol = spec.tol("bwd", dtype)
-    worst = 0.0
+    worst, n = 0.0, 0
     for i in diff:
         gi, gt = ii[i].grad, tt[i].grad
         what = f"grad of input {i}"
@@ -347,11 +423,13 @@ def check_vjp(spec, sample, dtype, cotangent="random") -> float:
         a = to_numpy(gi) if gi is not None else np.zeros_like(arrays[i])
         e = to_numpy(gt) if gt is not None else np.zeros_like(arrays[i])
         worst = Err.worst(worst, assert_close(a, e, tol["rtol"], tol["atol"], "backward", ctx, what))
-    return worst
+        n += a.size
+    return Checked("backward", n, worst, "" if n else "empty gradients")
 
 
-def check_gradcheck(spec, sample) -> float:
-    """float64 central differences on impl alone (reference/gradcheck.py). Returns the max abs error."""
+def check_gradcheck(spec, sample) -> Checked:
+    """float64 central differences on impl alone (reference/gradcheck.py). Returns the Jacobian entries (full
+    Jacobian) or random projections compared and the max abs error, or why nothing was checked."""
     arrays = cast_arrays(sample.arrays, "float64")
     ctx = Context(spec, arrays, sample.kwargs, "float64")
     try:
@@ -359,7 +437,7 @@ def check_gradcheck(spec, sample) -> float:
                          seed=zlib.crc32(spec.name.encode()))
     except AssertionError as e:
         ctx.fail("gradcheck", str(e))
-    return res.max_abs_err
+    return Checked("gradcheck", res.n_checked, Err.of(res.max_abs_err, 0.0), res.reason, outcome=res.mode)
 
 
 def noncontiguous_views(arrays, layout):
@@ -390,7 +468,9 @@ def check_noncontiguous(spec, sample, dtype="float64", layouts=("transposed", "s
     """impl on non-contiguous numpy views (no copy, via from_numpy) == impl on contiguous copies.
 
     Forward outputs and the gradients of a random cotangent are compared at the float64 baseline tolerance:
-    numpy's summation order may depend on the memory layout, so bitwise equality is not promised."""
+    numpy's summation order may depend on the memory layout, so bitwise equality is not promised. Counts the
+    elements compared under the layouts that really made some input non-contiguous (a 0-d or one-element array
+    is contiguous whatever its strides): skipped when there was none, or nothing to compare."""
     arrays = cast_arrays(sample.arrays, dtype)
     ctx = Context(spec, arrays, sample.kwargs, dtype)
     diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
@@ -406,8 +486,11 @@ def check_noncontiguous(spec, sample, dtype="float64", layouts=("transposed", "s
         return outs, [ins[i].grad for i in diff]
 
     ref_outs, ref_grads = run(None)
+    n, real_layouts = 0, 0
     for layout in layouts:
         views = noncontiguous_views(arrays, layout)
+        real = any(not v.flags.c_contiguous for v in views)
+        real_layouts += real
         snapshot = [v.copy() for v in views]
         try:
             outs, grads = run(views)
@@ -416,14 +499,19 @@ def check_noncontiguous(spec, sample, dtype="float64", layouts=("transposed", "s
         for k, (a, b) in enumerate(zip(outs, ref_outs)):
             if is_impl(b):
                 assert_close(a, b, tol["rtol"], tol["atol"], f"noncontiguous ({layout}) forward", ctx, f"output {k}")
+                n += b._data.size if real else 0
         for i, a, b in zip(diff, grads, ref_grads):
             if (a is None) != (b is None):
                 ctx.fail(f"noncontiguous ({layout}) backward", f"grad of input {i}: {a!r} vs contiguous {b!r}")
             if a is not None:
                 assert_close(a, b, tol["rtol"], tol["atol"], f"noncontiguous ({layout}) backward", ctx, f"grad of input {i}")
+                n += b._data.size if real else 0
         for i, (v, s) in enumerate(zip(views, snapshot)):
             if not np.array_equal(v, s, equal_nan=True):
                 ctx.fail(f"noncontiguous ({layout})", f"the op wrote into its input {i}")
+    if not real_layouts:
+        return Checked.skip("noncontiguous", "no input can be non-contiguous (0-d or at most one element)")
+    return Checked("noncontiguous", n, 0.0, "" if n else "empty outputs")
 
 
 IMPL_VIEW_INPLACE = "in-place autograd on a view"  # impl's refusal message (the documented divergence)
@@ -467,7 +555,7 @@ def _check_inplace_without_autograd(spec, arrays, kwargs, ctx):
                          f"output {k} after mul_(2)")
 
 
-def check_inplace_on_output(spec, sample, dtype="float64") -> str:
+def check_inplace_on_output(spec, sample, dtype="float64") -> Checked:
     """Every differentiable output is doubled in place (``out.mul_(2)``) before the backward, in impl and torch.
 
     Where torch refuses (the output is saved by its own backward -- the version counter -- or it is a view of a
@@ -478,22 +566,23 @@ def check_inplace_on_output(spec, sample, dtype="float64") -> str:
     one of several views) and impl's is a copy sharing no memory with any input (diagonal, 0-d select/unbind,
     empty results), impl allows the in-place op and nothing of the input can change; and a spec with a
     Divergence whose ``what`` starts with "in-place on output" (its reason says why). An impl output that
-    does share memory with an input and is modified in place without complaint fails the check. Returns the
-    outcome ("refused at inplace", "refused at backward", "grads equal" or "... skipped")."""
+    does share memory with an input and is modified in place without complaint fails the check. Returns what was
+    compared after the in-place step -- the refusal (one per doubled output) or the gradient elements -- with the
+    outcome ("refused at inplace", "refused at backward", "grads equal"), or the reason it was skipped."""
     if any(d.what.startswith("in-place on output") for d in spec.divergences):
-        return "spec divergence: skipped"
+        return Checked.skip("inplace on output", "spec divergence")
     torch = _torch()
     arrays = cast_arrays(sample.arrays, dtype)
     ctx = Context(spec, arrays, sample.kwargs, dtype)
     _check_inplace_without_autograd(spec, arrays, sample.kwargs, ctx)
     diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
     if not diff:
-        return "no differentiable input"
+        return Checked.skip("inplace on output", "no float input to differentiate")
     ii, tt = make_inputs(impl, arrays, diff), make_inputs(torch, arrays, diff)
     fi, ft = _run(spec, impl, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
     live = [k for k, b in enumerate(ft) if is_torch(b) and b.requires_grad and b.is_floating_point()]
     if not live:
-        return "no differentiable output"
+        return Checked.skip("inplace on output", "no output requires grad")
     rng = _cotangent_rng(spec, arrays)
     cts = [rng.standard_normal(tuple(ft[k].shape)).astype(to_numpy(ft[k]).dtype) for k in live]
 
@@ -516,16 +605,18 @@ def check_inplace_on_output(spec, sample, dtype="float64") -> str:
         except Exception as e:  # noqa: BLE001 - anything but a RuntimeError is a failed check
             ctx.fail(f"inplace on output: {step}", f"impl raised {type(e).__name__}: {e} (torch: {te or 'no error'})")
         if step == "inplace" and ie is not None and IMPL_VIEW_INPLACE in str(ie):
-            return "impl view: skipped"
+            return Checked.skip("inplace on output", "impl refuses in-place on any view (divergence)")
         if step == "inplace" and ie is None and te is not None and "view" in str(te) and not any(
                 np.may_share_memory(fi[k]._data, t._data) for k in live for t in ii):
-            return "impl copy: skipped"  # torch's result is a view, impl's a copy: nothing of the input can change
+            # torch's result is a view, impl's a copy: nothing of the input can change
+            return Checked.skip("inplace on output", "torch's view is impl's copy (divergence)")
         if (te is None) != (ie is None):
             ctx.fail(f"inplace on output: {step}", f"torch {'raised ' + repr(str(te)[:160]) if te else 'allowed it'}; "
                      f"impl {'raised ' + repr(str(ie)[:160]) if ie else 'allowed it'} (outputs {live} doubled in place)")
         if te is not None:
-            return f"refused at {step}"
+            return Checked("inplace on output", len(live), outcome=f"refused at {step}")
     tol = spec.tol("bwd", dtype)
+    n = 0
     for i in diff:
         gi, gt = ii[i].grad, tt[i].grad
         if gi is None and gt is None:
@@ -534,16 +625,18 @@ def check_inplace_on_output(spec, sample, dtype="float64") -> str:
         e = to_numpy(gt) if gt is not None else np.zeros_like(arrays[i])
         assert_close(a, e, tol["rtol"], tol["atol"], "inplace on output: backward", ctx,
                      f"grad of input {i} after outputs {live} were doubled in place")
-    return "grads equal"
+        n += a.size
+    return Checked("inplace on output", n, skipped="" if n else "empty gradients", outcome="grads equal")
 
 
-def check_grad_mode(spec, sample, dtype="float32"):
+def check_grad_mode(spec, sample, dtype="float32") -> Checked:
     """requires_grad / grad_fn / is_leaf of every output as torch's; nothing recorded under no_grad or
-    when no input requires grad."""
+    when no input requires grad. Counts the tensor outputs checked, over the three modes."""
     torch = _torch()
     arrays = cast_arrays(sample.arrays, dtype)
     ctx = Context(spec, arrays, sample.kwargs, dtype)
     diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
+    n = 0
     for mode in ("grad", "no_grad", "no_inputs_require_grad"):
         rg = mode != "no_inputs_require_grad"
         ii, tt = make_inputs(impl, arrays, diff, rg), make_inputs(torch, arrays, diff, rg)
@@ -559,6 +652,7 @@ def check_grad_mode(spec, sample, dtype="float32"):
                 continue
             if not is_impl(a):
                 ctx.fail(f"grad mode ({mode})", f"output {k}: impl returned {type(a).__name__}, torch a Tensor")
+            n += 1
             if mode == "grad":
                 got = (a.requires_grad, a.grad_fn is None, a.is_leaf)
                 want = (b.requires_grad, b.grad_fn is None, b.is_leaf)
@@ -581,9 +675,10 @@ def check_grad_mode(spec, sample, dtype="float32"):
         for i in diff:
             if ii[i].requires_grad != rg or not ii[i].is_leaf:
                 ctx.fail(f"grad mode ({mode})", f"input {i} changed its requires_grad/is_leaf")
+    return Checked("grad mode", n, skipped="" if n else "no tensor output")
 
 
-def check_error_input(spec, error_input):
+def check_error_input(spec, error_input) -> Checked:
     """Both libraries raise ``error_input.exc``; impl's message matches ``error_input.match``."""
     torch = _torch()
     ei = error_input
@@ -606,6 +701,7 @@ def check_error_input(spec, error_input):
         raise AssertionError(f"{where}: impl raised {type(i).__name__}: {i} (torch: {type(t).__name__}: {t})")
     if not re.search(ei.match, str(i)):
         raise AssertionError(f"{where}: impl's message {str(i)!r} does not match (torch's: {str(t)!r})")
+    return Checked("error input", 1)
 
 
 # ---- reproducing one case -----------------------------------------------------------------------
@@ -623,8 +719,11 @@ def reproduce(name, arrays, kwargs, dtype="float32"):
     ok = True
     for label, run in checks:
         try:
-            err = run()
-            print(f"{label:14s} ok" + (f"  (max abs err {err:.3g})" if isinstance(err, float) else ""))
+            res = run()
+            if res.checked:
+                print(f"{label:14s} ok  (checked {res.n}, max abs err {float(res.err):.3g})")
+            else:
+                print(f"{label:14s} checked nothing: {res.skipped}")
         except AssertionError as e:
             ok = False
             print(f"{label:14s} FAILED\n{str(e).split('Reproducer')[0]}")

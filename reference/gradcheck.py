@@ -7,11 +7,15 @@
   column numerically and row by row analytically (one VJP per output element with a basis cotangent), plus one
   VJP with a random cotangent (basis cotangents cannot see a backward that ignores its incoming gradient when
   the output has a single element);
-* larger ones: ``N_PROJ`` random projections ``v^T J u`` (unit-norm u over the inputs, v over the outputs),
+* larger ones: ``N_PROJ`` random projections ``v^T J u`` (unit-norm u over the inputs, v over the outputs with a
+  norm between 1.5 and 2.5, so that a one-element output does not get the cotangent 1),
   numerically from two forward passes along u and analytically from one VJP with cotangent v.
 
 Tolerances are torch.autograd.gradcheck's (eps 1e-6, atol 1e-5, rtol 1e-3). A failure raises
-``GradcheckError`` (an AssertionError) naming the input, the index, and both numbers.
+``GradcheckError`` (an AssertionError) naming the input, the index, and both numbers. A pass returns a
+``GradcheckResult`` saying what was really checked: ``n_checked`` Jacobian entries (full) or projections, or
+mode "skipped" with the ``reason`` (no float64 input to differentiate, an empty input or output) -- a check of
+nothing is never reported as a pass of something.
 """
 from __future__ import annotations
 
@@ -34,7 +38,12 @@ class GradcheckError(AssertionError):
 class GradcheckResult:
     mode: str  # "full" | "projection" | "skipped"
     max_abs_err: float
-    n_checked: int
+    n_checked: int  # Jacobian entries compared (full) or random projections v^T J u (projection); 0 when skipped
+    reason: str = ""  # why nothing was checked (mode "skipped")
+
+    @property
+    def checked(self) -> bool:
+        return self.n_checked > 0
 
 
 def _float_outputs(out):
@@ -102,13 +111,14 @@ def gradcheck(f, arrays, differentiable, eps=EPS, atol=ATOL, rtol=RTOL, full_lim
     arrays = [np.array(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else np.asarray(a) for a in arrays]
     diff = tuple(i for i in differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
     if not diff:
-        return GradcheckResult("skipped", 0.0, 0)
+        return GradcheckResult("skipped", 0.0, 0, "no float input to differentiate")
     inputs = _tensors(arrays, diff, True)
     outs = _float_outputs(f(*inputs))
     n_out = sum(o._data.size for o in outs)
     n_in = sum(arrays[i].size for i in diff)
-    if n_out == 0 or n_in == 0:
-        return GradcheckResult("skipped", 0.0, 0)
+    reason = skip_reason(n_in, n_out, bool(outs))
+    if reason:
+        return GradcheckResult("skipped", 0.0, 0, reason)
     diff_inputs = [inputs[i] for i in diff]
 
     def perturbed(direction, sign):
@@ -161,7 +171,9 @@ def gradcheck(f, arrays, differentiable, eps=EPS, atol=ATOL, rtol=RTOL, full_lim
         scale = np.sqrt(sum(float((x * x).sum()) for x in u)) or 1.0
         u = [x / scale for x in u]
         v = rng.standard_normal(n_out)
-        v /= np.linalg.norm(v) or 1.0
+        # Norm drawn in [1.5, 2.5], not 1: a single output element would otherwise get the cotangent +-1, and a
+        # backward that ignores its incoming gradient (uses ones) would pass whenever the sign is +.
+        v *= rng.uniform(1.5, 2.5) / (np.linalg.norm(v) or 1.0)
         numeric = float(v @ _central(f, perturbed(u, 1), perturbed(u, -1), diff, eps))
         grads = _vjp(outs, diff_inputs, v)
         analytic = float(sum((g * x).sum() for g, x in zip(grads, u)))
@@ -173,6 +185,17 @@ def gradcheck(f, arrays, differentiable, eps=EPS, atol=ATOL, rtol=RTOL, full_lim
             )
         worst = max(worst, err)
     return GradcheckResult("projection", worst, n_proj)
+
+
+def skip_reason(n_in, n_out, any_float_output=True) -> str:
+    """Why a gradient check of ``n_in`` input and ``n_out`` output elements would check nothing ("" if it checks)."""
+    if not any_float_output:
+        return "no float64 output"
+    if n_in == 0:
+        return "empty input"
+    if n_out == 0:
+        return "empty output"
+    return ""
 
 
 def _locate(col, sizes):

@@ -4,8 +4,9 @@
     gradparity-report --samples 5 -k softmax  # the console script; only specs whose name contains "softmax"
 
 Per op: family, dtypes, the max absolute and relative forward and backward (random cotangent) errors vs torch
-in each dtype, the worst error as a percentage of its tolerance, the float64 gradcheck of impl alone, the error
-inputs, known divergences and loosened tolerances with their reasons. Above the table: summary counts and the
+in each dtype, the worst error as a percentage of its tolerance, how many samples each check really compared
+something on ("checked n/N": a check that compared nothing is shown as such, never as "ok"), the float64
+gradcheck of impl alone, the error inputs, known divergences and loosened tolerances with their reasons. Above the table: summary counts and the
 failures; below it: every divergence and loosened tolerance, and the milestone loss curves (impl vs torch) when
 ``python -m milestones --plot`` has written them to ``milestones/out/``.
 
@@ -52,14 +53,22 @@ class Report:
     def failed(self):
         return [r for r in self.rows if not r.ok]
 
+    @property
+    def unchecked(self):
+        """Ops that fail nothing but have a check that compared nothing on every sample."""
+        return [r for r in self.rows if r.ok and r.unchecked]
+
     def counts(self) -> dict:
         rows = self.rows
-        gcs = [r.gc for r in rows if r.gc is not None]
+        gcs = [r for r in rows if r.gc is not None]
         return {
             "specs": len(rows),
-            "passing": sum(r.ok for r in rows),
+            "passing": sum(r.status == "ok" for r in rows),
             "failing": sum(not r.ok for r in rows),
-            "gradcheck": (sum(gcs), len(gcs)),
+            "nothing checked": len(self.unchecked),
+            # specs whose gradcheck passed on at least one sample that had gradient entries to check
+            "gradcheck": (sum(bool(r.gc) and r.checked.get("gradcheck", [0])[0] > 0 for r in gcs), len(gcs)),
+            "checked samples": {c: _checked_total(rows, c) for c in ("forward", "backward", "gradcheck")},
             "error inputs": (sum(r.errors[0] for r in rows), sum(r.errors[1] for r in rows)),
             "divergences": sum(len(r.spec.divergences) for r in rows) + len(self.module_divergences),
             "loosened": sum(len(r.spec.loosened()) for r in rows),
@@ -143,8 +152,37 @@ def _dtypes(row):
     return " / ".join(SHORT_DTYPE.get(d, d) for d in row.spec.dtypes)
 
 
+def _checked_total(rows, prefix):
+    """(samples on which checks named ``prefix``... compared something, samples they ran on), over ``rows``."""
+    k = n = 0
+    for r in rows:
+        for c, (a, b) in r.checked.items():
+            if c.startswith(prefix):
+                k, n = k + a, n + b
+    return k, n
+
+
 def _gc(row):
-    return "n/a" if row.gc is None else ("ok" if row.gc else "FAIL")
+    """'n/a', 'FAIL', or the samples it checked: 'checked 3/3' ('checked 0/3' is a check of nothing, never ok)."""
+    if row.gc is None:
+        return "n/a"
+    return "FAIL" if not row.gc else f"checked {row.checked_text('gradcheck')}"
+
+
+def _checked(row):
+    """Samples with real comparisons, per check: 'fwd 6/6 · bwd 6/6' ('-' where a check does not apply)."""
+    parts = [f"fwd {_ratio(_checked_total([row], 'forward'))}"]
+    if any(c.startswith("backward") for c in row.checked):
+        parts.append(f"bwd {_ratio(_checked_total([row], 'backward'))}")
+    return " · ".join(parts)
+
+
+def _ratio(kn):
+    return f"{kn[0]}/{kn[1]}" if kn[1] else "-"
+
+
+def _status(row):
+    return {"ok": "ok", "FAIL": "**FAIL**"}.get(row.status, f"**{row.status}** ({', '.join(row.unchecked)})")
 
 
 def _errs(row):
@@ -171,7 +209,7 @@ def _family_summary(rows):
 
     for name, rs in _by_family(rows).items():
 
-        out.append((name, len(rs), sum(r.ok for r in rs),
+        out.append((name, len(rs), sum(r.status == "ok" for r in rs),
                     f"{_num(mx(rs, 'fwd', 'float32'))} / {_num(mx(rs, 'fwd', 'float64'))}",
                     f"{_num(mx(rs, 'bwd', 'float32'))} / {_num(mx(rs, 'bwd', 'float64'))}",
                     f"{100 * max((r.ratio for r in rs), default=0):.0f}"))
@@ -195,7 +233,10 @@ LEGEND = (
     "random cotangent), one number per dtype in the order of the dtypes column. abs = |impl - torch|; "
     "rel = |impl - torch| / |torch| over the elements where |torch| > atol (smaller reference values are judged by abs "
     "alone). tol% = the worst error as a percentage of its tolerance (torch.testing.assert_close's defaults "
-    "unless loosened below). gradcheck = float64 central differences of impl alone (n/a: not differentiable). "
+    "unless loosened below). checked = the samples on which the forward and backward comparisons compared at least "
+    "one value (summed over dtypes); an empty output compares nothing and is not counted. gradcheck = float64 "
+    "central differences of impl alone, with the samples that had gradient entries to check (n/a: not "
+    "differentiable). A check that compared nothing on every sample makes the status NOTHING CHECKED, never ok. "
     "error inputs = inputs on which both libraries must raise the same exception class (passed/total)."
 )
 
@@ -208,13 +249,18 @@ def _md_cell(text):
 def render_markdown(report: Report, out_dir=".") -> str:
     c = report.counts()
     lines = [f"# {_title(report)}", "", _meta_line(report), ""]
-    verdict = ("**All ops agree with torch.**" if not c["failing"]
-               else f"**{c['failing']} of {c['specs']} ops FAIL parity.**")
+    verdict = ("**All ops agree with torch.**" if not c["failing"] and not c["nothing checked"]
+               else f"**{c['failing']} of {c['specs']} ops FAIL parity.**" if c["failing"]
+               else f"**{c['nothing checked']} of {c['specs']} ops had a check that compared nothing.**")
+    cs = c["checked samples"]
     lines += ["## Summary", "", verdict, "", "| | |", "|---|---|",
               f"| specs | {c['specs']} |",
               f"| ops passing | {c['passing']} |",
               f"| ops failing | {c['failing']} |",
-              f"| gradcheck passing | {c['gradcheck'][0]}/{c['gradcheck'][1]} |",
+              f"| ops with a check of nothing | {c['nothing checked']} |",
+              f"| samples checked (forward / backward / gradcheck) | "
+              f"{' / '.join(_ratio(cs[k]) for k in ('forward', 'backward', 'gradcheck'))} |",
+              f"| gradcheck passing (with gradient entries checked) | {c['gradcheck'][0]}/{c['gradcheck'][1]} |",
               f"| error inputs passing | {c['error inputs'][0]}/{c['error inputs'][1]} |",
               f"| known divergences | {c['divergences']} |",
               f"| loosened tolerances | {c['loosened']} |", ""]
@@ -231,18 +277,18 @@ def render_markdown(report: Report, out_dir=".") -> str:
               "|---|---:|---:|---:|---:|---:|"]
     lines += [f"| {n} | {k} | {p} | {f} | {b} | {t} |" for n, k, p, f, b, t in _family_summary(report.rows)]
     lines += ["", "## Ops", "", LEGEND, ""]
-    head = ("| op | family | dtypes | fwd abs | fwd rel | bwd abs | bwd rel | tol% | gradcheck | error inputs | "
-            "divergences and loosened tolerances | status |")
+    head = ("| op | family | dtypes | fwd abs | fwd rel | bwd abs | bwd rel | tol% | checked | gradcheck | "
+            "error inputs | divergences and loosened tolerances | status |")
     for fam, rs in _by_family(report.rows).items():
-        lines += [f"### {fam}", "", head, "|---|---|---|---:|---:|---:|---:|---:|---|---|---|---|"]
+        lines += [f"### {fam}", "", head, "|---|---|---|---:|---:|---:|---:|---:|---|---|---|---|---|"]
         for r in rs:
             notes = [f"divergence: {d.what} — {d.reason}" for d in r.spec.divergences]
             notes += [f"loosened: {_loosened_text(*lo)}" for lo in r.spec.loosened()]
             lines.append(
                 f"| `{_md_cell(r.spec.name)}` | {r.spec.family} | {_dtypes(r)} | {_per_dtype(r, r.fwd)} | "
                 f"{_per_dtype(r, r.fwd_rel)} | {_per_dtype(r, r.bwd)} | {_per_dtype(r, r.bwd_rel)} | "
-                f"{100 * r.ratio:.0f} | {_gc(r)} | {_errs(r)} | {_md_cell('<br>'.join(notes)) or '-'} | "
-                f"{'ok' if r.ok else '**FAIL**'} |")
+                f"{100 * r.ratio:.0f} | {_checked(r)} | {_gc(r)} | {_errs(r)} | {_md_cell('<br>'.join(notes)) or '-'} | "
+                f"{_status(r)} |")
         lines.append("")
     lines += ["## Known divergences", "",
               "Documented, deliberate differences from torch, each with its reason (per spec and per spec module).", ""]
@@ -301,7 +347,8 @@ def _status_html(ok_text, ok):
 def _gc_html(row):
     if row.gc is None:
         return '<span class="na">n/a</span>'
-    return _status_html("ok" if row.gc else "FAIL", row.gc)
+    k = row.checked.get("gradcheck", [0, 0])
+    return _status_html(_gc(row), bool(row.gc) and k[0] > 0)
 
 
 def _breakable(name):
@@ -321,9 +368,15 @@ def render_html(report: Report) -> str:
            f"<h1>{_h(_title(report))}</h1>", f'<p class="meta">{_h(_meta_line(report))}</p>']
     if c["failing"]:
         out.append(f'<div class="verdict fail">{c["failing"]} of {c["specs"]} ops FAIL parity</div>')
+    elif c["nothing checked"]:
+        out.append(f'<div class="verdict fail">{c["nothing checked"]} of {c["specs"]} ops had a check that '
+                   "compared nothing</div>")
     else:
         out.append(f'<div class="verdict ok">All {c["specs"]} ops agree with torch</div>')
+    cs = c["checked samples"]
     cards = [("specs", c["specs"]), ("ops passing", c["passing"]), ("ops failing", c["failing"]),
+             ("ops with a check of nothing", c["nothing checked"]),
+             ("samples checked fwd / bwd / gradcheck", " / ".join(_ratio(cs[k]) for k in ("forward", "backward", "gradcheck"))),
              ("gradcheck passing", "{}/{}".format(*c["gradcheck"])),
              ("error inputs passing", "{}/{}".format(*c["error inputs"])),
              ("known divergences", c["divergences"]), ("loosened tolerances", c["loosened"])]
@@ -348,10 +401,10 @@ def render_html(report: Report) -> str:
     out.append("</table>")
     out.append(f'<h2 id="ops">Ops</h2><p class="legend">{_h(LEGEND)}</p>')
     head = ("<tr><th>op</th><th>dtypes</th><th>fwd abs</th><th>fwd rel</th><th>bwd abs</th><th>bwd rel</th>"
-            "<th>tol%</th><th>gradcheck</th><th>error inputs</th><th>divergences and loosened tolerances</th>"
-            "<th>status</th></tr>")
+            "<th>tol%</th><th>checked</th><th>gradcheck</th><th>error inputs</th>"
+            "<th>divergences and loosened tolerances</th><th>status</th></tr>")
     for fam, rs in _by_family(report.rows).items():
-        out.append(f"<h3>{_h(fam)} ({sum(r.ok for r in rs)}/{len(rs)} passing)</h3><table>{head}")
+        out.append(f"<h3>{_h(fam)} ({sum(r.status == 'ok' for r in rs)}/{len(rs)} passing)</h3><table>{head}")
         for r in rs:
             notes = [f"<b>divergence</b>: {_h(d.what)} — {_h(d.reason)}" for d in r.spec.divergences]
             notes += [f"<b>loosened</b>: {_h(_loosened_text(*lo))}" for lo in r.spec.loosened()]
@@ -361,9 +414,10 @@ def render_html(report: Report) -> str:
                 f'<td class="dt">{_h(_dtypes(r))}</td><td class="n">{_h(_per_dtype(r, r.fwd))}</td>'
                 f'<td class="n">{_h(_per_dtype(r, r.fwd_rel))}</td><td class="n">{_h(_per_dtype(r, r.bwd))}</td>'
                 f'<td class="n">{_h(_per_dtype(r, r.bwd_rel))}</td><td class="n">{100 * r.ratio:.0f}</td>'
+                f'<td class="n">{_h(_checked(r))}</td>'
                 f"<td>{_gc_html(r)}</td><td class=\"n\">{_h(_errs(r))}</td>"
                 f'<td class="note">{"<br>".join(notes) or "<span class=na>-</span>"}</td>'
-                f"<td>{_status_html('ok' if r.ok else 'FAIL', r.ok)}</td></tr>")
+                f"<td>{_status_html(r.status, r.status == 'ok')}</td></tr>")
         out.append("</table>")
     divs = [(r.spec.name, d) for r in report.rows for d in r.spec.divergences] + report.module_divergences
     out.append('<h2 id="divergences">Known divergences</h2>'
@@ -419,6 +473,7 @@ def main(argv=None) -> int:
     report, md, page = write_report(specs, args.out, samples=args.samples, progress=not args.no_progress)
     c = report.counts()
     print(f"parity report: {c['specs']} specs, {c['passing']} passing, {c['failing']} failing, "
+          f"{c['nothing checked']} with a check of nothing, "
           f"{c['divergences']} known divergences, {c['loosened']} loosened tolerances, "
           f"{len(report.plots)} milestone plots ({time.time() - t0:.1f}s)")
     print(f"wrote {md} and {page}")

@@ -15,6 +15,7 @@ cast to the dtype under test; int64/bool arrays keep their dtype) and the keywor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -45,16 +46,62 @@ def rng_of(draw) -> np.random.Generator:
     return np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
 
 
-def shapes(min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
-    """Array shapes; with the defaults they include 0-d () and size-0 shapes like (2, 0)."""
+def rarely(p=0.08):
+    """A boolean that is True with probability about ``p``, for cases that must be present but must not crowd out
+    the rest. Hypothesis favours the ends of a range and repeats choices it has made, so a small integer range
+    comes up far more often than its share; a 32-bit draw hashed through numpy's generator does not."""
+    return st.integers(0, 2**32 - 1).map(lambda v: bool(np.random.default_rng(v).random() < p))
+
+
+def rare_zero(draw, shape):
+    """``shape`` (any sequence of sizes) with one of its entries set to 0 in about one draw in twelve: the size-0
+    case stays present without turning a quarter of the examples into checks of nothing."""
+    shape = list(shape)
+    if shape and draw(rarely()):
+        shape[draw(st.integers(0, len(shape) - 1))] = 0
+    return tuple(shape)
+
+
+def nonzero_sizes(draw, n, max_side=MAX_SIDE):
+    """``n`` sizes in 1..max_side, one of them 0 in about one draw in twelve (matrix sides, index lengths)."""
+    return rare_zero(draw, [draw(st.integers(1, max_side)) for _ in range(n)])
+
+
+@cache
+def _array_shapes(min_dims, max_dims, min_side, max_side):  # built once: hypothesis validates on construction
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
 
 
-def broadcast_shapes(n=2, min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
-    """``n`` mutually broadcastable shapes (tuple of tuples)."""
-    return hnp.mutually_broadcastable_shapes(
-        num_shapes=n, min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
-    ).map(lambda b: tuple(b.input_shapes))
+@cache
+def _broadcastable(n, min_dims, max_dims, min_side, max_side):
+    return hnp.mutually_broadcastable_shapes(num_shapes=n, min_dims=min_dims, max_dims=max_dims, min_side=min_side,
+                                             max_side=max_side).map(lambda b: b.input_shapes)
+
+
+@st.composite
+def shapes(draw, min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
+    """Array shapes; with the defaults they include 0-d () and, in about one draw in twelve, size-0 shapes like (2, 0).
+
+    Size-0 cases are kept rare: every element-wise check on them compares nothing, and the meta-test
+    (property_tests/test_meta.py) wants most examples of every spec to check real values and gradients."""
+    shape = list(draw(_array_shapes(min_dims, max_dims, max(min_side, 1), max(max_side, 1))))
+    return rare_zero(draw, shape) if min_side == 0 else tuple(shape)
+
+
+@st.composite
+def broadcast_shapes(draw, n=2, min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
+    """``n`` mutually broadcastable shapes (tuple of tuples); a size-0 broadcast dim in about one draw in twelve."""
+    shapes_ = [list(s) for s in draw(_broadcastable(n, min_dims, max_dims, max(min_side, 1), max(max_side, 1)))]
+    ndim = max(len(s) for s in shapes_)
+    if min_side == 0 and ndim and draw(rarely()):
+        d = draw(st.integers(1, ndim))  # counted from the right, as broadcasting aligns
+        for s in shapes_:
+            if len(s) >= d and s[-d] != 1:
+                s[-d] = 0
+        if all(len(s) < d or s[-d] == 1 for s in shapes_):  # every operand had 1 there: make the first one 0
+            first = next(s for s in shapes_ if len(s) >= d)
+            first[-d] = 0
+    return tuple(tuple(s) for s in shapes_)
 
 
 @st.composite

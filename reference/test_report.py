@@ -88,3 +88,22 @@ def test_main_exit_code(tmp_path, monkeypatch):
     assert report.main(["--samples", "1", "--out", str(tmp_path), "--no-progress"]) == 1
     assert report.main(["--samples", "1", "--out", str(tmp_path), "--no-progress", "-k", "neg"]) == 0
     assert "planted" not in (tmp_path / report.MD_NAME).read_text()
+
+
+def test_a_check_of_nothing_is_never_reported_ok(tmp_path):
+    """A spec whose every sample is empty compares no value: the report says so instead of "ok"."""
+    from hypothesis import strategies as st
+
+    from reference.strategies import sample
+
+    empty = OpSpec("always_empty_exp", lambda lib, x: x.exp(), st.just(sample(np.zeros((0, 3)))), family="elementwise")
+    rep, md_path, page_path = report.write_report([empty, get_spec("neg")], tmp_path, samples=2, progress=False)
+    md, page = md_path.read_text(encoding="utf-8"), page_path.read_text(encoding="utf-8")
+    row = rep.rows[0]
+    assert row.ok and row.status == "NOTHING CHECKED" and rep.counts()["nothing checked"] == 1
+    line = next(ln for ln in md.splitlines() if ln.startswith("| `always_empty_exp` |"))
+    # st.just: one distinct sample (draw_examples stops when the strategy is exhausted), in two dtypes
+    assert "checked 0/1" in line and "fwd 0/2 · bwd 0/2" in line and "**NOTHING CHECKED**" in line and "| ok |" not in line
+    assert "ops had a check that compared nothing" in md and "compared nothing</div>" in page
+    assert rep.counts()["passing"] == 1  # neg only
+    assert report.main(["--samples", "1", "--out", str(tmp_path), "--no-progress", "-k", "neg"]) == 0

@@ -21,7 +21,10 @@ How to add a spec
    * The strategy (reference/strategies.py helpers: ``unary``, ``binary``, ``shapes``, ``broadcast_shapes``,
      ``dims_of``, ``values(rng, shape, domain)``) returns ``Sample(arrays, kwargs)``: numpy arrays (float ones
      made in float64; the tests cast them to each dtype in ``dtypes``; int64/bool arrays are kept) and the
-     keyword arguments of ``fn``. Include 0-d and size-0 shapes where torch allows them; keep kinks and ties
+     keyword arguments of ``fn``. Include 0-d and size-0 shapes where torch allows them, size-0 ones rarely
+     (``shapes`` and ``broadcast_shapes`` do; for hand-drawn sizes, index lengths and masks use ``rare_zero``,
+     ``nonzero_sizes`` or ``rarely``): an empty tensor compares nothing, and test_ops fails a spec when fewer than
+     80% of its examples compare any value or gradient entry. Keep kinks and ties
      away with the value domains (``nonzero``, ``distinct``, ``not_int``, ``away_from``) and test them in a
      separate spec on purpose. A strategy must never produce an input torch rejects: that is an error input.
    * Integer/bool-only ops: ``dtypes=("int64",)`` or ``("bool",)``, ``differentiable=()``, ``gradcheck=False``.

@@ -2,8 +2,9 @@
 
 Creation is excluded from gradient checks (``differentiable=()``, ``gradcheck=False``); what is checked is the
 dtype inference (Python ints -> int64, floats -> float32, bools -> bool, float64 numpy stays float64), the
-shapes (0-d and size-0 included) and the values. Random creation ops draw from impl's own generator, so only
-their shapes and dtypes are compared (property_tests/test_ops.py::test_random_creation_shape_and_dtype).
+shapes (0-d and size-0 included) and the values. Random creation ops draw from impl's own generator: their shapes
+and dtypes are compared with torch's (property_tests/test_ops.py::test_random_creation_shape_and_dtype), their
+values are tested as distributions (property_tests/test_random_distributions.py).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from reference.opspec import ErrorInput, OpSpec
-from reference.strategies import rng_of, sample, shapes, values
+from reference.strategies import rarely, rng_of, sample, shapes, values
 
 DTYPE_NAMES = st.sampled_from(["float32", "float64", "int64", "bool"])
 
@@ -36,13 +37,14 @@ def _like(draw):
 @st.composite
 def _arange(draw):
     start = draw(st.integers(-4, 4))
-    return sample(start=start, end=start + draw(st.integers(0, 8)), step=draw(st.integers(1, 3)))
+    length = 0 if draw(rarely()) else draw(st.integers(1, 8))  # an empty range: rare
+    return sample(start=start, end=start + length, step=draw(st.integers(1, 3)))
 
 
 @st.composite
 def _linspace(draw):
     return sample(start=draw(st.sampled_from([0.0, -1.5, 2.0, 1])), end=draw(st.sampled_from([1.0, 3.25, -2.0, 10])),
-                  steps=draw(st.integers(0, 7)))
+                  steps=0 if draw(rarely()) else draw(st.integers(1, 7)))  # steps=0 (empty): rare
 
 
 @st.composite

@@ -12,8 +12,11 @@ from reference.opspec import Divergence, ErrorInput, OpSpec
 from reference.strategies import (
     broadcast_shapes,
     dim_of,
+    nonzero_sizes,
     one_sided_pair,
     quotient_pair,
+    rare_zero,
+    rarely,
     rng_of,
     sample,
     shapes,
@@ -106,7 +109,7 @@ def _two_dims(draw, min_dims=0):
 @st.composite
 def _squeeze(draw):
     r = rng_of(draw)
-    shape = tuple(draw(st.lists(st.sampled_from([1, 1, 2, 3, 0]), max_size=4)))
+    shape = rare_zero(draw, draw(st.lists(st.sampled_from([1, 1, 2, 3]), max_size=4)))
     x = values(r, shape)
     kind = draw(st.sampled_from(["none", "int", "tuple"]))
     if kind == "none":
@@ -127,14 +130,18 @@ def _unsqueeze(draw):
 @st.composite
 def _expand(draw, as_list=False):
     r = rng_of(draw)
-    shape = tuple(draw(st.lists(st.sampled_from([1, 1, 2, 3, 0]), max_size=3)))
+    shape = rare_zero(draw, draw(st.lists(st.sampled_from([1, 1, 2, 3]), max_size=3)))
     x = values(r, shape)
-    lead = tuple(draw(st.lists(st.integers(0, 3), max_size=2)))
+    lead = draw(st.lists(st.integers(1, 3), max_size=2))
     sizes = []
     for s in shape:
-        opts = [s, -1] + ([2, 3, 0] if s == 1 else [])
+        opts = [s, -1] + ([2, 3] if s == 1 else [])
         sizes.append(draw(st.sampled_from(opts)))
-    target = lead + tuple(sizes)
+    target = lead + sizes
+    can_be_0 = list(range(len(lead))) + [len(lead) + i for i, s in enumerate(shape) if s == 1]
+    if can_be_0 and draw(rarely()):  # expanding a size-1 (or new) dim to 0: present, but rare
+        target[draw(st.sampled_from(can_be_0))] = 0
+    target = tuple(target)
     return sample(x, size=target)
 
 
@@ -152,7 +159,7 @@ def _repeat(draw):
     extra = draw(st.integers(0, 2))
     if draw(st.integers(0, 3)) == 0:  # all ones: the case where reshape(expand(x)) needs no copy (regression 051)
         return sample(x, repeats=(1,) * (x.ndim + extra))
-    return sample(x, repeats=tuple(draw(st.integers(0, 3)) for _ in range(x.ndim + extra)))
+    return sample(x, repeats=rare_zero(draw, [draw(st.integers(1, 3)) for _ in range(x.ndim + extra)]))
 
 
 @st.composite
@@ -164,7 +171,7 @@ def _join(draw, n=3, stack=False):
     for _ in range(n):
         s = list(base)
         if not stack:
-            s[d] = draw(st.integers(0, 3))
+            s[d] = 0 if draw(rarely()) else draw(st.integers(1, 3))  # an empty part: rare
         arrays.append(values(r, s))
     return sample(*arrays, dim=d)
 
@@ -229,7 +236,12 @@ def _diagonal(draw):
     x = _x(draw, r, min_dims=2)
     d1 = dim_of(draw, x.ndim)
     d2 = draw(st.sampled_from([d for d in range(x.ndim) if d != d1 % x.ndim]))
-    return sample(x, offset=draw(st.integers(-3, 3)), dim1=d1, dim2=d2)
+    n1, n2 = x.shape[d1], x.shape[d2]
+    if n1 and n2 and not draw(rarely()):
+        offset = draw(st.integers(-(n1 - 1), n2 - 1))
+    else:
+        offset = draw(st.integers(-3, 3))
+    return sample(x, offset=offset, dim1=d1, dim2=d2)
 
 
 @st.composite
@@ -244,13 +256,21 @@ def _movedim(draw):
     return sample(x, source=tuple(src), destination=tuple(dst))
 
 
+def _mask(draw, r, shape):
+    """A random boolean mask of ``shape``; all False (nothing selected: an empty result) only rarely."""
+    m = np.array(r.random(shape) < 0.5)  # an array also when 0-d (numpy gives a scalar there)
+    if m.size and not m.any() and not draw(rarely()):
+        m.flat[r.integers(m.size)] = True
+    return m
+
+
 @st.composite
 def _masked(draw, tensor_value=False, select=False):
     r = rng_of(draw)
     big, small = draw(one_sided_pair())
     if select and draw(st.booleans()):
         big, small = small, big  # masked_select broadcasts both ways
-    x, m = values(r, big), r.random(small) < 0.5
+    x, m = values(r, big), _mask(draw, r, small)
     if tensor_value:
         return sample(x, m, r.standard_normal(()))
     if select:
@@ -265,17 +285,18 @@ def _gather(draw, take_along=False):
     d = dim_of(draw, x.ndim)
     n = x.shape[d]
     if take_along:  # the other dims broadcast (size 1 in the index), and negative indices count from the end
-        ishape = tuple(draw(st.integers(0, 4)) if (i == d % x.ndim and n) else draw(st.sampled_from([s, 1]))
+        ishape = tuple(draw(st.integers(1, 4)) if (i == d % x.ndim and n) else draw(st.sampled_from([s, 1]))
                        for i, s in enumerate(x.shape))
-        if n == 0:
-            ishape = tuple(0 if i == d % x.ndim else s for i, s in enumerate(ishape))
-        return sample(x, r.integers(-n if n else 0, max(n, 1), ishape), dim=d)
     else:
-        ishape = tuple(draw(st.integers(0, 4)) if (i == d % x.ndim and n) else draw(st.integers(0, s))
+        ishape = tuple(draw(st.integers(1, 4)) if (i == d % x.ndim and n) else draw(st.integers(min(s, 1), s))
                        for i, s in enumerate(x.shape))
+    if x.size and draw(rarely()):  # an empty index gathers nothing: present, but rare (not on top of an empty x)
+        k = d % x.ndim if take_along else draw(st.integers(0, x.ndim - 1))  # take_along_dim: only along dim
+        ishape = tuple(0 if i == k else s for i, s in enumerate(ishape))
     if n == 0:  # no valid index along d: the index must be empty there
         ishape = tuple(0 if i == d % x.ndim else s for i, s in enumerate(ishape))
-    return sample(x, r.integers(0, max(n, 1), ishape), dim=d)
+    low = -n if take_along else 0  # take_along_dim counts negative indices from the end
+    return sample(x, r.integers(low, max(n, 1), ishape), dim=d)
 
 
 @st.composite
@@ -292,7 +313,7 @@ def _index_select(draw):
     x = _x(draw, r, min_dims=1)
     d = dim_of(draw, x.ndim)
     n = x.shape[d]
-    k = draw(st.integers(0, 5)) if n else 0
+    k = nonzero_sizes(draw, 1, 5)[0] if n else 0
     shape = () if n and draw(st.booleans()) else (k,)  # a 0-d index keeps the dim (size 1)
     return sample(x, r.integers(0, max(n, 1), shape), dim=d)
 
@@ -303,8 +324,12 @@ def _narrow(draw):
     x = _x(draw, r, min_dims=1)
     d = dim_of(draw, x.ndim)
     n = x.shape[d]
-    start = draw(st.integers(-n, n))  # a negative start counts from the end
-    return sample(x, dim=d, start=start, length=draw(st.integers(0, n - start % n if start < 0 else n - start)))
+    start = draw(st.integers(-n, n - 1)) if n else 0  # a negative start counts from the end
+    first = start % n if n else 0
+    length = 0 if n == 0 or draw(rarely()) else draw(st.integers(1, n - first))  # length 0: rare
+    if draw(rarely()):
+        start, length = n, 0  # start == size is allowed (with length 0)
+    return sample(x, dim=d, start=start, length=length)
 
 
 @st.composite
@@ -326,7 +351,10 @@ def _basic_index(draw, shape, allow_int=True):
         elif kind == "slice":
             start = draw(st.one_of(st.none(), st.integers(-n - 1, n + 1)))
             stop = draw(st.one_of(st.none(), st.integers(-n - 1, n + 1)))
-            idx.append(slice(start, stop, draw(st.sampled_from([None, 1, 2, 3]))))
+            step = draw(st.sampled_from([None, 1, 2, 3]))
+            if not len(range(*slice(start, stop, step).indices(n))) and n and not draw(rarely()):
+                start, stop = draw(st.integers(-n, n - 1)), None  # an empty slice selects nothing: rare
+            idx.append(slice(start, stop, step))
         else:
             idx.append(slice(None))
     # Either drop trailing full slices or put an Ellipsis in (replacing a full slice, or anywhere: with every dim
@@ -385,7 +413,7 @@ def _getitem_mask(draw, full=False):
     r = rng_of(draw)
     x = _x(draw, r, min_dims=1)
     k = x.ndim if full else draw(st.integers(1, x.ndim))
-    return sample(x, r.random(x.shape[:k]) < 0.5)
+    return sample(x, _mask(draw, r, x.shape[:k]))
 
 
 @st.composite

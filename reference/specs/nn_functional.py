@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import impl.nn.functional  # noqa: F401  (makes impl.nn.functional reachable as lib.nn.functional)
 from reference.opspec import Divergence, ErrorInput, OpSpec
-from reference.strategies import rng_of, sample, spread_groups, values  # noqa: F401  (losses.py imports them from here too)
+from reference.strategies import rare_zero, rarely, rng_of, sample, spread_groups, values  # noqa: F401  (losses.py imports them from here too)
 
 
 def F(lib):
@@ -82,7 +82,8 @@ def _conv(draw, nd, bias=True):
     for k, d, p in zip(kernel, dilation, pads):
         eff = d * (k - 1) + 1
         spatial.append(draw(st.integers(max(1, eff - 2 * p), eff + 4)))
-    batch = draw(st.sampled_from([(1,), (2,), (), (0,)]))  # () = unbatched; (0,) = empty batch
+    # () = unbatched; (0,) = an empty batch, rare (it checks no values)
+    batch = (0,) if draw(rarely()) else draw(st.sampled_from([(1,), (2,), ()]))
     kw = dict(padding=padding, dilation=_int_or_tuple(draw, dilation), stride=_int_or_tuple(draw, stride), groups=groups)
     arrays = [normal(r, *batch, C, *spatial), normal(r, O, C // groups, *kernel)]
     if bias:
@@ -141,7 +142,7 @@ def _max_pool(draw, nd):
     for i, (L, k, s, p, d) in enumerate(zip(spatial, kernel, stride, pads, dilation)):
         if _dead_window(L, k, s, p, d, ceil_mode):
             spatial[i], pads = max(L, d * (k - 1) + 1), pads[:i] + (0,) + pads[i + 1:]
-    lead = draw(st.sampled_from([(2, 3), (1, 2), (3,), (0, 2)]))
+    lead = (0, 2) if draw(rarely()) else draw(st.sampled_from([(2, 3), (1, 2), (3,)]))  # empty batch: rare
     kw = dict(kernel_size=kernel if nd > 1 else kernel[0], stride=stride if nd > 1 else stride[0],
               padding=pads if nd > 1 else pads[0], dilation=dilation if nd > 1 else dilation[0],
               ceil_mode=ceil_mode)
@@ -157,7 +158,7 @@ def _avg_pool(draw):
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     pads = tuple(draw(st.integers(0, k // 2)) for k in kernel)
     spatial = [draw(st.integers(max(1, k - 2 * p), k + 5)) for k, p in zip(kernel, pads)]
-    lead = draw(st.sampled_from([(2, 3), (1, 2), (3,), (0, 2)]))
+    lead = (0, 2) if draw(rarely()) else draw(st.sampled_from([(2, 3), (1, 2), (3,)]))  # empty batch: rare
     kw = dict(kernel_size=kernel, stride=stride, padding=pads, ceil_mode=draw(st.booleans()),
               count_include_pad=draw(st.booleans()))
     if draw(st.integers(0, 3)) == 0:
@@ -250,7 +251,7 @@ def _cosine(draw):
 def _embedding(draw, special_grad=False):
     r = rng_of(draw)
     num, D = draw(st.integers(1, 6)), draw(st.integers(1, 4))
-    idx_shape = tuple(draw(st.lists(st.integers(0, 4), min_size=0, max_size=2)))
+    idx_shape = rare_zero(draw, draw(st.lists(st.integers(1, 4), min_size=0, max_size=2)))
     kw = {}
     if special_grad:
         if draw(st.booleans()):
@@ -272,7 +273,7 @@ def _one_hot(draw):
 @st.composite
 def _dropout_identity(draw):
     r = rng_of(draw)
-    shape = tuple(draw(st.lists(st.integers(0, 4), min_size=0, max_size=3)))
+    shape = rare_zero(draw, draw(st.lists(st.integers(1, 4), min_size=0, max_size=3)))
     if draw(st.booleans()):
         kw = dict(p=0.0, training=True)
     else:
@@ -335,7 +336,7 @@ def _sdpa(draw, mask):
 @st.composite
 def _unary(draw, scale=1.0, **choices):
     r = rng_of(draw)
-    shape = tuple(draw(st.lists(st.integers(0, 4), min_size=0, max_size=3)))
+    shape = rare_zero(draw, draw(st.lists(st.integers(1, 4), min_size=0, max_size=3)))
     kw = {k: draw(st.sampled_from(v)) for k, v in choices.items()}
     return sample(normal(r, *shape) * scale, **kw)
 
