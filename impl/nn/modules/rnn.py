@@ -1,8 +1,8 @@
 """RNN, LSTM, GRU and their single-step cells (torch.nn.modules.rnn), as composites of impl ops.
 
 The Python loop over time steps is the recurrence itself (each step needs the previous hidden state); nothing
-loops over the batch or the hidden units. The cell equations
-follow the order of torch's CPU kernels (aten/src/ATen/native/RNN.cpp): ``gates = linear_hh(h) + linear_ih(x)``,
+loops over the batch or the hidden units. The cell equations follow the order of torch's CPU kernels
+(aten/src/ATen/native/RNN.cpp): ``gates = linear_hh(h) + linear_ih(x)``,
 LSTM gates in the order (input, forget, cell, output), GRU gates (reset, update, new) with
 ``n = tanh(i_n + r * (W_hn h + b_hn))`` and ``h' = (h - n) * z + n``.
 
