@@ -1,6 +1,8 @@
 """impl: a small PyTorch in NumPy. Names, signatures and defaults follow torch."""
 from . import _methods
-from ._autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ._autograd import (
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
+)
 from ._creation import (
     arange, bernoulli, empty, empty_like, eye, full, full_like, linspace, multinomial, ones, ones_like,
     rand, rand_like, randint, randn, randn_like, randperm, zeros, zeros_like,
@@ -22,20 +24,18 @@ from .ops.reduce import (
     all, amax, amin, any, argmax, argmin, count_nonzero, cumsum, logsumexp, max, mean, min, norm, prod,
     softmax, log_softmax, std, std_mean, sum, var, var_mean,
 )
-from .ops.shape import (
-    broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate, diagonal, flatten, flip, gather,
-    hstack, index_select, masked_fill, masked_select, movedim, moveaxis, narrow, nonzero, permute,
-    repeat, reshape, roll, select, split, squeeze, stack, swapaxes, swapdims, t, take_along_dim,
-    transpose, tril, triu, unbind, unflatten, unsqueeze, vstack,
-)
 from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state
 
 from . import autograd  # noqa: E402  (after Tensor exists)
 
 _methods.bind()
+from .ops._registry import functions as _declared_functions  # noqa: E402
+
+globals().update(_declared_functions())  # every declared op's impl.name and aliases (impl/ops/_registry.py)
 
 from . import nn, optim, utils  # noqa: E402  (they build on the tensor API bound above)
 
 subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
 
 __version__ = "0.1.0"
+from .serialization import load, save  # noqa: E402

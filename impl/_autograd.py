@@ -1,11 +1,20 @@
 """The engine: grad mode, graph nodes, and the one backward walk.
 
-Every differentiable primitive calls :func:`apply` with its forward result and a closure that maps
-the output gradient to one gradient per input (numpy arrays in, numpy arrays out). The engine then
-reduces each of those gradients to its input's shape and dtype — the only place where broadcasting is
-undone — and walks the graph in an iterative topological order.
+Every differentiable primitive records itself with one of two calls:
+
+- :func:`apply`: its derivative is a closure written with impl ops (Tensors in, Tensors out). Without
+  ``create_graph`` the engine runs it in no-grad mode, so it costs a few plain numpy calls; with
+  ``create_graph=True`` it runs with grad mode on and the backward pass records a graph of its own
+  (gradients of gradients, to any order).
+- :func:`apply_fused`: a fused kernel whose derivative is a numpy closure (arrays in, arrays out) for
+  speed; its ``composite`` (the same op written with impl ops) is what ``create_graph`` differentiates.
+
+The engine reduces each returned gradient to its input's shape and dtype — the only place where
+broadcasting is undone — and walks the graph in an iterative topological order.
 """
 import sys
+import traceback
+import warnings
 
 import numpy as np
 
@@ -17,6 +26,19 @@ _new_tensor = object.__new__
 
 class _GradMode:
     enabled = True
+
+
+class _Anomaly:
+    """impl.autograd.detect_anomaly / set_detect_anomaly: record forward tracebacks, check gradients for nan."""
+    enabled = False
+    check_nan = True
+
+
+class _Inference:
+    """impl.inference_mode: ``enabled`` while inside; ``used`` once any inference tensor exists (until then the
+    engine skips looking for them)."""
+    enabled = False
+    used = False
 
 
 def is_grad_enabled():
@@ -53,6 +75,42 @@ class enable_grad(_GradModeContext):
     _value = True
 
 
+class inference_mode(_GradModeContext):
+    """torch.inference_mode: no graph is recorded, and tensors made inside are inference tensors, which autograd
+    refuses to save for a backward later (``is_inference()``). ``inference_mode(False)`` is a no-op scope."""
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self._prev = (_GradMode.enabled, _Inference.enabled)
+        if self.mode:
+            _GradMode.enabled = False
+            _Inference.enabled = _Inference.used = True
+        else:
+            _Inference.enabled = False
+
+    def __exit__(self, *exc):
+        _GradMode.enabled, _Inference.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        import functools
+
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def is_inference_mode_enabled():
+    return _Inference.enabled
+
+
 class set_grad_enabled(_GradModeContext):
     def __init__(self, mode):
         self._value = bool(mode)
@@ -64,16 +122,26 @@ class set_grad_enabled(_GradModeContext):
 
 
 class Node:
-    """One recorded op: its inputs, its backward closure and the versions of what it saved."""
+    """One recorded op: its inputs, its backward closure and the versions of what it saved.
 
-    __slots__ = ("name", "inputs", "backward", "saved", "retained", "__weakref__")
+    ``fused``: the closure maps arrays to arrays and ``composite`` (or None) re-expresses the op in impl ops
+    for ``create_graph``. Otherwise the closure maps Tensors to Tensors; ``out_data`` is set when it reads the
+    op's output (it is then called as ``backward(g, out)``)."""
 
-    def __init__(self, name, inputs, backward, saved):
+    __slots__ = ("name", "inputs", "backward", "saved", "retained", "fused", "composite", "out_data", "hooks", "trace",
+                 "__weakref__")
+
+    def __init__(self, name, inputs, backward, saved, fused=False, composite=None, out_data=None):
         self.name = name
         self.inputs = inputs
         self.backward = backward
         self.saved = saved
         self.retained = None
+        self.fused = fused
+        self.composite = composite
+        self.out_data = out_data
+        self.hooks = None  # Tensor.register_hook on this node's output: run on its gradient before the closure
+        self.trace = None  # the forward traceback, kept under anomaly detection
 
     def name_(self):
         return self.name
@@ -112,10 +180,24 @@ class _SavedOutput:
 def apply(name, out, inputs, backward, saved=()):
     """Wrap a primitive's forward result ``out`` (ndarray) into a Tensor and record it if needed.
 
-    ``inputs`` are the Tensors (or None) the closure ``backward(g) -> tuple`` returns gradients for;
-    ``saved`` are the input Tensors whose *values* the closure reads (version-checked at backward), and
-    ``OUTPUT`` if it reads ``out``.
+    ``inputs`` are the Tensors (or None) the closure ``backward(g) -> tuple`` returns gradients for, one per
+    input, written with impl ops on Tensors; ``saved`` are the input Tensors whose *values* the closure reads
+    (version-checked at backward), and ``OUTPUT`` if it reads the output, which it then receives as its second
+    argument: ``backward(g, out)``.
     """
+    return _record(name, out, inputs, backward, saved, False, None)
+
+
+def apply_fused(name, out, inputs, backward, saved=(), composite=None):
+    """Like :func:`apply` for a fused kernel whose derivative is a numpy closure (ndarrays in, ndarrays out).
+
+    ``composite(*inputs)`` recomputes the op with impl ops; ``create_graph`` differentiates it. Without a
+    composite the op is differentiable once, and a ``create_graph`` backward through it raises.
+    """
+    return _record(name, out, inputs, backward, saved, True, composite)
+
+
+def _record(name, out, inputs, backward, saved, fused, composite):
     t = _new_tensor(Tensor)
     # numpy turns 0-d results into numpy scalars (np.float32(1) * 2): keep _data an ndarray always.
     t._data = out if type(out) is np.ndarray else np.asarray(out)
@@ -126,8 +208,20 @@ def apply(name, out, inputs, backward, saved=()):
         for i in inputs:
             if i is not None and i.requires_grad:
                 t.requires_grad = True
-                t.grad_fn = Node(name, inputs, backward, tuple(
-                    (_SavedOutput(t), 0) if s is OUTPUT else (s, s._version[0]) for s in saved if s is not None))
+                reads_out = False
+                saved_versions = []
+                for s in saved:
+                    if s is OUTPUT:
+                        reads_out = True
+                        saved_versions.append((_SavedOutput(t), 0))
+                    elif s is not None:
+                        saved_versions.append((s, s._version[0]))
+                t.grad_fn = Node(name, inputs, backward, tuple(saved_versions), fused, composite,
+                                 t._data if reads_out and not fused else None)
+                if _Inference.used:
+                    _refuse_inference_tensors(name, saved)
+                if _Anomaly.enabled:
+                    t.grad_fn.trace = traceback.format_stack()[:-3]
                 break
         else:
             t.requires_grad = False
@@ -135,9 +229,26 @@ def apply(name, out, inputs, backward, saved=()):
     else:
         t.requires_grad = False
         t.grad_fn = None
+    if _Inference.enabled:
+        t._inference = True
+    if _forward_ad_level is not None:
+        _forward_ad_level.propagate(t, name, inputs, backward, saved, fused, composite)
     if _tape.active is not None:
         _tape.active.record(name, inputs, t)
     return t
+
+
+def _refuse_inference_tensors(name, saved):
+    for s in saved:
+        if s is not None and s is not OUTPUT and getattr(s, "_inference", False):
+            raise RuntimeError(
+                f"{name}: Inference tensors cannot be saved for backward. To work around you can make a clone to get "
+                "a normal tensor and use it in autograd."
+            )
+
+
+# The active forward-mode AD level (impl.autograd.forward_ad sets it); None costs one check per op.
+_forward_ad_level = None
 
 
 def unbroadcast(g, shape):
@@ -152,6 +263,23 @@ def unbroadcast(g, shape):
     )
     if axes:
         g = g.sum(axis=axes, keepdims=True)
+    if extra:
+        g = g.reshape(shape)
+    return g
+
+
+def _sum_to(g, shape):
+    """:func:`unbroadcast` written with impl ops, so that a ``create_graph`` backward records it."""
+    if tuple(g.shape) == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra < 0:
+        return g.expand(shape)
+    axes = tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1
+    )
+    if axes:
+        g = g.sum(dim=axes, keepdim=True)
     if extra:
         g = g.reshape(shape)
     return g
@@ -199,19 +327,94 @@ def _as_array(g):
     return g if type(g) is np.ndarray else np.asarray(g)
 
 
-def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None):
-    """Backpropagate. With ``inputs`` given (autograd.grad), return their gradients instead of
-    accumulating into leaves' ``.grad``."""
-    from ._tensor import Tensor
+def _node_output(node, graph):
+    """The output a closure reads, rebuilt from the array the node kept (a Tensor whose history is ``node`` when a
+    graph is being built, so that derivatives through it reach the inputs; torch's saved-variable unpacking)."""
+    o = Tensor._wrap(node.out_data)
+    if graph:
+        o.requires_grad = True
+        o.grad_fn = node
+    return o
 
+
+def _call_array(node, g):
+    """First-order backward of one node: ndarrays in, ndarrays (or None) out, no graph recorded."""
+    if node.fused:
+        return list(node.backward(g))
+    prev = _GradMode.enabled
+    _GradMode.enabled = False
+    try:
+        gt = Tensor._wrap(g)
+        res = node.backward(gt) if node.out_data is None else node.backward(gt, _node_output(node, False))
+    finally:
+        _GradMode.enabled = prev
+    return [r._data if isinstance(r, Tensor) else (None if r is None else _as_array(r)) for r in res]
+
+
+def _call_graph(node, g):
+    """``create_graph`` backward of one node (grad mode is on): Tensors in, Tensors out, recorded."""
+    if node.fused:
+        if node.composite is None:
+            raise NotImplementedError(
+                f"{node.name}: this op is differentiable once in impl; backward with create_graph=True "
+                "(a gradient of its gradient) is not supported through it"
+            )
+        return _composite_grads(node, g)
+    res = node.backward(g) if node.out_data is None else node.backward(g, _node_output(node, True))
+    return [Tensor._wrap(_as_array(r)) if isinstance(r, np.ndarray) else r for r in res]
+
+
+def _composite_grads(node, g):
+    """Differentiate a fused op's composite at the node's inputs, building the graph of that backward."""
+    want = []
+    for i, t in enumerate(node.inputs):  # an input passed twice gets its whole gradient once
+        if t is not None and t.requires_grad and all(t is not node.inputs[j] for j in want):
+            want.append(i)
+    out = node.composite(*node.inputs)
+    found = run_backward((out,), (g,), retain_graph=True, inputs=[node.inputs[i] for i in want], create_graph=True)
+    res = [None] * len(node.inputs)
+    for i, gi in zip(want, found):
+        res[i] = gi
+    return res
+
+
+def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None, create_graph=False):
+    """Backpropagate. With ``inputs`` given (autograd.grad), return their gradients instead of
+    accumulating into leaves' ``.grad``. With ``create_graph`` gradients are Tensors whose history is the
+    backward pass itself (recorded whatever the caller's grad mode, as torch's); otherwise the walk carries plain
+    arrays."""
+    if not create_graph:
+        return _run_backward(outputs, grad_outputs, retain_graph, inputs, False)
+    prev = _GradMode.enabled
+    _GradMode.enabled = True
+    try:
+        return _run_backward(outputs, grad_outputs, retain_graph, inputs, True)
+    finally:
+        _GradMode.enabled = prev
+
+
+def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
     grads = {}  # id(node) -> accumulated gradient of that node's output
     roots = []
+    hooked = {}  # id(leaf) -> [leaf, gradient]: leaves with hooks get their summed gradient once, at the end
+    accumulate = _accumulate_leaf_graph if create_graph else _accumulate_leaf
+
+    def to_leaf(t, g):
+        if getattr(t, "_hooks", None) or getattr(t, "_post_hooks", None):
+            entry = hooked.get(id(t))
+            if entry is None:
+                hooked[id(t)] = [t, g]
+            else:
+                entry[1] = entry[1] + g
+        else:
+            accumulate(t, g)
+
     for out, g in zip(outputs, grad_outputs):
         if not out.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if out.grad_fn is None:  # a leaf: its gradient is the seed itself
             if inputs is None:
-                _accumulate_leaf(out, g)
+                to_leaf(out, g)
             continue
         key = id(out.grad_fn)
         grads[key] = grads[key] + g if key in grads else g
@@ -232,17 +435,22 @@ def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None):
         g = grads.pop(id(node), None)
         if g is None:
             continue
-        g = _as_array(g)
+        if not create_graph:
+            g = _as_array(g)
+        if node.hooks:
+            g = _run_hooks(node.hooks, g, create_graph)
         if wanted is not None and id(node) in wanted:
             captured[id(node)] = g
         if node.retained is not None:
             t = node.retained()
             if t is not None:
-                t.grad = Tensor._wrap(np.array(g, dtype=t._data.dtype))
+                t.grad = g if create_graph else Tensor._wrap(np.array(g, dtype=t._data.dtype))
         _check_versions(node)
         if _tape.active is not None:
-            _tape.active.record_backward(node, g)
-        in_grads = list(node.backward(g))
+            _tape.active.record_backward(node, g if not create_graph else g._data)
+        in_grads = _call_graph(node, g) if create_graph else _call_array(node, g)
+        if _Anomaly.enabled and _Anomaly.check_nan:
+            _check_nan(node, in_grads, node.inputs)
         n_in = len(in_grads)
         for k, inp in enumerate(node.inputs):
             if k >= n_in:
@@ -252,14 +460,20 @@ def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None):
             if gi is None or inp is None or not inp.requires_grad:
                 continue
             d = inp._data
-            if gi.shape != d.shape:
-                gi = unbroadcast(gi, d.shape)
-            if gi.dtype != d.dtype:
-                gi = gi.astype(d.dtype)
+            if create_graph:
+                if tuple(gi.shape) != d.shape:
+                    gi = _sum_to(gi, d.shape)
+                if gi._data.dtype != d.dtype:
+                    gi = gi.to(inp.dtype)
+            else:
+                if gi.shape != d.shape:
+                    gi = unbroadcast(gi, d.shape)
+                if gi.dtype != d.dtype:
+                    gi = gi.astype(d.dtype)
             f = inp.grad_fn
             if f is None:
                 if wanted is None:
-                    _accumulate_leaf(inp, gi)
+                    to_leaf(inp, gi)
                 elif id(inp) in wanted:
                     key = id(inp)
                     captured[key] = captured[key] + gi if key in captured else gi
@@ -270,15 +484,63 @@ def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None):
             node.inputs = None
             node.backward = None
             node.saved = ()
+            node.composite = None
+            node.out_data = None
+
+    for t, g in hooked.values():
+        hooks = getattr(t, "_hooks", None)
+        if hooks:
+            g = _run_hooks(hooks, g, create_graph)
+        accumulate(t, g)
+        for hook in list((getattr(t, "_post_hooks", None) or {}).values()):
+            hook(t)
 
     if inputs is not None:
         result = [None] * len(inputs)
         for key, idxs in wanted.items():
             if key in captured:
                 for i in idxs:
-                    result[i] = Tensor._wrap(np.array(captured[key], dtype=inputs[i]._data.dtype))
+                    c = captured[key]
+                    leaf_hooks = getattr(inputs[i], "_hooks", None) if inputs[i].grad_fn is None else None
+                    if leaf_hooks:
+                        c = _run_hooks(leaf_hooks, c, create_graph)
+                    if create_graph:
+                        result[i] = c if c._data.dtype == inputs[i]._data.dtype else c.to(inputs[i].dtype)
+                    else:
+                        result[i] = Tensor._wrap(np.array(c, dtype=inputs[i]._data.dtype))
         return tuple(result)
     return None
+
+
+def _run_hooks(hooks, g, graph):
+    """Tensor hooks in registration order; a hook returning a Tensor replaces the gradient."""
+    for hook in list(hooks.values()):
+        r = hook(g if graph else Tensor._wrap(g))
+        if r is not None:
+            if tuple(r.shape) != tuple(g.shape):
+                raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has changed the size of value: "
+                                   f"expected {list(g.shape)}, got {list(r.shape)}")
+            g = r if graph else _as_array(r._data)
+    return g
+
+
+def _check_nan(node, in_grads, inputs):
+    for k, (gi, inp) in enumerate(zip(in_grads, inputs)):
+        if gi is None or inp is None or not inp.requires_grad:
+            continue
+        arr = gi._data if isinstance(gi, Tensor) else gi
+        if arr.dtype.kind == "f" and np.isnan(arr).any():
+            if node.trace:
+                warnings.warn(f"Error detected in {node.name}. Traceback of forward call that caused the error:\n"
+                              + "".join(node.trace), stacklevel=2)
+            raise RuntimeError(f"Function '{node.name}' returned nan values in its {k}th output.")
+
+
+def _accumulate_leaf_graph(t, g):
+    """create_graph: the leaf's .grad keeps the history of its gradient; accumulation is out of place, as torch."""
+    if not isinstance(g, Tensor):
+        g = Tensor._wrap(_as_array(g))
+    t.grad = g if t.grad is None else t.grad + g
 
 
 def _accumulate_leaf(t, g):
@@ -310,10 +572,6 @@ _SOLE_REFS = _sole_refs()
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None):
     """torch.autograd.grad: gradients of ``outputs`` w.r.t. ``inputs``, leaving ``.grad`` untouched."""
-    from ._tensor import Tensor
-
-    if create_graph:
-        raise NotImplementedError("impl.autograd.grad: create_graph=True (higher-order gradients) is not supported")
     single_in = isinstance(inputs, Tensor)
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
     inputs = (inputs,) if single_in else tuple(inputs)
@@ -324,8 +582,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    seeds = [_seed(o, g, "grad") for o, g in zip(outputs, grad_outputs)]
-    result = run_backward(outputs, seeds, retain_graph=bool(retain_graph), inputs=inputs)
+    if retain_graph is None:
+        retain_graph = create_graph  # torch's default
+    seeds = [_seed(o, g, "grad", create_graph) for o, g in zip(outputs, grad_outputs)]
+    result = run_backward(outputs, seeds, retain_graph=bool(retain_graph), inputs=inputs, create_graph=create_graph)
     if not allow_unused:
         for r in result:
             if r is None:
@@ -336,18 +596,25 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return result
 
 
-def _seed(out, gradient, who):
+def _seed(out, gradient, who, graph=False):
+    """The gradient that starts a backward pass from ``out``: an ndarray, or with ``graph`` a Tensor (a given
+    ``gradient`` is kept as it is, so that gradients with respect to it can be taken)."""
     if gradient is None:
         if out._data.size != 1:
             raise RuntimeError(
                 f"{who} can be implicitly created only for scalar outputs "
                 f"(got output of shape {tuple(out.shape)}); pass gradient="
             )
-        return np.ones_like(out._data)
+        g = np.ones_like(out._data)
+        return Tensor._wrap(g) if graph else g
     g = gradient._data if hasattr(gradient, "_data") else np.asarray(gradient, dtype=out._data.dtype)
     if g.shape != out._data.shape:
         raise RuntimeError(
             f"{who}: Mismatch in shape: grad_output has shape {tuple(g.shape)} "
             f"and output has shape {tuple(out._data.shape)}"
         )
+    if graph:
+        if not isinstance(gradient, Tensor):
+            return Tensor._wrap(g.astype(out._data.dtype, copy=False))
+        return gradient if g.dtype == out._data.dtype else gradient.to(out.dtype)
     return g.astype(out._data.dtype, copy=False)

@@ -13,7 +13,9 @@ from ._autograd import _GradMode
 
 
 class Tensor:
-    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version", "_base", "__weakref__")
+    # _hooks, _post_hooks, _inference are set only on tensors that have them (read with getattr and a default).
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_version", "_base", "_hooks", "_post_hooks",
+                 "_inference", "__weakref__")
     _data: np.ndarray
     requires_grad: builtins.bool
     grad: Tensor | None
@@ -80,6 +82,8 @@ class Tensor:
         t.grad_fn = None
         t._version = [0]
         t._base = None
+        if _autograd._Inference.enabled:
+            t._inference = True
         return t
 
     # ---- metadata -------------------------------------------------------------------------
@@ -220,25 +224,22 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self
 
-    def clone(self, memory_format: Any = None) -> Tensor:
-        from .ops.elementwise import _cast
-
-        return _cast(self, self._data.dtype, force_copy=True)
-
     # ---- autograd --------------------------------------------------------------------------
     def backward(self, gradient: Tensor | None = None, retain_graph: builtins.bool | None = None,
                  create_graph: builtins.bool = False, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
-        if create_graph:
-            raise NotImplementedError("impl: backward(create_graph=True) is not supported")
-        seed = _autograd._seed(self, gradient, "grad")
+        if retain_graph is None:
+            retain_graph = create_graph  # torch's default
+        seed = _autograd._seed(self, gradient, "grad", create_graph)
+        accumulate = _autograd._accumulate_leaf_graph if create_graph else _autograd._accumulate_leaf
         if inputs is not None:
             inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
-            grads = _autograd.run_backward((self,), (seed,), retain_graph=bool(retain_graph), inputs=inputs)
+            grads = _autograd.run_backward((self,), (seed,), retain_graph=bool(retain_graph), inputs=inputs,
+                                           create_graph=create_graph)
             for t, g in zip(inputs, grads):
                 if g is not None:
-                    _autograd._accumulate_leaf(t, g._data)
+                    accumulate(t, g if create_graph else g._data)
             return
-        _autograd.run_backward((self,), (seed,), retain_graph=bool(retain_graph))
+        _autograd.run_backward((self,), (seed,), retain_graph=bool(retain_graph), create_graph=create_graph)
 
     def detach(self) -> Tensor:
         t = Tensor._wrap(self._data)
@@ -277,6 +278,56 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self.grad_fn.retained = weakref.ref(self)
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A leaf's copy: values, requires_grad and a copy of .grad, with a version counter of its own (torch's);
+        a non-leaf refuses, as torch's."""
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment.")
+        if id(self) in memo:
+            return memo[id(self)]
+        import copy
+
+        out = type(self)._wrap(self._data.copy(), self.requires_grad)
+        memo[id(self)] = out
+        if self.grad is not None:
+            out.grad = copy.deepcopy(self.grad, memo)
+        return out
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` whenever this tensor's gradient is computed; a returned Tensor replaces the gradient.
+        Returns a handle whose ``remove()`` unregisters it (torch.Tensor.register_hook)."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from collections import OrderedDict
+
+        from .utils.hooks import add_hook
+
+        if self.grad_fn is not None:
+            if self.grad_fn.hooks is None:
+                self.grad_fn.hooks = OrderedDict()
+            return add_hook(self.grad_fn.hooks, hook)
+        if getattr(self, "_hooks", None) is None:
+            self._hooks = OrderedDict()
+        return add_hook(self._hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(tensor)`` after a leaf's ``.grad`` has been accumulated (torch's)."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from collections import OrderedDict
+
+        from .utils.hooks import add_hook
+
+        if getattr(self, "_post_hooks", None) is None:
+            self._post_hooks = OrderedDict()
+        return add_hook(self._post_hooks, hook)
+
+    def is_inference(self) -> builtins.bool:
+        return getattr(self, "_inference", False)
 
     @property
     def retains_grad(self) -> builtins.bool:

@@ -133,6 +133,11 @@ COLLATE_CASES = {
     "namedtuples": [P(1, 2.0), P(3, 4.0)],
     "strings": ["a", "b"],
     "nested": [({"k": np.ones(2)}, [1, 2.0]), ({"k": np.zeros(2)}, [3, 4.0])],
+    "string_fields_in_tuples": [("cat", 1), ("dog", 2)],
+    "string_fields_in_lists": [["cat", 1.0], ["dog", 2.0]],
+    "string_fields_in_namedtuples": [P("cat", 1), P("dog", 2)],
+    "ordered_dicts": [collections.OrderedDict(b=1, a=2.0), collections.OrderedDict(b=3, a=4.0)],
+    "defaultdicts": [collections.defaultdict(int, x=1), collections.defaultdict(int, x=2)],
 }
 
 
@@ -142,7 +147,7 @@ def _same_structure(a, b, path="batch"):
         assert str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1], f"{path}: dtype {a.dtype} vs {b.dtype}"
         np.testing.assert_array_equal(a._data, b.numpy(), err_msg=path)
     elif isinstance(b, dict):
-        assert isinstance(a, dict) and list(a) == list(b), path
+        assert type(a) is type(b) and list(a) == list(b), f"{path}: {type(a).__name__} vs {type(b).__name__}"
         for k in b:
             _same_structure(a[k], b[k], f"{path}[{k!r}]")
     elif isinstance(b, (list, tuple)):
@@ -219,3 +224,206 @@ def test_errors_match_torch():
     _raises_like_torch(lambda: D.DataLoader(ds, batch_size=2, batch_sampler=bs_i),
                        lambda: tdata.DataLoader(tds, batch_size=2, batch_sampler=bs_t))
     _raises_like_torch(lambda: D.random_split(ds, [1, 1]), lambda: tdata.random_split(tds, [1, 1]))
+
+
+class _ListSample(list):
+    """A list subclass: torch's collate rebuilds mutable sequences with their own type."""
+
+
+def test_collate_keeps_mutable_sequence_type_and_convert_matches_torch():
+    batch = [_ListSample([1, 2.0]), _ListSample([3, 4.0])]
+    _same_structure(D.default_collate(batch), tdata.default_collate(batch))
+    for sample in [(1, np.arange(2)), {"a": (np.ones(2), "s")}, collections.OrderedDict(z=[1, 2]), P(np.zeros(1), 2),
+                   _ListSample([np.ones(1)]), "text", 3.5]:
+        _same_structure(D.default_convert(sample), tdata.default_convert(sample), path=repr(sample))
+
+
+def test_default_collate_keeps_the_graph_as_torch():
+    """torch stacks samples that require grad with torch.stack: the batch carries their graph (regression 065)."""
+    rng = np.random.default_rng(0)
+    a, s, v = rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal((3, 3, 2))
+    grads = {}
+    for lib, collate in ((impl, D.default_collate), (torch, tdata.default_collate)):
+        ta, ts = lib.tensor(a, requires_grad=True), lib.tensor(s, requires_grad=True)
+        batch = collate([ta * ts, ta, ts.expand(3, 2)])
+        assert batch.requires_grad and batch.grad_fn is not None
+        (batch * lib.tensor(v)).sum().backward()
+        grads[lib.__name__] = (batch.detach().numpy(), ta.grad.numpy(), ts.grad.numpy())
+    for got, want in zip(grads["impl"], grads["torch"]):
+        np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7)  # float64 inputs: torch's float64 defaults
+    plain = D.default_collate([impl.ones(2), impl.zeros(2)])
+    assert not plain.requires_grad and plain.is_leaf
+
+
+# ---- iterable datasets ----------------------------------------------------------------------------------------
+def _range_stream(lib_data):
+    """The same IterableDataset for impl and torch: range(start, end), sharded by worker as in torch's docs."""
+
+    class RangeStream(lib_data.IterableDataset):
+        def __init__(self, start, end):
+            self.start, self.end = start, end
+
+        def __iter__(self):
+            info = lib_data.get_worker_info()
+            if info is None:
+                return iter(range(self.start, self.end))
+            per_worker = -(-(self.end - self.start) // info.num_workers)
+            lo = self.start + info.id * per_worker
+            return iter(range(lo, min(lo + per_worker, self.end)))
+
+        def __len__(self):
+            return self.end - self.start
+
+    return RangeStream
+
+
+def _as_lists(batches):
+    return [b.tolist() if hasattr(b, "tolist") else b for b in batches]
+
+
+@given(n=st.integers(0, 25), bs=st.sampled_from([None, 1, 3, 7]), drop=st.booleans())
+def test_iterable_dataset_batches_match_torch(n, bs, drop):
+    drop = drop and bs is not None
+    got = D.DataLoader(_range_stream(D)(0, n), batch_size=bs, drop_last=drop)
+    want = tdata.DataLoader(_range_stream(tdata)(0, n), batch_size=bs, drop_last=drop)
+    assert _as_lists(got) == _as_lists(want)
+    assert len(got) == len(want)
+    chained = D.ChainDataset([_range_stream(D)(0, 2), _range_stream(D)(5, 7)])
+    assert list(chained) == [0, 1, 5, 6] == list(_range_stream(D)(0, 2) + _range_stream(D)(5, 7))
+
+
+# ---- samplers -------------------------------------------------------------------------------------------------
+class _EveryOther(D.Sampler):
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        return iter(list(range(0, self.n, 2)) + list(range(1, self.n, 2)))
+
+    def __len__(self):
+        return self.n
+
+
+@given(n=st.integers(1, 30), bs=st.integers(1, 8), drop=st.booleans())
+def test_samplers_and_batch_composition_match_torch(n, bs, drop):
+    ds, tds = _dataset(n), tdata.TensorDataset(torch.arange(n))
+    assert list(D.SequentialSampler(ds)) == list(tdata.SequentialSampler(tds))
+    order = list(_EveryOther(n))
+    assert list(D.BatchSampler(order, bs, drop)) == list(tdata.BatchSampler(order, bs, drop))
+    assert len(D.BatchSampler(order, bs, drop)) == len(tdata.BatchSampler(order, bs, drop))
+    got = [yb.tolist() for _, yb in D.DataLoader(ds, batch_size=bs, drop_last=drop, sampler=_EveryOther(n))]
+    want = [b[0].tolist() for b in tdata.DataLoader(tds, batch_size=bs, drop_last=drop, sampler=_EveryOther(n))]
+    assert got == want
+    perm = list(D.RandomSampler(ds, generator=impl.Generator().manual_seed(n)))
+    assert sorted(perm) == list(range(n))
+    more = list(D.RandomSampler(ds, num_samples=2 * n + 1, generator=impl.Generator().manual_seed(n)))
+    assert len(more) == 2 * n + 1 and sorted(more[:n]) == sorted(more[n:2 * n]) == list(range(n))
+    repl = list(D.RandomSampler(ds, replacement=True, num_samples=3 * n, generator=impl.Generator().manual_seed(n)))
+    assert len(repl) == 3 * n and set(repl) <= set(range(n))
+
+
+def test_every_epoch_draws_from_the_generator_as_torch():
+    """torch draws each epoch's base seed (for the workers) from the loader's generator even without shuffling
+    or workers; impl does the same, so num_workers does not change which permutation a seed gives."""
+    def state(g):  # impl's is numpy's bit-generator dict, torch's a uint8 tensor
+        return repr(g.get_state()) if isinstance(g, impl.Generator) else g.get_state().tolist()
+
+    for lib, data in ((impl, D), (torch, tdata)):
+        g = lib.Generator().manual_seed(0)
+        before = state(g)
+        list(data.DataLoader(list(range(4)), batch_size=2, generator=g))
+        assert state(g) != before, f"{lib.__name__}: an epoch left the loader's generator untouched"
+
+
+# Weighted sampling. Each chi-square test below fails when the statistic's p-value is below 0.5e-6, so the two
+# together fail with probability < 1e-6 on a correct sampler were the seed drawn at random; with the fixed seeds
+# here they are deterministic. The p-value is the chi-square tail, gammaincc(df / 2, statistic / 2) (torch's).
+_ALPHA = 0.5e-6
+
+
+def _chi_square_p_value(counts, probs):
+    counts, expected = np.asarray(counts, float), np.asarray(probs, float) * np.sum(counts)
+    assert expected.min() >= 50, "keep every expected count large for the chi-square approximation"
+    statistic = float(((counts - expected) ** 2 / expected).sum())
+    df = len(counts) - 1
+    p_value = float(torch.special.gammaincc(torch.tensor(df / 2, dtype=torch.float64),
+                                            torch.tensor(statistic / 2, dtype=torch.float64)))
+    return statistic, p_value
+
+
+def test_weighted_sampler_with_replacement_frequencies():
+    weights = [1.0, 2.0, 0.0, 3.0, 4.0, 10.0]
+    n = 40_000
+    draws = np.array(list(D.WeightedRandomSampler(weights, n, generator=impl.Generator().manual_seed(1))))
+    counts = np.bincount(draws, minlength=len(weights))
+    assert counts[2] == 0, "a zero-weight index was drawn"
+    keep = [0, 1, 3, 4, 5]
+    probs = np.array(weights)[keep] / sum(weights)
+    statistic, p_value = _chi_square_p_value(counts[keep], probs)
+    assert p_value > _ALPHA, f"chi-square {statistic:.1f} (p = {p_value:.2g}): frequencies {counts} for weights {weights}"
+
+
+def test_weighted_sampler_without_replacement_is_successive_sampling():
+    """Ordered pairs (first, second) must follow P(i, j) = p_i p_j / (1 - p_i), torch.multinomial's law."""
+    weights = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    p = weights / weights.sum()
+    trials = 6_000  # the smallest cell still expects 57 pairs
+    sampler = D.WeightedRandomSampler(weights.tolist(), 2, replacement=False, generator=impl.Generator().manual_seed(2))
+    pairs = np.array([list(sampler) for _ in range(trials)])
+    assert (pairs[:, 0] != pairs[:, 1]).all()
+    cells = [(i, j) for i in range(5) for j in range(5) if i != j]
+    counts = [np.sum((pairs[:, 0] == i) & (pairs[:, 1] == j)) for i, j in cells]
+    probs = [p[i] * p[j] / (1 - p[i]) for i, j in cells]
+    statistic, p_value = _chi_square_p_value(counts, probs)
+    assert p_value > _ALPHA, f"chi-square {statistic:.1f} (p = {p_value:.2g}) for ordered pairs"
+    # all of them, zero weights last (after every positive one), as torch
+    full = list(D.WeightedRandomSampler([0.0, 1.0, 0.0, 2.0], 4, replacement=False))
+    assert sorted(full[:2]) == [1, 3] and sorted(full[2:]) == [0, 2]
+
+
+def test_weighted_sampler_generator_and_global_seed_repeat():
+    w = [0.5, 0.2, 0.3]
+
+    def draw(seed, replacement, n=20):
+        return list(D.WeightedRandomSampler(w, n, replacement, generator=impl.Generator().manual_seed(seed)))
+
+    assert draw(3, True) == draw(3, True) != draw(4, True)
+    assert draw(3, False, 3) == draw(3, False, 3) and sorted(draw(3, False, 3)) == [0, 1, 2]
+    assert len({tuple(draw(seed, False, 3)) for seed in range(20)}) > 1
+    impl.manual_seed(7)
+    a = list(D.WeightedRandomSampler(w, 20))
+    impl.manual_seed(7)
+    assert a == list(D.WeightedRandomSampler(w, 20))
+    assert len(D.WeightedRandomSampler(w, 20)) == 20
+    batches = list(D.DataLoader(_dataset(3), batch_size=4, sampler=D.WeightedRandomSampler(w, 10)))
+    assert [len(b[1]) for b in batches] == [4, 4, 2]
+
+
+@pytest.mark.parametrize("args", [
+    dict(weights=[1.0, 2.0], num_samples=0), dict(weights=[1.0, 2.0], num_samples=2.0),
+    dict(weights=[1.0, 2.0], num_samples=True), dict(weights=[1.0, 2.0], num_samples=2, replacement=1),
+    dict(weights=[[1.0, 2.0]], num_samples=2),
+], ids=["zero_samples", "float_samples", "bool_samples", "int_replacement", "two_d_weights"])
+def test_weighted_sampler_construction_errors_match_torch(args):
+    _raises_like_torch(lambda: D.WeightedRandomSampler(**args), lambda: tdata.WeightedRandomSampler(**args))
+
+
+@pytest.mark.parametrize("args", [
+    dict(weights=[-1.0, 2.0], num_samples=2), dict(weights=[0.0, 0.0], num_samples=2),
+    dict(weights=[1.0, float("nan")], num_samples=1), dict(weights=[1.0, float("inf")], num_samples=1),
+    dict(weights=[1.0, 2.0], num_samples=3, replacement=False),
+], ids=["negative", "all_zero", "nan", "inf", "more_than_categories"])
+def test_weighted_sampler_draw_errors_match_torch(args):
+    _raises_like_torch(lambda: list(D.WeightedRandomSampler(**args)), lambda: list(tdata.WeightedRandomSampler(**args)))
+
+
+def test_loader_argument_errors_match_torch():
+    stream_i, stream_t = _range_stream(D)(0, 3), _range_stream(tdata)(0, 3)
+    for kwargs in (dict(num_workers=-1), dict(timeout=-1), dict(prefetch_factor=2), dict(persistent_workers=True),
+                   dict(multiprocessing_context="fork"), dict(num_workers=1, prefetch_factor=-1)):
+        _raises_like_torch(lambda kw=kwargs: D.DataLoader(list(range(3)), **kw),
+                           lambda kw=kwargs: tdata.DataLoader(list(range(3)), **kw))
+    for kwargs in (dict(shuffle=True), dict(sampler=[0]), dict(batch_sampler=[[0]])):
+        _raises_like_torch(lambda kw=kwargs: D.DataLoader(stream_i, **kw), lambda kw=kwargs: tdata.DataLoader(stream_t, **kw))
+    with pytest.raises(TypeError):
+        len(D.DataLoader(type("NoLen", (D.IterableDataset,), {"__iter__": lambda self: iter(())})()))

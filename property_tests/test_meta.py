@@ -174,20 +174,29 @@ def test_tie_conventions_are_torchs():
 # ---- planted bugs --------------------------------------------------------------------------------
 @contextlib.contextmanager
 def backward_ignores_gradient(module, node_name):
-    """Plant the bug: ``node_name``'s backward closure is called with ones instead of the incoming gradient."""
-    real = module.apply
+    """Plant the bug: ``node_name``'s backward closure is called with ones instead of the incoming gradient
+    (whether the op records itself with ``apply`` or ``apply_fused``)."""
+    reals = {k: getattr(module, k) for k in ("apply", "apply_fused") if hasattr(module, k)}
 
-    def planted(name, out, inputs, backward, saved=()):
-        if name == node_name:
-            closure = backward
-            backward = lambda g: closure(np.ones_like(g))  # noqa: E731
-        return real(name, out, inputs, backward, saved)
+    def plant(real):
+        def planted(name, out, inputs, backward, *args, **kwargs):
+            if name == node_name:
+                closure = backward
 
-    module.apply = planted
+                def backward(g, *out):  # g: a Tensor (apply) or an ndarray (apply_fused)
+                    return closure(impl.ones_like(g) if isinstance(g, impl.Tensor) else np.ones_like(g), *out)
+
+            return real(name, out, inputs, backward, *args, **kwargs)
+
+        return planted
+
+    for k, real in reals.items():
+        setattr(module, k, plant(real))
     try:
         yield
     finally:
-        module.apply = real
+        for k, real in reals.items():
+            setattr(module, k, real)
 
 
 @contextlib.contextmanager
@@ -321,14 +330,15 @@ def test_noncontiguous_check_sees_layout_bugs(monkeypatch):
     spec = get_spec("exp")
     s = Sample((np.arange(6.0).reshape(2, 3) / 5,), {})
     compare.check_noncontiguous(spec, s)
-    real_unary = ew._unary
+    real_float_array = ew.float_array
 
-    def buffer_reading_unary(name, fn, dfn, input, save_input=True):
+    def buffer_reading_float_array(input):  # what an elementwise op reads: here its raw buffer, strides ignored
         x = input._data
-        flat = np.ndarray(x.shape, dtype=x.dtype, buffer=np.ascontiguousarray(x.base if x.base is not None else x))
-        return real_unary(name, fn, dfn, impl.Tensor._wrap(flat) if not x.flags.c_contiguous else input, save_input)
+        if x.flags.c_contiguous:
+            return real_float_array(input)
+        return np.ndarray(x.shape, dtype=x.dtype, buffer=np.ascontiguousarray(x.base if x.base is not None else x))
 
-    monkeypatch.setattr(ew, "_unary", buffer_reading_unary)
+    monkeypatch.setattr(ew, "float_array", buffer_reading_float_array)
     with pytest.raises(AssertionError, match="noncontiguous"):
         compare.check_noncontiguous(spec, s)
 

@@ -9,7 +9,7 @@ batches leave every parameter -- and every buffer -- equal after every step.
 
 Why float32 is judged: a d_model=2 transformer normalises over 2 features, which is ill-conditioned when they
 are nearly equal; torch's own float32 gradient of an out_proj weight was 1.24e-5 off the float64 value (over
-the 1e-5 atol) while impl's was 1.8e-6 (thorough profile, seed 2, session 2).
+the 1e-5 atol) while impl's was 1.8e-6 (thorough profile, seed 2, 2026-12-01).
 """
 import numpy as np
 import pytest
@@ -131,7 +131,7 @@ def test_cnn_twin(cfg, n, seed):
 
 @settings(max_examples=25)
 @given(cfg=M.transformer_configs(), n=BATCH, seed=SEEDS)
-# thorough profile, seed 2 (session 2): torch's float32 gradient 1.24e-5 off float64 (over atol), impl's 1.8e-6
+# thorough profile, seed 2 (2026-12-01): torch's float32 gradient 1.24e-5 off float64 (over atol), impl's 1.8e-6
 @example(cfg=M.TransformerConfig(vocab=7, d_model=2, heads=1, layers=2, seq_len=4, norm_first=True, activation="relu"),
          n=1, seed=1)
 def test_transformer_twin(cfg, n, seed):

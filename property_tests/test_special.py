@@ -247,15 +247,14 @@ def test_speed_one_million_elements():
     x = np.random.default_rng(0).standard_normal(1_000_000) * 3
     x32 = x.astype(np.float32)
     for fn, arr in ((_special.erf, x), (_special.erf, x32), (_special.erfc, x)):
-        best_wall = best_cpu = math.inf
+        best_cpu = math.inf
         for _ in range(3):
-            t, c = time.perf_counter(), time.process_time()
+            c = time.process_time()
             fn(arr)
-            best_wall = min(best_wall, time.perf_counter() - t)
             best_cpu = min(best_cpu, time.process_time() - c)
-        # Measured ~0.06 s CPU (0.1-0.25 s wall on the loaded 2-core CI box); the old per-element
-        # np.frompyfunc(math.erf) took ~0.12 s CPU.
-        assert best_wall < 0.5, f"{fn.__name__}({arr.dtype}) took {best_wall:.3f} s wall for 1e6 elements"
+        # CPU time only: wall time on a shared 2-core machine measures the other processes (a loaded CI run took
+        # 1.1 s wall for 0.06 s of CPU). Measured ~0.06 s CPU; the old per-element np.frompyfunc(math.erf) took
+        # ~0.12 s CPU.
         assert best_cpu < 0.2, f"{fn.__name__}({arr.dtype}) took {best_cpu:.3f} s CPU for 1e6 elements"
 
 

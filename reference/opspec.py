@@ -50,6 +50,9 @@ class OpSpec:
     error_inputs: tuple = ()
     divergences: tuple = ()
     gradcheck: bool = True  # float64 finite differences on impl alone
+    # Why the generic second-order (gradgrad) / forward-mode (jvp) tests cannot run for this spec; empty = they run.
+    no_gradgrad: str = ""
+    no_forward_ad: str = ""
     notes: str = ""
     family: str = ""  # grouping for the parity summary (set by the registry from the spec module if empty)
 

@@ -140,6 +140,7 @@ def traced_coverage(specs, n_examples=3):
 
 
 _ENGINE = "autograd API, tested in property_tests/test_engine.py::{}"
+_API = "autograd API, tested against torch in property_tests/test_autograd_api.py::{}"
 _RANDOM = ("random: values come from impl's own generator, not torch's; shapes, dtypes and ranges are compared in "
            "property_tests/test_ops.py::test_random_creation_shape_and_dtype")
 _RNG = "generator state, tested in property_tests/test_ops.py::test_rng_state_roundtrip_and_manual_seed"
@@ -180,4 +181,11 @@ COVERAGE_EXCLUSIONS = {
     "impl.logsigmoid": _NN.format("logsigmoid"),
     "impl.silu": _NN.format("silu"),
     "impl.softplus": _NN.format("softplus"),
+    "Tensor.register_hook": _API.format("test_hooks_on_leaf_and_non_leaf_see_and_replace_gradients_in_order"),
+    "Tensor.register_post_accumulate_grad_hook": _API.format("test_post_accumulate_grad_hook_sees_the_accumulated_grad"),
+    "Tensor.is_inference": _API.format("test_inference_mode_tensors_cannot_be_saved_for_backward"),
+    "Tensor.__deepcopy__": "copying, not an op: regression/test_054_deepcopy_non_leaf.py::test_guard",
+    "impl.is_inference_mode_enabled": _API.format("test_inference_mode_tensors_cannot_be_saved_for_backward"),
+    "impl.save": "serialization, not an op: property_tests/test_serialization.py::test_requires_grad_and_parameters_kept_as_torch",
+    "impl.load": "serialization, not an op: property_tests/test_serialization.py::test_tampered_or_foreign_files_are_refused_without_running_code",
 }

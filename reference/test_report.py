@@ -26,7 +26,7 @@ def _planted_exp(lib, x):
 
 
 PLANTED = OpSpec("planted_broken_exp_backward", _planted_exp, unary(min_dims=1, min_side=1), family="elementwise")
-# No registered spec loosens a tolerance any more (session 2 removed the last one), so the report's rendering
+# No registered spec loosens a tolerance any more (the last one was removed on 2026-12-01), so the report's rendering
 # of one is exercised with a synthetic spec.
 LOOSENED = OpSpec("loosened_tanh", lambda lib, x: x.tanh(), unary(min_dims=1, min_side=1), family="elementwise",
                   bwd_tol={"float32": dict(atol=1e-4, reason="synthetic: how the report shows a loosened tolerance")})

@@ -16,6 +16,7 @@ Three kinds of helpers live here:
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import inspect
 import sys
@@ -126,7 +127,8 @@ def rewrite_source(fn, *replacements, extra_globals=None):
     """Compile a copy of ``fn`` with each ``(old, new)`` source snippet replaced.
 
     Each ``old`` must occur exactly once in ``fn``'s source (else RuntimeError). The copy runs in ``fn``'s
-    module globals (plus ``extra_globals``), so it sees impl exactly as the original does."""
+    module globals (plus ``extra_globals``), so it sees impl exactly as the original does. Decorators are dropped:
+    the copy is the bare function (re-running ``@op`` would declare the op a second time)."""
     src = textwrap.dedent(inspect.getsource(fn))
     for old, new in replacements:
         n = src.count(old)
@@ -137,8 +139,12 @@ def rewrite_source(fn, *replacements, extra_globals=None):
     if extra_globals:
         glb = dict(glb)
         glb.update(extra_globals)
+    tree = ast.parse(src)
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            node.decorator_list = []
     ns = {}
-    exec(compile(src, f"<reintroduced {fn.__module__}.{fn.__qualname__}>", "exec"), glb, ns)
+    exec(compile(tree, f"<reintroduced {fn.__module__}.{fn.__qualname__}>", "exec"), glb, ns)
     out = ns[fn.__name__]
     out.__qualname__ = fn.__qualname__
     return out

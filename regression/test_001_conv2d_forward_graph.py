@@ -18,7 +18,9 @@ of torch's with copied weights must reproduce torch's loss, the gradient of *eve
 gradient; a lone ``Conv2d(stride=2, padding=1, groups=2)`` is compared the same way, and ``F.conv2d`` is
 checked against float64 finite differences.
 
-**Seen in:** 001_e49feef1f2a29eb4.txt, 003_e020ef9d54b425a6.txt
+**Seen in:** TinyTorch's milestone-fixes analysis (CNN milestone: Conv2d's forward returned a bare
+``Tensor(output)``, conv gradients 0.000000) and TinyTorch's gradient-flow fixes summary (``Conv2dBackward``
+attached to the output).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_diagnostics.py::test_healthy_model_has_full_gradient_flow fail (measured by `python -m regression.crosscheck`).
 """

@@ -14,7 +14,8 @@ the argmax position of its window (one ``bincount``, so overlapping windows accu
 parameter (``conv1`` sits before the pool) and for the input; a lone ``MaxPool2d(3, stride=2, padding=1)``
 (overlapping windows, where gradients must add up) is compared with torch on the input gradient.
 
-**Seen in:** 003_e020ef9d54b425a6.txt
+**Seen in:** TinyTorch's gradient-flow fixes summary (CNN milestone: MaxPool2d returned a tensor without a
+backward, so no gradient reached the first conv).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_models.py::test_cnn_twin fail (measured by `python -m regression.crosscheck`).
 """

@@ -14,7 +14,9 @@ scatters the output gradient into the weight's rows (``np.add.at``; ``padding_id
 LayerNorm, MLP, head) must reproduce torch's loss and the gradient of every parameter, and a lone
 ``Embedding(padding_idx=0)`` must give torch's weight gradient under a random cotangent.
 
-**Seen in:** 001_e49feef1f2a29eb4.txt, 002_0c8ef74e8013b291.txt, 003_e020ef9d54b425a6.txt
+**Seen in:** TinyTorch's milestone-fixes analysis (transformer milestone: no embedding gradients), TinyTorch's
+gradient-flow fix summary for transformer training (``Embedding.forward`` dropped ``requires_grad``) and
+TinyTorch's gradient-flow fixes summary (``EmbeddingBackward`` existed but was never attached).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_diagnostics.py::test_healthy_model_has_full_gradient_flow fail (measured by `python -m regression.crosscheck`).
 """

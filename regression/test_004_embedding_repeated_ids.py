@@ -14,7 +14,8 @@ repeated indices (as do ``getitem``/``index_select``/``gather`` backward).
 batch) must give torch's weight gradient under a random cotangent, and so must the tiny LM twin, whose
 batches repeat tokens.
 
-**Seen in:** issue 5 catalogue, item 4 (no seed note records it)
+**Seen in:** a classic pitfall of hand-written autograd engines, catalogued 2026-11-23 (none of the public notes
+cited in this catalogue records it).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_embedding_repeated_ids_accumulate_and_padding_row_gets_nothing fail (measured by `python -m regression.crosscheck`).
 """

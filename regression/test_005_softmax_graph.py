@@ -15,7 +15,7 @@ weight's query/key rows are exactly what goes missing -- and so must ``nn.Multih
 ``need_weights=True`` (whose explicit softmax path is the one that breaks); plus softmax's VJP against
 torch and float64 finite differences.
 
-**Seen in:** 002_0c8ef74e8013b291.txt
+**Seen in:** TinyTorch's gradient-flow fix summary for transformer training (Softmax computed on ``.data``).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_sdpa_fully_masked_rows_are_zero_with_zero_grad fail (measured by `python -m regression.crosscheck`).
 """

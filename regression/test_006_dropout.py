@@ -17,7 +17,9 @@ definition; torch's RNG stream differs, so the mask cannot be compared to torch'
 near ``1 - p``; in eval mode (module and functional) the output must equal the input and the gradient must
 equal ``v``. Variant ``raw_mask`` fails the training-mode gradient, ``eval_not_identity`` the eval checks.
 
-**Seen in:** 002_0c8ef74e8013b291.txt, 004_33bbfd61d70ddffa.txt
+**Seen in:** TinyTorch's gradient-flow fix summary for transformer training (Dropout computed ``x.data * mask /
+keep_prob``) and MicroGrad+'s troubleshooting guide (its train()/eval() answer: Dropout passes inputs through in
+eval mode).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_dropout_identity_cases_and_p_one, property_tests/test_functional.py::test_dropout_statistics_scaling_and_exact_backward_mask fail (measured by `python -m regression.crosscheck`).
 """

@@ -16,7 +16,8 @@ random cotangent, for a same-shape pair, a broadcast pair, a reflected scalar (`
 method form, and runs a float64 finite-difference check of ``(a - b) * c``. A missing backward leaves the
 operands' ``.grad`` at ``None`` and the comparison fails.
 
-**Seen in:** 002_0c8ef74e8013b291.txt
+**Seen in:** TinyTorch's gradient-flow fix summary for transformer training (subtraction had no backward;
+LayerNorm's ``(x - mean) / std`` needed one).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_models.py::test_cnn_twin fail (measured by `python -m regression.crosscheck`).
 """

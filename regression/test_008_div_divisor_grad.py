@@ -14,7 +14,8 @@ its operand's shape (a per-row divisor, a scalar temperature tensor).
 same-shape, broadcast-divisor (per row), 0-d divisor and reflected (``2 / x``) cases, plus a float64
 finite-difference check of ``a / b``. The divisor's gradient is ``None`` (or wrong) under the bug.
 
-**Seen in:** 002_0c8ef74e8013b291.txt
+**Seen in:** TinyTorch's gradient-flow fix summary for transformer training (division had no backward until
+``DivBackward`` was added).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_ops.py::test_forward_and_vjp fail (measured by `python -m regression.crosscheck`).
 """

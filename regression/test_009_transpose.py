@@ -17,7 +17,9 @@ for ``transpose(1, 2)`` and ``transpose(0, 1)`` on 3-D, ``transpose(-2, -1)`` on
 finite-difference check of ``Q @ K.transpose(-2, -1)``. Variant ``no_backward`` leaves the input's
 gradient ``None``; variant ``wrong_axes`` gives torch a different shape.
 
-**Seen in:** 002_0c8ef74e8013b291.txt, 000_d03b582ac045d378.txt
+**Seen in:** TinyTorch's gradient-flow fix summary for transformer training (``transpose()`` dropped
+``requires_grad``; ``TransposeBackward`` was missing) and the remote-tensor library's 'MLP Training Issues' notes
+(transpose swapped its dimensions wrongly).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_diagnostics.py::test_healthy_model_has_full_gradient_flow, property_tests/test_functional.py::test_sdpa_dropout_applies_dropout_to_the_attention_weights fail (measured by `python -m regression.crosscheck`).
 """

@@ -14,7 +14,8 @@ and its backward uses ``np.matmul`` with the last two axes swapped; the engine s
 random cotangent for 3-D @ 3-D, 4-D @ 4-D (attention shapes), broadcast batch dims ``(2,1,3,4) @ (5,4,2)``,
 N-D @ 2-D (a Linear layer on a sequence) and 1-D @ 3-D.
 
-**Seen in:** 002_0c8ef74e8013b291.txt
+**Seen in:** TinyTorch's gradient-flow fix summary for transformer training (``np.dot`` instead of ``np.matmul``
+for 3-D and 4-D attention operands).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_sdpa_fully_masked_rows_are_zero_with_zero_grad fail (measured by `python -m regression.crosscheck`).
 """

@@ -17,7 +17,9 @@ all-ones cotangent hides some of these) for square 2-D (where the missing transp
 2-D, 3-D batched, broadcast-batched 4-D @ 3-D, and matrix-vector operands; plus a float64
 finite-difference check on square matrices.
 
-**Seen in:** 002_0c8ef74e8013b291.txt, 000_d03b582ac045d378.txt
+**Seen in:** TinyTorch's gradient-flow fix summary for transformer training (``MatmulBackward`` used ``np.dot`` and
+``.T`` on batched operands) and the remote-tensor library's 'MLP Training Issues' notes (the transposes in matmul's
+gradient were the first suspect).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_determinism.py::test_whole_training_run_is_bit_identical, property_tests/test_functional.py::test_sdpa_fully_masked_rows_are_zero_with_zero_grad fail (measured by `python -m regression.crosscheck`).
 """

@@ -17,7 +17,8 @@ under a random cotangent, a float64 finite-difference check of ``F.layer_norm`` 
 bias, and the tiny LM twin (two LayerNorms) for every parameter. An existence check would pass on the bug;
 these compare numbers.
 
-**Seen in:** 002_0c8ef74e8013b291.txt, 001_e49feef1f2a29eb4.txt
+**Seen in:** TinyTorch's gradient-flow fix summary for transformer training (LayerNorm computed mean and std on
+``.data``) and TinyTorch's milestone-fixes analysis (LayerNorm among the layers to fix).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_models.py::test_transformer_twin fail (measured by `python -m regression.crosscheck`).
 """

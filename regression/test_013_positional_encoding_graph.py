@@ -17,7 +17,8 @@ overridable ``add_positions`` method) must reproduce torch's loss and the gradie
 both operands. ``reintroduce()`` puts the historical model-code bug into the impl twin's
 ``add_positions``: there is no positional-encoding layer in impl (torch has none either).
 
-**Seen in:** 002_0c8ef74e8013b291.txt
+**Seen in:** TinyTorch's gradient-flow fix summary for transformer training (``PositionalEncoding.forward`` added
+the table through ``.data``).
 
 **Generic tests catch it too:** no -- the bug lived in model code, which no generic op/module test runs; only a
 model-level twin like this guard can see it.

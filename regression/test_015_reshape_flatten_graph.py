@@ -16,7 +16,9 @@ gradient both times; ``reshape``, ``view`` and ``flatten(1)`` followed by a weig
 Variant ``flatten_module`` re-wraps inside ``nn.Flatten``, variant ``reshape`` inside impl's reshape (which
 ``view``/``flatten`` share).
 
-**Seen in:** 003_e020ef9d54b425a6.txt, 002_0c8ef74e8013b291.txt
+**Seen in:** TinyTorch's gradient-flow fixes summary (``Tensor(x.data.reshape(...))`` in the CNN milestone) and
+TinyTorch's gradient-flow fix summary for transformer training (the transformer milestone moved to
+``Tensor.reshape()``).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_diagnostics.py::test_healthy_model_has_full_gradient_flow, property_tests/test_models.py::test_cnn_twin fail (measured by `python -m regression.crosscheck`).
 """

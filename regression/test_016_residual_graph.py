@@ -16,7 +16,7 @@ torch for every parameter and the input gradient, and the tiny LM twin (two resi
 parameter. Variant ``model`` re-creates the historical bug in the tiny LM's ``residual`` step, variant
 ``encoder_layer`` inside impl's ``TransformerEncoderLayer.forward``.
 
-**Seen in:** 003_e020ef9d54b425a6.txt
+**Seen in:** TinyTorch's gradient-flow fixes summary (residual connections written as ``Tensor(x.data + y.data)``).
 
 **Generic tests catch it too:** partly — variants ['all', 'encoder_layer'] are caught by property_tests/test_models.py; variants ['model'] only by this guard (measured by `python -m regression.crosscheck`).
 """

@@ -17,7 +17,8 @@ which is only right for ``dim=0`` (or for ``keepdim=True``). The reduced axis ha
 matrix, ``sum(dim=1)`` on a cube, and ``var(dim=1)`` (which reduces through sum twice); plus a float64
 finite-difference check.
 
-**Seen in:** issue 5 catalogue, item 17 (no seed note records it)
+**Seen in:** a classic pitfall of hand-written autograd engines, catalogued 2026-11-23 (none of the public notes
+cited in this catalogue records it).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_diagnostics.py::test_healthy_model_has_full_gradient_flow fail (measured by `python -m regression.crosscheck`).
 """

@@ -16,7 +16,8 @@ cube (the silent case), ``sum(dim=(0, 2))``, ``mean(dim=(-1, 0))`` (negative, un
 ``var(dim=(0, 1))``, ``sum(dim=(1, 2), keepdim=True)`` and ``std`` over three axes of a 4-D tensor;
 plus a float64 finite-difference check.
 
-**Seen in:** issue 5 catalogue, item 18 (no seed note records it)
+**Seen in:** a classic pitfall of hand-written autograd engines, catalogued 2026-11-23 (none of the public notes
+cited in this catalogue records it).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_cross_entropy_matches_torch_over_drawn_options fail (measured by `python -m regression.crosscheck`).
 """

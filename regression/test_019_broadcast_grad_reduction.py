@@ -2,8 +2,9 @@
 
 **Symptom:** ``x @ W + b`` gave ``b.grad`` the shape of the *output* ``(N, out)`` instead of ``(out,)``;
 the optimizer then broadcast the update into the bias (turning it into a matrix) or failed with a shape
-error, and per-channel scales ``(1, C, 1, 1)`` got per-pixel gradients. The seed project logged a linear
-model whose loss *rose* (0.39 -> 1.52 over 3 epochs) while this bug was among the open ones.
+error, and per-channel scales ``(1, C, 1, 1)`` got per-pixel gradients. The remote-tensor library of the
+'MLP Training Issues' notes logged a linear model whose loss *rose* (0.39 -> 1.52 over 3 epochs) while this
+bug was among the open ones.
 
 **Root cause:** When numpy broadcasts an operand in the forward pass, the backward must sum the incoming
 gradient over every broadcast axis (leading axes that were added, and axes of size 1 that were
@@ -16,7 +17,9 @@ stretched). The add/mul/mean backward returned the full-size gradient unchanged.
 cotangent), for ``x @ W + b``, a ``(1, C, 1, 1)`` scale times an image batch, a 0-d tensor times a matrix,
 ``(3, 1) - (4,)`` (both operands broadcast), ``where`` with a broadcast branch, and a bias through ``mean``.
 
-**Seen in:** 000_d03b582ac045d378.txt, 004_33bbfd61d70ddffa.txt
+**Seen in:** the remote-tensor library's 'MLP Training Issues' notes (mean and add gradients fixed to handle
+broadcasting) and MicroGrad+'s troubleshooting guide (wrong gradient shape under broadcasting, and its
+``_unbroadcast``).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_determinism.py::test_whole_training_run_is_bit_identical fail (measured by `python -m regression.crosscheck`).
 """

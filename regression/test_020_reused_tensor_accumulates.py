@@ -16,7 +16,8 @@ ops, a non-leaf diamond ``y = 2x; exp(y) + sin(y)``, ``y * y`` on a non-leaf, a 
 two backward calls accumulating into the same ``.grad``; plus a float64 finite-difference check of the
 diamond. Variant ``leaf_overwrite`` breaks leaves, ``node_overwrite`` breaks intermediate nodes.
 
-**Seen in:** 004_33bbfd61d70ddffa.txt
+**Seen in:** MicroGrad+'s troubleshooting guide (gradients accumulate by design: its answer to why they
+accumulate).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_engine.py::test_accumulates_across_backward_calls, property_tests/test_engine.py::test_diamond_graph fail (measured by `python -m regression.crosscheck`).
 """
@@ -41,9 +42,9 @@ def _leaf_overwrite():
 
 def _node_overwrite():
     broken = rewrite_source(
-        _autograd.run_backward, ("grads[key] = grads[key] + gi if key in grads else gi", "grads[key] = gi")
+        _autograd._run_backward, ("grads[key] = grads[key] + gi if key in grads else gi", "grads[key] = gi")
     )
-    return swap_function(_autograd.run_backward, broken)
+    return swap_function(_autograd._run_backward, broken)
 
 
 @contextlib.contextmanager

@@ -19,7 +19,8 @@ ladder must give torch's gradient; (3) a 100,000-op chain ``y = y * 1.00001`` mu
 ``1.00001 ** 100000`` (float64). Variant ``recursive`` (recursive topological sort) fails (2) and (3) with
 RecursionError; variant ``revisits`` (path-by-path propagation) fails the visit count in (1).
 
-**Seen in:** issue 5 catalogue, item 21 (no seed note records it)
+**Seen in:** a classic pitfall of hand-written autograd engines, catalogued 2026-11-23 (none of the public notes
+cited in this catalogue records it).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_engine.py::test_100k_chain, property_tests/test_engine.py::test_deep_diamond_shares_work, property_tests/test_modules.py::test_module_input_gradients_gradcheck fail (measured by `python -m regression.crosscheck`).
 """
@@ -60,10 +61,10 @@ def _recursive_topological_order(roots):
     return order
 
 
-def _path_by_path_run_backward(outputs, grad_outputs, retain_graph=False, inputs=None):
+def _path_by_path_run_backward(outputs, grad_outputs, retain_graph=False, inputs=None, create_graph=False):
     """The pre-fix engine: push every contribution straight down (correct values, one visit per path)."""
-    if inputs is not None:
-        raise NotImplementedError("reintroduced path-by-path engine: autograd.grad not supported")
+    if inputs is not None or create_graph:
+        raise NotImplementedError("reintroduced path-by-path engine: autograd.grad and create_graph not supported")
     work = []
     for out, g in zip(outputs, grad_outputs):
         if out.grad_fn is None:
@@ -75,7 +76,7 @@ def _path_by_path_run_backward(outputs, grad_outputs, retain_graph=False, inputs
         _autograd._check_versions(node)
         if _tape.active is not None:
             _tape.active.record_backward(node, g)
-        for inp, gi in zip(node.inputs, node.backward(g)):
+        for inp, gi in zip(node.inputs, _autograd._call_array(node, g)):
             if gi is None or inp is None or not inp.requires_grad:
                 continue
             gi = _autograd.unbroadcast(gi, inp._data.shape).astype(inp._data.dtype, copy=False)
@@ -114,9 +115,9 @@ def _count_backward_calls(root):
         counts[id(node)] = [node.name, 0]
         inner = node.backward
 
-        def counted(g, _inner=inner, _c=counts[id(node)]):  # noqa: B008 - binds this node's counter
+        def counted(*args, _inner=inner, _c=counts[id(node)]):  # noqa: B008 - binds this node's counter
             _c[1] += 1
-            return _inner(g)
+            return _inner(*args)
 
         node.backward = counted
         todo.extend(i.grad_fn for i in node.inputs if i is not None and i.grad_fn is not None)

@@ -17,7 +17,8 @@ in a list must leave none of the per-step hidden activations alive (weak referen
 hook); (3) a second ``backward()`` must raise ``RuntimeError`` as torch does, while ``retain_graph=True``
 must allow it and accumulate exactly twice torch's gradient.
 
-**Seen in:** 000_d03b582ac045d378.txt
+**Seen in:** the remote-tensor library's 'MLP Training Issues' notes (the autograd tape was never cleared after
+``backward()``: a memory leak).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_engine.py::test_second_backward_through_freed_graph_raises fail (measured by `python -m regression.crosscheck`).
 """
@@ -36,8 +37,8 @@ FAILS_WITH = r"alive|did not raise"
 
 @contextlib.contextmanager
 def reintroduce(variant=None):
-    broken = rewrite_source(_autograd.run_backward, ("        if not retain_graph:\n", "        if False:\n"))
-    with swap_function(_autograd.run_backward, broken):
+    broken = rewrite_source(_autograd._run_backward, ("        if not retain_graph:\n", "        if False:\n"))
+    with swap_function(_autograd._run_backward, broken):
         yield
 
 

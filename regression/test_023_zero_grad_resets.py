@@ -1,7 +1,8 @@
 """023: ``zero_grad`` did not actually reset gradients: they accumulated across steps.
 
 **Symptom:** Gradients grew step after step and the loss went *up* over epochs, which looks like a
-learning-rate problem (the seed project logged gradient norms 6.8 -> 5.7 -> 84 while this bug was open).
+learning-rate problem (the remote-tensor library of the 'MLP Training Issues' notes logged gradient norms
+6.8 -> 5.7 -> 84 while this bug was open).
 
 **Root cause:** ``zero_grad`` did not touch the parameters' gradients: it dropped a handle to the gradient
 buffer (a finalizer) but left ``param.grad`` holding last step's values, and ``backward`` correctly
@@ -15,7 +16,9 @@ set ``.grad = None`` by default, or zero the buffer in place (detached) with ``s
 backward must give torch's single-step gradients; ``zero_grad()`` leaves ``None`` and
 ``zero_grad(set_to_none=False)`` leaves zeros, as torch.
 
-**Seen in:** 000_d03b582ac045d378.txt, 004_33bbfd61d70ddffa.txt
+**Seen in:** the remote-tensor library's 'MLP Training Issues' notes (``zero_()`` only detached a finalizer;
+gradient norms 6.8 -> 5.7 -> 84) and MicroGrad+'s troubleshooting guide (gradient accumulation: forgetting to
+zero).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_models.py::test_mlp_twin fail (measured by `python -m regression.crosscheck`).
 """

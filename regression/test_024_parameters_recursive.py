@@ -1,8 +1,9 @@
 """024: ``Module.parameters()`` was not recursive: nested layers never updated.
 
-**Symptom:** A model built from nested modules did not train (the seed project's MLP showed a perfectly
-constant loss): the optimizer received only the outer module's own parameters (none, or a stray scale),
-so the weights of every nested layer stayed at their initial values although their gradients were computed.
+**Symptom:** A model built from nested modules did not train (in the remote-tensor library of the 'MLP Training
+Issues' notes the MLP's loss stayed perfectly constant): the optimizer received only the outer module's own
+parameters (none, or a stray scale), so the weights of every nested layer stayed at their initial values although
+their gradients were computed.
 
 **Root cause:** ``parameters()`` returned the module's directly registered parameters only; it did not
 walk registered submodules (and their submodules).
@@ -14,7 +15,8 @@ duplicates removed, dotted prefixes) exactly as torch's, and ``parameters()`` is
 shared layer registered twice) must list torch's parameter names and shapes in torch's order, and after
 three SGD steps on ``model.parameters()`` every parameter must equal torch's twin.
 
-**Seen in:** 000_d03b582ac045d378.txt
+**Seen in:** the remote-tensor library's 'MLP Training Issues' notes (``Module.parameters()`` made recursive for
+nested modules; the MLP's loss stayed constant).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_determinism.py::test_whole_training_run_is_bit_identical fail (measured by `python -m regression.crosscheck`).
 """

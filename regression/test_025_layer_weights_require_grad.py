@@ -15,7 +15,8 @@ an ``impl.nn.Parameter`` (``requires_grad=True`` by default, registered by ``Mod
 GroupNorm and MultiheadAttention: every parameter's ``requires_grad`` must equal torch's, and after a backward
 through a random projection of the output every parameter's gradient must equal torch's (copied weights).
 
-**Seen in:** 001_e49feef1f2a29eb4.txt
+**Seen in:** TinyTorch's milestone-fixes analysis (CNN milestone: Conv2d weights created without
+``requires_grad``).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_determinism.py::test_whole_training_run_is_bit_identical fail (measured by `python -m regression.crosscheck`).
 """

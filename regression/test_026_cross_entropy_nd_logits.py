@@ -16,7 +16,9 @@ all inside one fused primitive (``_soft_ce``).
 ``(N, C, H, W)``, the language-model pattern ``logits.permute(0, 2, 1)`` with ``(B, T)`` targets and the
 ``reshape(-1, V)`` pattern, and ``nn.CrossEntropyLoss(ignore_index=0, label_smoothing=0.1)`` on 3-D logits.
 
-**Seen in:** issue 5 catalogue, item 26 (002_0c8ef74e8013b291.txt records the transformer milestone moving its loss onto the library's CrossEntropyLoss)
+**Seen in:** a classic pitfall of hand-written autograd engines, catalogued 2026-11-23; TinyTorch's gradient-flow
+fix summary for transformer training records the setting (its transformer milestone moved its loss onto the
+library's ``CrossEntropyLoss``).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_cross_entropy_matches_torch_over_drawn_options fail (measured by `python -m regression.crosscheck`).
 """

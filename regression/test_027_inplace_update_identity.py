@@ -7,8 +7,9 @@ no longer a leaf, its ``.grad`` stopped being populated and every step's graph h
 replaced parameters by new objects, so the model and the optimizer held different tensors after step 1.
 
 **Root cause:** In-place updates must mutate the parameter's storage under ``no_grad`` and keep the same
-Python object, which stays a leaf that requires grad. The seed project emulated ``-=`` by building a new
-tensor and swapping IDs; getting any part of that wrong breaks identity or records the update.
+Python object, which stays a leaf that requires grad. The remote-tensor library of the 'MLP Training
+Issues' notes emulated ``-=`` by building a new tensor and swapping IDs; getting any part of that wrong breaks
+identity or records the update.
 
 **Fix:** ``Tensor.__isub__``/``sub_``/... (``impl/ops/inplace.py``) write into ``self._data`` and bump the
 version counter, recording nothing when grad mode is off (and refusing an in-place op on a leaf that
@@ -20,7 +21,8 @@ parameter must be the same object (and ndarray) as before, a leaf with ``grad_fn
 grad, still the object the optimizer holds, and equal to torch's twin. Variants: ``recorded``,
 ``identity`` (no ``__isub__``), ``optimizer_rebinds``.
 
-**Seen in:** 000_d03b582ac045d378.txt
+**Seen in:** the remote-tensor library's 'MLP Training Issues' notes (in-place ``-=`` emulated by creating a new
+tensor and swapping tensor IDs).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_diagnostics.py::test_update_ratios_after_a_step, property_tests/test_engine.py::test_inplace_on_leaf_that_requires_grad_raises, property_tests/test_ops.py::test_forward_and_vjp fail (measured by `python -m regression.crosscheck`).
 """

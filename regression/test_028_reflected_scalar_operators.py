@@ -16,7 +16,8 @@ ones) to the same primitives; Python scalars are weak operands that never promot
 ``1 + x``, ``1 - x``, ``2 / x``, ``2 ** x``, ``-x``, ``x ** 2``, ``0.1 * x`` on float32 and float64 (the
 scalar must not change the dtype), and an int tensor times a float (promotes to float32 as torch).
 
-**Seen in:** 000_d03b582ac045d378.txt
+**Seen in:** the remote-tensor library's 'MLP Training Issues' notes (scalar-tensor operations such as ``0.1 *
+tensor``).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_engine.py::test_dtype_promotion fail (measured by `python -m regression.crosscheck`).
 """

@@ -15,7 +15,8 @@ bool, Python floats float32 and float64 arrays keep float64; only an explicit ``
 int64 like torch's, that ``2**24 + 1`` survives exactly, and that cross-entropy with list-built targets
 and an ``Embedding`` fed list-built ids give torch's values and gradients (copied weights).
 
-**Seen in:** issue 5 catalogue, item 29 (no seed note records it)
+**Seen in:** a classic pitfall of hand-written autograd engines, catalogued 2026-11-23; TinyTorch's gradient-flow
+fix summary for transformer training shows its trace (embedding ids cast back with ``indices.data.astype(int)``).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_data.py::test_epoch_covers_dataset_once_with_right_batches fail (measured by `python -m regression.crosscheck`).
 """

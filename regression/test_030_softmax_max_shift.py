@@ -16,7 +16,7 @@ log_softmax on logits near +1000 and -1000 (float32 and float64), cross-entropy 
 float32 softmax on logits around 100 (past float32's ``exp`` overflow). The unshifted versions give
 ``nan``/``inf`` where torch gives finite numbers.
 
-**Seen in:** 004_33bbfd61d70ddffa.txt
+**Seen in:** MicroGrad+'s troubleshooting guide (numerical instability in softmax: subtract the max first).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_numerical_extremes.py::test_activation_extremes fail (measured by `python -m regression.crosscheck`).
 """

@@ -18,7 +18,8 @@ random cotangent, for ``abs``, ``sign``, ``relu``, ``maximum`` (with ties and ``
 holding ``nan``, ``-0.0``, ``0.0`` and ordinary values, in float32 and float64. Variants re-create each of
 the four numpy-convention slips on its own.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by the special-values table,
+``property_tests/test_special_values.py::test_special_value`` (0, -0.0, ±inf and nan through every op).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_meta.py::test_tie_conventions_are_torchs, property_tests/test_special_values.py::test_special_value fail (measured by `python -m regression.crosscheck`).
 """

@@ -16,7 +16,8 @@ them, a 0-d float64 product and a Python float must equal torch's; and three SGD
 0-d float64 parameter built from a numpy scalar must match torch's parameter and momentum buffer, dtype
 included.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by the optimizer twins,
+``property_tests/test_optim.py::test_optimizer_matches_torch_every_step`` (a 0-d float64 parameter).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_meta.py::test_planted_backward_ignoring_its_gradient_is_caught, property_tests/test_ops.py::test_gradcheck fail (measured by `python -m regression.crosscheck`).
 """

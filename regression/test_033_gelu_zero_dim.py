@@ -13,7 +13,8 @@ before casting back to the input's dtype.
 **How this test catches it:** exact and tanh-approximate GELU on 0-d, 1-element and 2-D inputs (float32 and
 float64) against torch, values and gradients, plus a float64 finite-difference check at a 0-d point.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by the ``F.gelu`` spec's 0-d shapes in
+``property_tests/test_ops.py::test_forward_and_vjp``.
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_models.py::test_mlp_twin fail (measured by `python -m regression.crosscheck`).
 """

@@ -15,7 +15,8 @@ op), so ``Tensor._data`` is always an ndarray.
 values and -- for the recorded ones on a graph -- the gradient of the 0-d leaf against torch; plus a check
 that every such result's ``_data`` is an ``np.ndarray``.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md); which test found it is not recorded.
+``property_tests/test_ops.py::test_forward_and_vjp`` catches it now.
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_meta.py::test_parity_job_exits_1_on_a_planted_bug, property_tests/test_ops.py::test_forward_and_vjp fail (measured by `python -m regression.crosscheck`).
 """
@@ -33,9 +34,9 @@ FAILS_WITH = r"raised TypeError|not an ndarray|is read-only"  # the last: in-pla
 @contextlib.contextmanager
 def reintroduce(variant=None):
     broken = rewrite_source(
-        _autograd.apply, ("t._data = out if type(out) is np.ndarray else np.asarray(out)", "t._data = out")
+        _autograd._record, ("t._data = out if type(out) is np.ndarray else np.asarray(out)", "t._data = out")
     )
-    with swap_function(_autograd.apply, broken):
+    with swap_function(_autograd._record, broken):
         yield
 
 

@@ -16,7 +16,8 @@ an empty reduced dim.
 tensor and for ``amax(dim=0)`` over an empty dim, and torch's result (shape and gradient) for
 ``amax(dim=1)`` of a ``(0, 3)`` tensor and ``amin(dim=1)`` of a ``(2, 3)`` one.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by the empty-tensor checks of the special-values suite,
+``property_tests/test_special_values.py::test_empty_reduction_without_identity_raises_like_torch``.
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_ops.py::test_forward_and_vjp, property_tests/test_ops.py::test_gradcheck fail (measured by `python -m regression.crosscheck`).
 """

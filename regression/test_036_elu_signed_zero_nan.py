@@ -15,7 +15,8 @@ exponential branch at ``where(x <= 0, x, 0)``.
 (random cotangent) on inputs holding ``nan``, ``-0.0``, ``0.0`` and ordinary values, for ``alpha`` 1 and 0.5,
 float32 and float64.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by the special-values table,
+``property_tests/test_special_values.py::test_special_value`` (-0.0 and nan through ``elu``).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_special_values.py::test_special_value fail (measured by `python -m regression.crosscheck`).
 """

@@ -16,7 +16,9 @@ forward with a zero gradient, when no target differs from ``ignore_index``.
 ``nll_loss`` and ``cross_entropy`` (with and without label smoothing) when every target is ignored, and
 the same comparisons when only some targets are ignored (which must keep working).
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by
+``property_tests/test_modules.py::test_classification_losses`` under the thorough hypothesis profile (NLLLoss,
+every target equal to ``ignore_index``).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_cross_entropy_all_targets_ignored, property_tests/test_modules.py::test_classification_loss_with_every_target_ignored fail (measured by `python -m regression.crosscheck`).
 """

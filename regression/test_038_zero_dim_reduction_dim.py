@@ -16,7 +16,8 @@ of a 0-d tensor is the identity with gradient ``g``.
 ``norm``/``std(correction=0)`` with ``dim=0``, ``dim=-1`` and ``dim=(0,)`` (keepdim both ways) and ``prod(dim=0)``
 on a 0-d tensor.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by the generated op tests on 0-d shapes,
+``property_tests/test_ops.py::test_forward_and_vjp`` (specs ``sum_dim``, ``mean_dim``, ``amax``, ...).
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_meta.py::test_planted_backward_ignoring_its_gradient_is_caught, property_tests/test_ops.py::test_forward_and_vjp fail (measured by `python -m regression.crosscheck`).
 """

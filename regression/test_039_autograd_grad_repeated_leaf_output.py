@@ -15,7 +15,8 @@ seed for the same leaf instead of adding to it.
 cast returns ``x``), ``[+x, x * 2]`` and ``[x.cpu(), x]`` with distinct cotangents, and ``backward`` on the sum
 of the same outputs for comparison.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by the float64 gradcheck of the ``casts`` spec,
+``property_tests/test_ops.py::test_gradcheck``.
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_ops.py::test_gradcheck fail (measured by `python -m regression.crosscheck`).
 """
@@ -30,9 +31,9 @@ FAILS_WITH = r"autograd.grad"
 
 @contextlib.contextmanager
 def reintroduce(variant=None):
-    broken = rewrite_source(_autograd.run_backward,
+    broken = rewrite_source(_autograd._run_backward,
                             ("captured[key] = captured[key] + g if key in captured else g", "captured[key] = g"))
-    with swap_function(_autograd.run_backward, broken):
+    with swap_function(_autograd._run_backward, broken):
         yield
 
 

@@ -15,7 +15,8 @@ impl/ops/shape.py:index_select); ``arange`` checks ``(end - start) * step >= 0``
 **How this test catches it:** each call is made in torch and in impl; impl must raise the same exception class
 as torch. Variants re-create each of the three slips on its own.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by the specs' error inputs and creation specs,
+``property_tests/test_ops.py::test_error_input`` and ``property_tests/test_ops.py::test_forward_and_vjp``.
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_ops.py::test_error_input fail (measured by `python -m regression.crosscheck`).
 """

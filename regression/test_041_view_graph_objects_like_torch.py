@@ -17,7 +17,9 @@ tensor is a ``TBackward0`` view; ``broadcast_tensors`` only expands tensors whos
 is_leaf, the grad_fn's name, whether the output *is* the input object -- and the input gradient through the
 op under a random cotangent. Variants re-create each slip on its own.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by
+``property_tests/test_ops.py::test_noncontiguous_and_grad_mode``, which compares ``requires_grad``, ``grad_fn`` and
+``is_leaf`` of every output with torch's.
 
 **Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_ops.py::test_noncontiguous_and_grad_mode fail (measured by `python -m regression.crosscheck`).
 """

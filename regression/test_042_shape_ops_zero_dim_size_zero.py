@@ -19,7 +19,8 @@ is int64 (impl/ops/shape.py).
 random cotangent for each edge case. Variants re-create the hstack, masked_select, nonzero, unflatten, chunk
 and empty-index slips one at a time.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by the generated shape specs, which draw 0-d and size-0
+shapes, in ``property_tests/test_ops.py::test_forward_and_vjp``.
 
 **Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_forward_and_vjp[chunk]`,
 `property_tests/test_ops.py::test_forward_and_vjp[getitem_list]`,

@@ -13,7 +13,8 @@ integer tensor, integer matmul with float weights) or silently computed in integ
 torch's dtype and values, and ``impl.Tensor([[1, 2], [3, 4]], requires_grad=True) @ w`` must give torch's
 gradient.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by the ``Tensor_constructor`` creation spec in
+``property_tests/test_ops.py::test_forward_and_vjp``.
 
 **Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_forward_and_vjp[Tensor_constructor]` (`python -m
 regression.crosscheck`).

@@ -13,7 +13,8 @@ naming the norm (impl/ops/reduce.py:norm).
 raise torch's exception class with a message that names the norm and "does not have an identity"; and
 ``norm(p=inf, dim=1)`` of a ``(0, 3)`` tensor (every reduction non-empty, the result empty) must match torch.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md); which test found it is not recorded.
+``property_tests/test_ops.py::test_error_input`` (the norm spec's empty-input error) catches it now.
 
 **Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_error_input[norm-0]` (`python -m regression.crosscheck`).
 """

@@ -14,7 +14,8 @@ backward multiplies it by ``x - mean = 0``: ``0 * inf = nan``. torch's std backw
 rows include a constant one, for ``dim=1`` with and without keepdim, ``correction`` 0 and 1, the full std of a
 constant tensor and a 0-d ``std(dim=0, correction=0)``; plus a float64 finite-difference check away from 0.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by the guard of entry 038,
+``regression/test_038_zero_dim_reduction_dim.py::test_guard``.
 
 **Generic tests catch it too:** yes -- caught by `property_tests/test_special_values.py::test_constant_input[std-1.5]` (`python -m
 regression.crosscheck`).

@@ -14,7 +14,9 @@ no weight and no bias; ``xhat * w`` and ``xhat + b`` are fresh arrays).
 **How this test catches it:** F.layer_norm and nn.LayerNorm without affine parameters, output modified in place
 (``mul_``), then the input gradient under a random cotangent is compared with torch's (float64 defaults).
 
-**Seen in:** found here while developing (notes/bugs_found.md; found by the performance pass)
+**Seen in:** found while developing (notes/bugs_found.md), by reading the fused normalisation code during the
+performance work of 2026-11-23 (no test caught it then); since 2026-12-01
+``property_tests/test_ops.py::test_inplace_on_output`` catches it (the ``F.layer_norm_no_affine`` spec).
 
 **Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[F.layer_norm_no_affine]` (`python -m
 regression.crosscheck`).

@@ -16,8 +16,10 @@ the norm is 0, and ``|x|**(p-1)`` is 0 where x is 0 for p < 1.
 a zero entry, and F.normalize(p=3) of a zero row, compared with torch (forward and gradient, float64 defaults);
 then float64 finite differences on a zero-free input (the masking must not change the smooth case).
 
-**Seen in:** found here while developing (notes/bugs_found.md; found while pinning the eps-clamp path of
-F.normalize after the thorough hypothesis profile moved its strategy off zero)
+**Seen in:** found while developing (notes/bugs_found.md), by
+``property_tests/test_functional.py::test_normalize_and_cosine_similarity_on_zero_vectors_clamp_like_torch``,
+written to pin the eps-clamp path of ``F.normalize`` after the thorough hypothesis profile's finding moved the
+normalize strategy off zero.
 
 **Generic tests catch it too:** yes -- caught by
 `property_tests/test_functional.py::test_normalize_and_cosine_similarity_on_zero_vectors_clamp_like_torch[3.0-float32]`

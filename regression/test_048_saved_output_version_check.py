@@ -17,8 +17,9 @@ saved result. Each primitive whose derivative reads its output lists ``OUTPUT``.
 logsumexp: forward, double the output in place, backward; impl must raise torch's RuntimeError (version
 counter), and an un-modified output must still give torch's gradient.
 
-**Seen in:** found here while developing (notes/bugs_found.md; found by the generic in-place-on-output check
-added to property_tests/test_ops.py in session 2 while strengthening the generic tests for entry 046)
+**Seen in:** found while developing (notes/bugs_found.md), by the generic in-place-on-output check
+``property_tests/test_ops.py::test_inplace_on_output`` (2026-12-01), written so that the generic suite catches
+entry 046's class of bug.
 
 **Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[prod]` (`python -m
 regression.crosscheck`).
@@ -26,7 +27,7 @@ regression.crosscheck`).
 import contextlib
 
 from impl import _autograd
-from regression._util import check_vs_torch, must_raise, rng, swap_function
+from regression._util import check_vs_torch, must_raise, rewrite_source, rng, swap_function
 
 FAILS_WITH = r"did not raise RuntimeError"
 
@@ -46,12 +47,9 @@ OPS = {
 
 @contextlib.contextmanager
 def reintroduce(variant=None):
-    original = _autograd.apply
-
-    def apply_without_output_check(name, out, inputs, backward, saved=()):
-        return original(name, out, inputs, backward, tuple(s for s in saved if s is not _autograd.OUTPUT))
-
-    with swap_function(_autograd.apply, apply_without_output_check):
+    # The output's version is no longer recorded, so nothing is checked at backward (the closure still reads it).
+    broken = rewrite_source(_autograd._record, ("saved_versions.append((_SavedOutput(t), 0))", "pass"))
+    with swap_function(_autograd._record, broken):
         yield
 
 

@@ -14,8 +14,8 @@ these results, so there is nothing to check: the formula must not read them).
 **How this test catches it:** a / b (broadcast), F.elu, F.softsign and F.normalize with their results doubled in
 place before backward, compared with torch's gradients (float64 defaults).
 
-**Seen in:** found here while developing (notes/bugs_found.md; found by the generic in-place-on-output check,
-session 2)
+**Seen in:** found while developing (notes/bugs_found.md), by the generic in-place-on-output check
+``property_tests/test_ops.py::test_inplace_on_output`` (2026-12-01).
 
 **Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[F.elu]`,
 `property_tests/test_ops.py::test_inplace_on_output[div]` (each variant checked separately) (`python -m

@@ -15,8 +15,8 @@ unbroadcasting), so no backward closure has to guard against numpy scalars.
 **How this test catches it:** 0-d setitem/fill_/copy_ followed by an in-place multiply, and a plain 0-d product
 chain into a setitem, compared with torch (values and gradients, float64 defaults).
 
-**Seen in:** found here while developing (notes/bugs_found.md; found by the generic in-place-on-output check,
-session 2)
+**Seen in:** found while developing (notes/bugs_found.md), by the generic in-place-on-output check
+``property_tests/test_ops.py::test_inplace_on_output`` (2026-12-01).
 
 **Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[setitem]` (`python -m
 regression.crosscheck`).
@@ -33,7 +33,11 @@ FAILS_WITH = r"raised TypeError"
 
 @contextlib.contextmanager
 def reintroduce(variant=None):
-    with swap_function(_autograd.run_backward, rewrite_source(_autograd.run_backward, ("g = _as_array(g)", "pass"))):
+    # Both layers: the walk's coercion, and 0-d results of a backward handed on as numpy scalars (``arr[()]``), as
+    # numpy's 0-d arithmetic produced them.
+    walk = rewrite_source(_autograd._run_backward, ("g = _as_array(g)", "pass"))
+    call = rewrite_source(_autograd._call_array, ("r._data if isinstance(r, Tensor)", "r._data[()] if isinstance(r, Tensor)"))
+    with swap_function(_autograd._run_backward, walk), swap_function(_autograd._call_array, call):
         yield
 
 

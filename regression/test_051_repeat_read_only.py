@@ -14,8 +14,8 @@ a read-only view, and when the final reshape needs no copy the result stays that
 **How this test catches it:** repeats of 1, repeats with a zero, and an ordinary repeat, each modified in place
 and then backpropagated, compared with torch; and the input must be unchanged.
 
-**Seen in:** found here while developing (notes/bugs_found.md; found by the generic in-place-on-output check,
-session 2)
+**Seen in:** found while developing (notes/bugs_found.md), by the generic in-place-on-output check
+``property_tests/test_ops.py::test_inplace_on_output`` (2026-12-01).
 
 **Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[repeat]` (`python -m
 regression.crosscheck`).

@@ -15,8 +15,8 @@ broadcast (stride-0) dimension, and writes nothing -- only bumps the version -- 
 **How this test catches it:** ``mul_``/``add_``/``sub_`` on expanded tensors must raise RuntimeError with torch's
 message and impl's op name, and the empty case must succeed as in torch.
 
-**Seen in:** found here while developing (notes/bugs_found.md; found by the generic in-place-on-output check,
-session 2)
+**Seen in:** found while developing (notes/bugs_found.md), by the generic in-place-on-output check
+``property_tests/test_ops.py::test_inplace_on_output`` (2026-12-01).
 
 **Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[expand]` (`python -m
 regression.crosscheck`).

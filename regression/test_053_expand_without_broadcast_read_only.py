@@ -15,8 +15,8 @@ ordinary writable view (impl/ops/shape.py:expand).
 **How this test catches it:** expand/broadcast_to/expand_as that add only unit dims, modified in place without
 autograd: the result and the input must equal torch's (both doubled).
 
-**Seen in:** found here while developing (notes/bugs_found.md; found by the no-autograd half of the generic
-in-place-on-output check, session 2)
+**Seen in:** found while developing (notes/bugs_found.md), by the no-autograd half of the generic
+in-place-on-output check ``property_tests/test_ops.py::test_inplace_on_output`` (2026-12-01).
 
 **Generic tests catch it too:** yes -- caught by `property_tests/test_ops.py::test_inplace_on_output[expand]` (`python -m
 regression.crosscheck`).

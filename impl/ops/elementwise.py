@@ -3,10 +3,11 @@ import math
 
 import numpy as np
 
-from .._autograd import OUTPUT, apply
+from .._autograd import OUTPUT, apply, apply_fused
 from .._tensor import Tensor
 from . import _special
 from ._common import binary_operands, broadcast_error, ensure_tensor, float_array
+from ._registry import op
 
 
 def _binary(np_fn, a, b, op):
@@ -19,6 +20,12 @@ def _binary(np_fn, a, b, op):
 
 
 # ---- arithmetic -------------------------------------------------------------------------------
+def _operand(t, arr):
+    """What a derivative multiplies by: the operand's Tensor, or its Python scalar (which carries no gradient)."""
+    return t if t is not None else arr.item()
+
+
+@op(operators=("__add__",), reflected=("__radd__",))
 def add(input, other, alpha=1):
     if alpha != 1:
         other = mul(other, alpha)
@@ -26,6 +33,7 @@ def add(input, other, alpha=1):
     return apply("AddBackward0", out, (a, b), lambda g: (g, g))
 
 
+@op(aliases=("subtract",), operators=("__sub__",), reflected=("__rsub__",))
 def sub(input, other, alpha=1):
     # A primitive rather than add(neg): saves one full-size temporary on a very common op.
     if alpha != 1:
@@ -38,9 +46,10 @@ def rsub(input, other, alpha=1):
     return sub(other, input, alpha=alpha)
 
 
+@op(aliases=("multiply",), operators=("__mul__",), reflected=("__rmul__",))
 def mul(input, other):
     a, b, x, y, out = _binary(np.multiply, input, other, "mul")
-    return apply("MulBackward0", out, (a, b), lambda g: (g * y, g * x), saved=(a, b))
+    return apply("MulBackward0", out, (a, b), lambda g: (g * _operand(b, y), g * _operand(a, x)), saved=(a, b))
 
 
 def div(input, other, rounding_mode=None):
@@ -54,7 +63,7 @@ def div(input, other, rounding_mode=None):
     except ValueError:
         raise broadcast_error("div", x, y) from None
     # d/dy from the inputs, not from ``out``: torch lets the quotient be modified in place (regression 049)
-    return apply("DivBackward0", out, (a, b), lambda g: (g / y, -g * x / (y * y)), saved=(a, b))
+    return apply_fused("DivBackward0", out, (a, b), lambda g: (g / y, -g * x / (y * y)), saved=(a, b))
 
 
 def _div_rounded(input, other, mode):
@@ -67,7 +76,7 @@ def _div_rounded(input, other, mode):
     except ValueError:
         raise broadcast_error("div", x, y) from None
     # Piecewise constant: torch's gradient is zero almost everywhere.
-    return apply("DivBackward1", out, (a, b), lambda g: (np.zeros_like(g), np.zeros_like(g)))
+    return apply_fused("DivBackward1", out, (a, b), lambda g: (np.zeros_like(g), np.zeros_like(g)))
 
 
 def _int_trunc_div(p, q):
@@ -80,12 +89,12 @@ def floor_divide(input, other):
 
 def remainder(input, other):
     a, b, x, y, out = _binary(np.remainder, input, other, "remainder")
-    return apply("RemainderBackward0", out, (a, b), lambda g: (g, -g * np.floor_divide(x, y)), saved=(a, b))
+    return apply_fused("RemainderBackward0", out, (a, b), lambda g: (g, -g * np.floor_divide(x, y)), saved=(a, b))
 
 
 def fmod(input, other):
     a, b, x, y, out = _binary(np.fmod, input, other, "fmod")
-    return apply("FmodBackward0", out, (a, b), lambda g: (g, -g * np.trunc(x / y)), saved=(a, b))
+    return apply_fused("FmodBackward0", out, (a, b), lambda g: (g, -g * np.trunc(x / y)), saved=(a, b))
 
 
 def hypot(input, other):
@@ -96,9 +105,10 @@ def hypot(input, other):
         with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan at the origin, as torch
             return g * x / out, g * y / out
 
-    return apply("HypotBackward0", out, (a, b), backward, saved=(a, b, OUTPUT))
+    return apply_fused("HypotBackward0", out, (a, b), backward, saved=(a, b, OUTPUT))
 
 
+@op(aliases=("negative",), operators=("__neg__",))
 def neg(input):
     ensure_tensor(input, "neg")
     if input._data.dtype == np.bool_:
@@ -129,7 +139,7 @@ def pow(input, exponent):
             gb = np.where((x == 0) & (y >= 0), 0.0, g * out * np.log(x)).astype(out.dtype, copy=False)
         return ga, gb
 
-    return apply("PowBackward1", out, (a, b), backward, saved=(a, b, OUTPUT))
+    return apply_fused("PowBackward1", out, (a, b), backward, saved=(a, b, OUTPUT))
 
 
 def _pow_scalar(input, e):
@@ -154,7 +164,7 @@ def _pow_scalar(input, e):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (g * (e_arr * np.power(x, e_arr - 1)),)
 
-    return apply("PowBackward0", out, (input,), backward, saved=(input,))
+    return apply_fused("PowBackward0", out, (input,), backward, saved=(input,))
 
 
 def _rpow_scalar(base, exponent):
@@ -170,7 +180,7 @@ def _rpow_scalar(base, exponent):
             return None, np.where(y >= 0, 0.0, g * out * logb).astype(out.dtype)
         return None, g * out * out.dtype.type(logb)
 
-    return apply("PowBackward2", out, (None, exponent), backward, saved=(exponent, OUTPUT))
+    return apply_fused("PowBackward2", out, (None, exponent), backward, saved=(exponent, OUTPUT))
 
 
 def rpow(input, other):
@@ -184,11 +194,13 @@ def _unary(name, fn, dfn, input, save_input=True):
     x = float_array(input)
     out = fn(x)
     # save_input=False: the derivative is written in terms of the result (torch saves the result too)
-    return apply(name, out, (input,), lambda g: (dfn(g, x, out),), saved=(input,) if save_input else (OUTPUT,))
+    return apply_fused(name, out, (input,), lambda g: (dfn(g, x, out),), saved=(input,) if save_input else (OUTPUT,))
 
 
+@op
 def exp(input):
-    return _unary("ExpBackward0", np.exp, lambda g, x, o: g * o, input, save_input=False)
+    ensure_tensor(input, "exp")
+    return apply("ExpBackward0", np.exp(float_array(input)), (input,), lambda g, out: (g * out,), saved=(OUTPUT,))
 
 
 def log(input):
@@ -217,20 +229,27 @@ def sqrt(input):
         return _unary("SqrtBackward0", np.sqrt, lambda g, x, o: g / (2 * o), input, save_input=False)
 
 
+@op
 def sin(input):
-    return _unary("SinBackward0", np.sin, lambda g, x, o: g * np.cos(x), input)
+    ensure_tensor(input, "sin")
+    return apply("SinBackward0", np.sin(float_array(input)), (input,), lambda g: (g * cos(input),), saved=(input,))
 
 
+@op
 def cos(input):
-    return _unary("CosBackward0", np.cos, lambda g, x, o: -g * np.sin(x), input)
+    ensure_tensor(input, "cos")
+    return apply("CosBackward0", np.cos(float_array(input)), (input,), lambda g: (-g * sin(input),), saved=(input,))
 
 
 def tan(input):
     return _unary("TanBackward0", np.tan, lambda g, x, o: g * (1 + o * o), input, save_input=False)
 
 
+@op
 def tanh(input):
-    return _unary("TanhBackward0", np.tanh, lambda g, x, o: g * (1 - o * o), input, save_input=False)
+    ensure_tensor(input, "tanh")
+    return apply("TanhBackward0", np.tanh(float_array(input)), (input,), lambda g, out: (g * (1 - out * out),),
+                 saved=(OUTPUT,))
 
 
 def _sigmoid_np(x):
@@ -255,7 +274,7 @@ def relu(input):
     x = input._data
     # torch's relu is clamp_min(x, 0): -0.0 and nan pass through; the gradient is cut where result <= 0.
     out = np.where(x < 0, x.dtype.type(0), x)
-    return apply("ReluBackward0", out, (input,), lambda g: (g * ~(out <= 0),), saved=(OUTPUT,))
+    return apply_fused("ReluBackward0", out, (input,), lambda g: (g * ~(out <= 0),), saved=(OUTPUT,))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -329,7 +348,7 @@ def softplus(input, beta=1.0, threshold=20.0):
 def abs(input):
     ensure_tensor(input, "abs")
     x = input._data
-    return apply("AbsBackward0", np.abs(x), (input,), lambda g: (g * _sgn(x),), saved=(input,))
+    return apply_fused("AbsBackward0", np.abs(x), (input,), lambda g: (g * _sgn(x),), saved=(input,))
 
 
 def _sgn(x):
@@ -340,7 +359,7 @@ def _sgn(x):
 def _zero_grad_unary(name, fn, input):
     """Piecewise-constant ops: the output requires grad (as torch) but the gradient is zero."""
     ensure_tensor(input, name)
-    return apply(name, fn(input._data), (input,), lambda g: (np.zeros_like(g),))
+    return apply_fused(name, fn(input._data), (input,), lambda g: (np.zeros_like(g),))
 
 
 def sign(input):
@@ -389,7 +408,7 @@ def clamp(input, min=None, max=None):
             mask &= x <= max
         return (g * mask,)
 
-    return apply("ClampBackward1", out, (input,), backward, saved=(input,))
+    return apply_fused("ClampBackward1", out, (input,), backward, saved=(input,))
 
 
 clip = clamp
@@ -434,7 +453,7 @@ def maximum(input, other):
         zero = g.dtype.type(0)
         return np.where(x < y, zero, half), np.where(x > y, zero, half)
 
-    return apply("MaximumBackward0", out, (a, b), backward, saved=(a, b))
+    return apply_fused("MaximumBackward0", out, (a, b), backward, saved=(a, b))
 
 
 def minimum(input, other):
@@ -445,7 +464,7 @@ def minimum(input, other):
         zero = g.dtype.type(0)
         return np.where(x > y, zero, half), np.where(x < y, zero, half)
 
-    return apply("MinimumBackward0", out, (a, b), backward, saved=(a, b))
+    return apply_fused("MinimumBackward0", out, (a, b), backward, saved=(a, b))
 
 
 def where(condition, input=None, other=None):
@@ -458,7 +477,7 @@ def where(condition, input=None, other=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {c.dtype}")
     a, b, x, y, out = _binary(lambda p, q: np.where(c, p, q), input, other, "where")
     zero = np.zeros((), dtype=out.dtype)
-    return apply("WhereBackward0", out, (a, b), lambda g: (np.where(c, g, zero), np.where(c, zero, g)))
+    return apply_fused("WhereBackward0", out, (a, b), lambda g: (np.where(c, g, zero), np.where(c, zero, g)))
 
 
 # ---- comparisons and logic (no gradient) ------------------------------------------------------
@@ -557,4 +576,4 @@ def _cast(input, np_dtype, force_copy=False):
     out = x.astype(np_dtype, copy=force_copy or x.dtype != np_dtype)
     if np.dtype(np_dtype).kind != "f":
         return Tensor._wrap(out)  # integer/bool results never require grad, as torch
-    return apply("ToCopyBackward0", out, (input,), lambda g: (g,))
+    return apply_fused("ToCopyBackward0", out, (input,), lambda g: (g,))

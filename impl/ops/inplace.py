@@ -1,10 +1,12 @@
 """In-place ops. Each bumps the version counter; with autograd on, the op is recorded as its
-out-of-place twin applied to a snapshot of the old value, and the tensor takes over the result's history."""
+out-of-place twin applied to a snapshot of the old value, and the tensor takes over the result's history.
+They are Tensor methods only (``function=False``), as torch documents them."""
 import numpy as np
 
 from .._autograd import _GradMode, _SavedOutput
 from .._tensor import Tensor
 from . import elementwise as ew
+from ._registry import op
 from .shape import index_put
 
 
@@ -92,64 +94,79 @@ class _NoGrad:
         _GradMode.enabled = self._prev
 
 
+@op(function=False, operators=("__iadd__",))
 def add_(self, other, alpha=1):
     return inplace(self, "add_", ew.add, other, alpha=alpha)
 
 
+@op(function=False, operators=("__isub__",))
 def sub_(self, other, alpha=1):
     return inplace(self, "sub_", ew.sub, other, alpha=alpha)
 
 
+@op(function=False, operators=("__imul__",))
 def mul_(self, other):
     return inplace(self, "mul_", ew.mul, other)
 
 
+@op(function=False, operators=("__itruediv__",))
 def div_(self, other, rounding_mode=None):
     return inplace(self, "div_", ew.div, other, rounding_mode=rounding_mode)
 
 
+@op(function=False, operators=("__ipow__",))
 def pow_(self, exponent):
     return inplace(self, "pow_", ew.pow, exponent)
 
 
+@op(function=False, aliases=("clip_",))
 def clamp_(self, min=None, max=None):
     return inplace(self, "clamp_", ew.clamp, min, max)
 
 
+@op(function=False)
 def relu_(self):
     return inplace(self, "relu_", ew.relu)
 
 
+@op(function=False)
 def neg_(self):
     return inplace(self, "neg_", ew.neg)
 
 
+@op(function=False)
 def exp_(self):
     return inplace(self, "exp_", ew.exp)
 
 
+@op(function=False)
 def sqrt_(self):
     return inplace(self, "sqrt_", ew.sqrt)
 
 
+@op(function=False)
 def masked_fill_(self, mask, value):
     from .shape import masked_fill
 
     return inplace(self, "masked_fill_", masked_fill, mask, value)
 
 
+@op(function=False)
 def zero_(self):
     return fill_(self, 0)
 
 
+@op(function=False)
 def fill_(self, value):
     return setitem(self, Ellipsis, value, op="fill_")
 
 
+@op(function=False)
 def copy_(self, src, non_blocking=False):
     return setitem(self, Ellipsis, src, op="copy_")
 
 
+@op(function=False, method=False, operators=("__setitem__",))
 def setitem(self, idx, value, op="__setitem__"):
     _check_leaf(self, op)
     if not _needs_graph(self, (value,)):
@@ -175,11 +192,13 @@ def _uniform_(self, low, high):
     return self
 
 
+@op(function=False)
 def uniform_(self, a=0.0, b=1.0):
     _check_leaf(self, "uniform_")
     return _uniform_(self, a, b)
 
 
+@op(function=False)
 def normal_(self, mean=0.0, std=1.0):
     _check_leaf(self, "normal_")
     from .. import random as _random

@@ -1,7 +1,7 @@
 """Matrix products: one primitive (matmul) for 1-D, 2-D and broadcast-batched operands."""
 import numpy as np
 
-from .._autograd import apply
+from .._autograd import apply_fused
 from ._common import binary_operands
 
 
@@ -21,7 +21,7 @@ def matmul(input, other):
     except ValueError:
         raise _shape_error("matmul", x, y) from None
     if x.ndim == 1 and y.ndim == 1:
-        return apply("DotBackward0", np.asarray(out), (a, b), lambda g: (g * y, g * x), saved=(a, b))
+        return apply_fused("DotBackward0", np.asarray(out), (a, b), lambda g: (g * y, g * x), saved=(a, b))
 
     def backward(g):
         # Promote 1-D operands to matrices, then swap the last two axes (never `.T`, which would
@@ -44,7 +44,7 @@ def matmul(input, other):
                 gb = gb[..., 0]
         return ga, gb
 
-    return apply("MmBackward0" if x.ndim == 2 and y.ndim == 2 else "MatmulBackward0", out, (a, b), backward, saved=(a, b))
+    return apply_fused("MmBackward0" if x.ndim == 2 and y.ndim == 2 else "MatmulBackward0", out, (a, b), backward, saved=(a, b))
 
 
 def _check_nd(op, t, nd, arg):

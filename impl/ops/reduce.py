@@ -4,7 +4,7 @@ import collections
 
 import numpy as np
 
-from .._autograd import OUTPUT, apply
+from .._autograd import OUTPUT, apply, apply_fused
 from .._tensor import Tensor
 from . import elementwise as ew
 from ._common import ensure_tensor, float_array, norm_dim, norm_dims
@@ -40,7 +40,8 @@ def sum(input, dim=None, keepdim=False, dtype=None):
         x = x.astype(np.int64)  # as torch: integral sums accumulate in int64
     out = np.sum(x, axis=axes, keepdims=keepdim)
     shape = x.shape
-    return apply("SumBackward1", np.asarray(out), (input,), lambda g: (_expand_back(g, shape, axes, keepdim),))
+    kept = tuple(1 if i in axes else n for i, n in enumerate(shape))
+    return apply("SumBackward1", np.asarray(out), (input,), lambda g: (g.reshape(kept).expand(shape),))
 
 
 def mean(input, dim=None, keepdim=False, dtype=None):
@@ -75,16 +76,16 @@ def prod(input, dim=None, keepdim=False, dtype=None):
         def backward(g):
             return (_prod_grad(flat, 0).reshape(x.shape) * g.reshape(()),)
 
-        return apply("ProdBackward0", out, (input,), backward, saved=(input, OUTPUT))  # OUTPUT: as torch
+        return apply_fused("ProdBackward0", out, (input,), backward, saved=(input, OUTPUT))  # OUTPUT: as torch
     axis = norm_dim(dim, x.ndim, "prod")
     if x.ndim == 0:  # dim 0 of a 0-d tensor: the product of one element
-        return apply("ProdBackward1", x.copy(), (input,), lambda g: (g,), saved=(OUTPUT,))
+        return apply_fused("ProdBackward1", x.copy(), (input,), lambda g: (g,), saved=(OUTPUT,))
     out = np.prod(x, axis=axis, keepdims=keepdim)
 
     def backward(g):
         return (_prod_grad(x, axis) * (g if keepdim else np.expand_dims(g, axis)),)
 
-    return apply("ProdBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
+    return apply_fused("ProdBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
 
 
 def _np_dtype(d):
@@ -131,7 +132,7 @@ def _amax_amin(input, dim, keepdim, np_fn, name):
         gk = g if keepdim else np.expand_dims(g, axes)
         return (np.where(mask, gk / count, 0).astype(g.dtype, copy=False),)
 
-    return apply(name + "Backward0", np.asarray(out), (input,), backward, saved=(input, OUTPUT))  # out is a view of outk
+    return apply_fused(name + "Backward0", np.asarray(out), (input,), backward, saved=(input, OUTPUT))  # out is a view of outk
 
 
 def amax(input, dim=(), keepdim=False):
@@ -174,7 +175,7 @@ def _max_min(input, dim, keepdim, other, is_max):
         np.put_along_axis(z, idx, gk, axis=axis)
         return (z.reshape(x.shape),)
 
-    values = apply(("Max" if is_max else "Min") + "Backward0", vals_out, (input,), backward)
+    values = apply_fused(("Max" if is_max else "Min") + "Backward0", vals_out, (input,), backward)
     ret = return_types_max if is_max else return_types_min
     return ret(values, Tensor._wrap(idx_out.astype(np.int64)))
 
@@ -257,7 +258,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (np.where(out == 0, 0, g / (2 * out)).astype(g.dtype, copy=False),)
 
-    return apply("StdBackward0", out, (v,), backward, saved=(OUTPUT,))
+    return apply_fused("StdBackward0", out, (v,), backward, saved=(OUTPUT,))
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -285,7 +286,7 @@ def logsumexp(input, dim, keepdim=False):
         gk = g if keepdim else np.expand_dims(g, axes)
         return (gk * np.exp(x - outk),)
 
-    return apply("LogsumexpBackward0", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
+    return apply_fused("LogsumexpBackward0", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
@@ -302,7 +303,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
                 # The subgradient at 0 is 0, as torch (not the nan of sqrt's chain rule).
                 return (np.where(outk == 0, 0, gk * x / outk).astype(x.dtype, copy=False),)
 
-        return apply("NormBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
+        return apply_fused("NormBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
     if p in (float("inf"), -float("inf")):
         axes = _axes(input, dim, "norm")
         if input._data.size == 0 and (not axes or builtins.any(input._data.shape[a] == 0 for a in axes)):
@@ -340,7 +341,7 @@ def _pnorm(input, p, axes, keepdim):
             scale = np.where(outk == 0, 0, gk / outk ** (p - 1))  # 0 at a zero vector, as torch
             return (x_scaled * scale).astype(x.dtype, copy=False),
 
-    return apply("NormBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
+    return apply_fused("NormBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
 
 
 def cumsum(input, dim, dtype=None):
@@ -350,10 +351,10 @@ def cumsum(input, dim, dtype=None):
         x = x.astype(np.int64)
     axis = norm_dim(dim, x.ndim, "cumsum")
     if x.ndim == 0:
-        return apply("CumsumBackward0", x.copy(), (input,), lambda g: (g,))
+        return apply_fused("CumsumBackward0", x.copy(), (input,), lambda g: (g,))
     out = np.cumsum(x, axis=axis)
     # d/dx_j of sum_{i>=j} ... : a reversed cumulative sum of the gradient.
-    return apply(
+    return apply_fused(
         "CumsumBackward0", out, (input,), lambda g: (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),)
     )
 
@@ -369,11 +370,11 @@ def softmax(input, dim=None, dtype=None, _stacklevel=3):
     x = float_array(input)
     axis = norm_dim(_legacy_softmax_dim(x.ndim) if dim is None else dim, x.ndim, "softmax")
     if x.ndim == 0:
-        return apply("SoftmaxBackward0", np.ones_like(x), (input,), lambda g: (np.zeros_like(g),), saved=(OUTPUT,))
+        return apply_fused("SoftmaxBackward0", np.ones_like(x), (input,), lambda g: (np.zeros_like(g),), saved=(OUTPUT,))
     # Shift by the max: exp never overflows (the historical NaN on large logits).
     e = np.exp(x - np.max(x, axis=axis, keepdims=True)) if x.size else x.copy()
     out = e / np.sum(e, axis=axis, keepdims=True)
-    return apply(
+    return apply_fused(
         "SoftmaxBackward0", out, (input,), lambda g: (out * (g - np.sum(g * out, axis=axis, keepdims=True)),),
         saved=(OUTPUT,),
     )
@@ -386,15 +387,15 @@ def log_softmax(input, dim=None, dtype=None, _stacklevel=3):
     x = float_array(input)
     axis = norm_dim(_legacy_softmax_dim(x.ndim) if dim is None else dim, x.ndim, "log_softmax")
     if x.ndim == 0:
-        return apply("LogSoftmaxBackward0", np.zeros_like(x), (input,), lambda g: (np.zeros_like(g),), saved=(OUTPUT,))
+        return apply_fused("LogSoftmaxBackward0", np.zeros_like(x), (input,), lambda g: (np.zeros_like(g),), saved=(OUTPUT,))
     if x.size == 0:
-        return apply("LogSoftmaxBackward0", x.copy(), (input,), lambda g: (g,), saved=(OUTPUT,))
+        return apply_fused("LogSoftmaxBackward0", x.copy(), (input,), lambda g: (g,), saved=(OUTPUT,))
     m = np.max(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
     shifted = x - m
     with np.errstate(divide="ignore"):
         out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-    return apply(
+    return apply_fused(
         "LogSoftmaxBackward0",
         out,
         (input,),

@@ -1,11 +1,17 @@
-"""Shape, view and indexing primitives and their compositions."""
+"""Shape, view and indexing primitives and their compositions.
+
+Every op here is linear in its tensor inputs, so each derivative is another shape op applied to the gradient
+(written with impl ops, hence differentiable again). The scatters that some of them need (a slice or an index
+written into zeros) are small primitives below whose own derivative is the matching gather.
+"""
 import builtins
 
 import numpy as np
 
-from .._autograd import apply
+from .._autograd import _GradMode, apply
 from .._tensor import Tensor
 from ._common import ensure_tensor, norm_dim
+from ._registry import op
 
 
 def _view(name, out, input, backward):
@@ -14,7 +20,15 @@ def _view(name, out, input, backward):
     if np.may_share_memory(out, input._data):
         t._version = input._version
         t._base = input if input._base is None else input._base
+        if not t.requires_grad and input.requires_grad:
+            t.requires_grad = True  # torch: a view of a tensor that requires grad does, even made under no_grad
     return t
+
+
+def _grad_view(name, out, g, backward):
+    """A view of a gradient inside a backward closure. Only a recorded (create_graph) backward makes it a full view;
+    a first-order backward hands plain arrays on, so it skips the aliasing check."""
+    return _view(name, out, g, backward) if _GradMode.enabled else apply(name, out, (g,), backward)
 
 
 def _shape_arg(shape):
@@ -23,6 +37,7 @@ def _shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
+@op(method_aliases=("view",))
 def reshape(input, *shape):
     ensure_tensor(input, "reshape")
     shape = _shape_arg(shape)
@@ -31,21 +46,38 @@ def reshape(input, *shape):
         out = x.reshape(shape)
     except ValueError:
         raise RuntimeError(f"reshape: shape '{list(shape)}' is invalid for input of size {x.size} (input shape {tuple(x.shape)})") from None
-    in_shape = x.shape
-    return _view("ViewBackward0", out, input, lambda g: (g.reshape(in_shape),))
+    return _view("ViewBackward0", out, input, _reshape_back(x.shape))
 
 
-view = reshape
+# Backward closures call these internal forms (arguments already checked): they run once per node in every
+# backward pass, so each saves the public op's argument parsing.
+def _reshape_back(in_shape):
+    return lambda g: (_grad_view("ViewBackward0", g._data.reshape(in_shape), g, _reshape_back(g._data.shape)),)
 
 
+def _permute_back(axes):
+    inv = [0] * len(axes)
+    for i, a in enumerate(axes):
+        inv[a] = i
+    inv = tuple(inv)
+    return lambda g: (_grad_view("PermuteBackward0", g._data.transpose(inv), g, _permute_back(inv)),)
+
+
+def _transpose_back(a, b):
+    return lambda g: (_grad_view("TransposeBackward0", np.swapaxes(g._data, a, b), g, _transpose_back(a, b)),)
+
+
+@op(function=False)
 def view_as(input, other):
     return reshape(input, other.shape)
 
 
+@op(function=False)
 def reshape_as(input, other):
     return reshape(input, other.shape)
 
 
+@op
 def flatten(input, start_dim=0, end_dim=-1):
     nd = input._data.ndim
     if nd == 0:
@@ -62,6 +94,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shp[:s] + (n,) + shp[e + 1 :])
 
 
+@op
 def unflatten(input, dim, sizes):
     shp = input._data.shape
     d = norm_dim(dim, len(shp), "unflatten")
@@ -76,6 +109,7 @@ def unflatten(input, dim, sizes):
     return reshape(input, shp[:d] + sizes + shp[d + 1 :])
 
 
+@op
 def permute(input, *dims):
     ensure_tensor(input, "permute")
     dims = _shape_arg(dims)
@@ -85,10 +119,10 @@ def permute(input, *dims):
     axes = tuple(norm_dim(d, nd, "permute") for d in dims)
     if len(set(axes)) != nd:
         raise RuntimeError(f"permute(): duplicate dims are not allowed (got {dims})")
-    inv = tuple(np.argsort(axes))
-    return _view("PermuteBackward0", input._data.transpose(axes), input, lambda g: (g.transpose(inv),))
+    return _view("PermuteBackward0", input._data.transpose(axes), input, _permute_back(axes))
 
 
+@op(aliases=("swapaxes", "swapdims"))
 def transpose(input, dim0, dim1):
     ensure_tensor(input, "transpose")
     nd = input._data.ndim
@@ -96,12 +130,10 @@ def transpose(input, dim0, dim1):
         norm_dim(dim0, 0, "transpose"), norm_dim(dim1, 0, "transpose")
         return _view("TransposeBackward0", input._data, input, lambda g: (g,))
     a, b = norm_dim(dim0, nd, "transpose"), norm_dim(dim1, nd, "transpose")
-    return _view("TransposeBackward0", np.swapaxes(input._data, a, b), input, lambda g: (np.swapaxes(g, a, b),))
+    return _view("TransposeBackward0", np.swapaxes(input._data, a, b), input, _transpose_back(a, b))
 
 
-swapaxes = swapdims = transpose
-
-
+@op
 def t(input):
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
@@ -121,6 +153,7 @@ def mT(input):
     return transpose(input, -2, -1)
 
 
+@op(aliases=("moveaxis",))
 def movedim(input, source, destination):
     nd = input._data.ndim
     src = [source] if isinstance(source, int) else list(source)
@@ -133,9 +166,7 @@ def movedim(input, source, destination):
     return permute(input, order)
 
 
-moveaxis = movedim
-
-
+@op
 def squeeze(input, dim=None):
     ensure_tensor(input, "squeeze")
     x = input._data
@@ -147,6 +178,7 @@ def squeeze(input, dim=None):
     return reshape(input, tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
+@op
 def unsqueeze(input, dim):
     ensure_tensor(input, "unsqueeze")
     nd = input._data.ndim
@@ -155,6 +187,7 @@ def unsqueeze(input, dim):
     return reshape(input, shp[:d] + (1,) + shp[d:])
 
 
+@op(function=False)
 def expand(input, *sizes):
     ensure_tensor(input, "expand")
     sizes = _shape_arg(sizes)
@@ -181,20 +214,24 @@ def expand(input, *sizes):
     return _view("ExpandBackward0", out, input, lambda g: (g,))
 
 
+@op(function=False)
 def expand_as(input, other):
     return expand(input, other.shape)
 
 
+@op
 def broadcast_to(input, shape):
     return expand(input, shape)
 
 
+@op(method=False)
 def broadcast_tensors(*tensors):
     shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
     # A tensor already of the broadcast shape comes back as itself (as torch), the others as expand views.
     return tuple(t if t._data.shape == shape else expand(t, shape) for t in tensors)
 
 
+@op(function=False)
 def repeat(input, *sizes):
     sizes = _shape_arg(sizes)
     x = input._data
@@ -209,13 +246,21 @@ def repeat(input, *sizes):
     return reshape(expand(reshape(input, inter), big), tuple(r * s for r, s in zip(sizes, shp))).clone()
 
 
+@op(function=False)
 def contiguous(input, memory_format=None):
     if input._data.flags.c_contiguous:
         return input
     return apply("CloneBackward0", np.ascontiguousarray(input._data), (input,), lambda g: (g,))
 
 
+@op
+def clone(input, *, memory_format=None):
+    ensure_tensor(input, "clone")
+    return apply("CloneBackward0", input._data.copy(), (input,), lambda g: (g,))
+
+
 # ---- joining and splitting ---------------------------------------------------------------------
+@op(method=False, aliases=("concat", "concatenate"))
 def cat(tensors, dim=0, out=None):
     tensors = list(tensors)
     if not tensors:
@@ -240,13 +285,16 @@ def cat(tensors, dim=0, out=None):
 
     dt = result_type(*tensors)
     out_arr = np.concatenate([t._data.astype(dt, copy=False) for t in tensors], axis=axis)
-    bounds = np.cumsum([t._data.shape[axis] for t in tensors])[:-1]
-    return apply("CatBackward0", out_arr, tuple(tensors), lambda g: tuple(np.split(g, bounds, axis=axis)))
+    lead = (slice(None),) * axis
+    pieces, start = [], 0
+    for t in tensors:
+        n = t._data.shape[axis]
+        pieces.append(lead + (slice(start, start + n),))
+        start += n
+    return apply("CatBackward0", out_arr, tuple(tensors), lambda g: tuple(_index(g, p, True, _grad_view) for p in pieces))
 
 
-concat = concatenate = cat
-
-
+@op(method=False)
 def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
@@ -259,26 +307,41 @@ def stack(tensors, dim=0):
     return cat([unsqueeze(t, d) for t in tensors], dim=d)
 
 
+@op(method=False)
 def hstack(tensors):
     tensors = [t if t._data.ndim else reshape(t, (1,)) for t in tensors]  # atleast_1d, as torch
     return cat(tensors, dim=0 if tensors[0]._data.ndim == 1 else 1)
 
 
+@op(method=False)
 def vstack(tensors):
     return cat([t if t._data.ndim >= 2 else reshape(t, (1, -1)) for t in tensors], dim=0)
 
 
+@op
 def narrow(input, dim, start, length):
     d = norm_dim(dim, input._data.ndim, "narrow")
+    n = input._data.shape[d] if input._data.ndim else 1
+    start, length = int(start), int(length)
+    if not -n <= start <= n:
+        raise IndexError(f"narrow(): start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+    if start < 0:  # counts from the end, as torch (a plain slice would start there but stop at start + length < 0)
+        start += n
+    if length < 0:
+        raise RuntimeError(f"narrow(): length must be non-negative (got {length})")
+    if start + length > n:
+        raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n}).")
     idx = (slice(None),) * d + (slice(start, start + length),)
     return getitem(input, idx)
 
 
+@op
 def select(input, dim, index):
     d = norm_dim(dim, input._data.ndim, "select")
     return getitem(input, (slice(None),) * d + (index,))
 
 
+@op
 def split(tensor, split_size_or_sections, dim=0):
     d = norm_dim(dim, tensor._data.ndim, "split")
     n = tensor._data.shape[d]
@@ -296,6 +359,7 @@ def split(tensor, split_size_or_sections, dim=0):
     return tuple(narrow(tensor, d, int(s), int(z)) for s, z in zip(starts, sizes))
 
 
+@op
 def chunk(input, chunks, dim=0):
     d = norm_dim(dim, input._data.ndim, "chunk")
     n = input._data.shape[d]
@@ -305,17 +369,20 @@ def chunk(input, chunks, dim=0):
     return split(input, step, d)
 
 
+@op
 def unbind(input, dim=0):
     d = norm_dim(dim, input._data.ndim, "unbind")
     return tuple(select(input, d, i) for i in range(input._data.shape[d]))
 
 
+@op
 def flip(input, dims):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     axes = tuple(norm_dim(d, input._data.ndim, "flip") for d in dims)
-    return apply("FlipBackward0", np.flip(input._data, axes).copy(), (input,), lambda g: (np.flip(g, axes),))
+    return apply("FlipBackward0", np.flip(input._data, axes).copy(), (input,), lambda g: (flip(g, axes),))
 
 
+@op
 def roll(input, shifts, dims=None):
     if dims is None:
         return reshape(roll(flatten(input), shifts, 0), input.shape)
@@ -323,23 +390,24 @@ def roll(input, shifts, dims=None):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     out = np.roll(input._data, shifts, dims)
     neg = tuple(-s for s in shifts)
-    return apply("RollBackward0", out, (input,), lambda g: (np.roll(g, neg, dims),))
+    return apply("RollBackward0", out, (input,), lambda g: (roll(g, neg, dims),))
 
 
 def _tri(np_fn, name):
     def f(input, diagonal=0):
         if input._data.ndim < 2:
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions (got shape {tuple(input._data.shape)})")
-        return apply(name.capitalize() + "Backward0", np_fn(input._data, diagonal), (input,), lambda g: (np_fn(g, diagonal),))
+        return apply(name.capitalize() + "Backward0", np_fn(input._data, diagonal), (input,), lambda g: (f(g, diagonal),))
 
-    f.__name__ = name
+    f.__name__ = f.__qualname__ = name
     return f
 
 
-tril = _tri(np.tril, "tril")
-triu = _tri(np.triu, "triu")
+tril = op(_tri(np.tril, "tril"))
+triu = op(_tri(np.triu, "triu"))
 
 
+@op
 def masked_fill(input, mask, value):
     from .elementwise import where
 
@@ -397,11 +465,12 @@ def _convert_index(idx, x_shape):
     return tuple(out), basic
 
 
+@op(function=False, method=False, operators=("__getitem__",))
 def getitem(input, idx):
     x = input._data
     index, basic = _convert_index(idx, x.shape)
     try:
-        out = x[index]
+        return _index(input, index, basic)
     except IndexError as e:
         masks = [a for a in index if isinstance(a, np.ndarray) and a.dtype == np.bool_]
         if masks and "boolean index" in str(e):
@@ -410,26 +479,42 @@ def getitem(input, idx):
                 f"tensor {list(x.shape)} ({e})"
             ) from None
         raise IndexError(f"index: {e} (tensor of shape {tuple(x.shape)})") from None
+
+
+def _index(input, index, basic, view=_view):
+    """``input[index]`` for an index already converted by _convert_index; ``basic``: a view (no arrays in it).
+    Backward closures pass ``view=_grad_view``."""
+    shape = input._data.shape
     if basic:
-        def backward(g):
-            z = np.zeros(x.shape, dtype=g.dtype)
-            z[index] = g
-            return (z,)
+        return view("SliceBackward0", input._data[index], input, lambda g: (_index_embed(g, shape, index),))
+    return apply("IndexBackward0", np.asarray(input._data[index]), (input,),
+                 lambda g: (_index_add(g, shape, index),))
 
-        return _view("SliceBackward0", out, input, backward)
 
-    def backward(g):
-        z = np.zeros(x.shape, dtype=g.dtype)
-        np.add.at(z, index, g)  # repeated indices accumulate
-        return (z,)
+def _index_embed(g, shape, index):
+    """Zeros of ``shape`` with ``g`` written at the basic ``index``: the derivative of a basic index (a slice is
+    never repeated, so a plain assignment); its own derivative is that index again."""
+    z = np.zeros(shape, dtype=g._data.dtype)
+    z[index] = g._data
+    return apply("SliceBackwardBackward0", z, (g,), lambda gg: (_index(gg, index, True, _grad_view),))
 
-    return apply("IndexBackward0", np.asarray(out), (input,), backward)
+
+def _index_add(g, shape, index):
+    """Zeros of ``shape`` with ``g`` added at the advanced ``index`` (repeated positions accumulate): the derivative
+    of an advanced index, gather and index_select; its own derivative is the gather ``gg[index]``."""
+    z = np.zeros(shape, dtype=g._data.dtype)
+    np.add.at(z, index, g._data)
+    return apply("IndexBackwardBackward0", z, (g,), lambda gg: (_index(gg, index, False),))
 
 
 def index_put(input, idx, values):
     """Out-of-place ``input[idx] = values`` (the autograd form of __setitem__)."""
+    index, basic = _convert_index(idx, input._data.shape)
+    return _index_put(input, index, basic, values)
+
+
+def _index_put(input, index, basic, values):
     x = input._data
-    index, basic = _convert_index(idx, x.shape)
     if isinstance(values, Tensor):
         v = values._data.astype(x.dtype, copy=False)
     else:
@@ -440,36 +525,35 @@ def index_put(input, idx, values):
         out[index] = v
     except (ValueError, IndexError) as e:
         raise RuntimeError(f"index_put: {e} (tensor shape {tuple(x.shape)}, value shape {tuple(v.shape)})") from None
-    target_shape = x[index].shape
 
+    # The overwritten positions get no gradient (g with zeros written there: this same op again); the values get
+    # g at those positions, at the indexed shape (the engine sums it down to a broadcast value's shape).
     def backward(g):
-        gx = g.copy()
-        gx[index] = 0
-        gv = np.broadcast_to(g[index], target_shape) if values is not None else None
-        return gx, gv
+        return _index_put(g, index, basic, 0), (_index(g, index, basic, _grad_view) if values is not None else None)
 
     return apply("IndexPutBackward0", out, (input, values), backward)
 
 
+@op
 def index_select(input, dim, index):
     d = norm_dim(dim, input._data.ndim, "index_select")
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector (got shape {tuple(idx.shape)})")
+    idx = idx.reshape(-1)  # a 0-d index selects one entry and keeps the dim, as torch
     x = input._data
-    try:
-        out = np.take(x, idx, axis=d)
-    except IndexError as e:  # torch 2.13 raises RuntimeError here
-        raise RuntimeError(f"index_select(): index out of range: {e} (input shape {tuple(x.shape)}, dim {d})") from None
-
-    def backward(g):
-        z = np.zeros(x.shape, dtype=g.dtype)
-        np.add.at(z, (slice(None),) * d + (idx,), g)
-        return (z,)
-
-    return apply("IndexSelectBackward0", out, (input,), backward)
+    n = x.shape[d] if x.ndim else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= n):  # torch raises RuntimeError, negative indices included
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise RuntimeError(f"index_select(): index out of range: {bad} for dimension {d} with size {n} "
+                           f"(input shape {tuple(x.shape)})")
+    out = np.take(x, idx, axis=d)
+    index = (slice(None),) * d + (idx,)  # the same selection as an advanced index, for the derivative
+    shape = x.shape
+    return apply("IndexSelectBackward0", out, (input,), lambda g: (_index_add(g, shape, index),))
 
 
+@op
 def gather(input, dim, index, sparse_grad=False):
     x = input._data
     d = norm_dim(dim, x.ndim, "gather")
@@ -481,25 +565,44 @@ def gather(input, dim, index, sparse_grad=False):
     for k in range(x.ndim):
         if k != d and idx.shape[k] > x.shape[k]:
             raise RuntimeError(f"gather(): Size does not match at dimension {k} expected index {tuple(idx.shape)} to be smaller than self {tuple(x.shape)} apart from dimension {d}")
-    if idx.size and (idx.min() < -x.shape[d] or idx.max() >= x.shape[d]):
-        raise RuntimeError(f"gather(): index {int(idx.max())} is out of bounds for dimension {d} with size {x.shape[d]}")
+    if idx.size and (idx.min() < 0 or idx.max() >= x.shape[d]):  # negative indices too: torch's gather refuses them
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise RuntimeError(f"gather(): index {bad} is out of bounds for dimension {d} with size {x.shape[d]}")
     grid = list(np.indices(idx.shape, sparse=True))
     grid[d] = idx
     grid = tuple(grid)
-    out = x[grid]
-
-    def backward(g):
-        z = np.zeros(x.shape, dtype=g.dtype)
-        np.add.at(z, grid, g)
-        return (z,)
-
-    return apply("GatherBackward0", out, (input,), backward)
+    shape = x.shape
+    return apply("GatherBackward0", x[grid], (input,), lambda g: (_index_add(g, shape, grid),))
 
 
-def take_along_dim(input, indices, dim):
-    return gather(input, dim, indices)
+@op
+def take_along_dim(input, indices, dim=None):
+    """gather along ``dim`` after broadcasting ``input`` and ``indices`` on the other dims (torch's rule), where
+    negative indices count from the end (gather itself refuses them); with ``dim=None`` along the flattened input."""
+    ensure_tensor(input, "take_along_dim")
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if dim is None:
+        input, idx, d = reshape(input, (-1,)), idx.reshape(-1), 0
+    else:
+        x = input._data
+        d = norm_dim(dim, x.ndim, "take_along_dim")
+        if idx.ndim != x.ndim:
+            raise RuntimeError(f"take_along_dim(): input and indices should have the same number of dimensions, but "
+                               f"got {x.ndim} dimensions for input, and {idx.ndim} dimensions for indices")
+        try:
+            b = np.broadcast_shapes(x.shape[:d] + (1,) + x.shape[d + 1:], idx.shape[:d] + (1,) + idx.shape[d + 1:])
+        except ValueError:
+            raise RuntimeError(f"take_along_dim(): the shapes of input {tuple(x.shape)} and indices "
+                               f"{tuple(idx.shape)} do not broadcast apart from dimension {d}") from None
+        if b[:d] + b[d + 1:] != x.shape[:d] + x.shape[d + 1:]:
+            input = expand(input, b[:d] + (x.shape[d],) + b[d + 1:])
+        idx = np.broadcast_to(idx, b[:d] + (idx.shape[d],) + b[d + 1:])
+        if idx.dtype.kind == "i" and idx.size and idx.min() < 0:  # torch wraps them here (not with dim=None)
+            idx = np.where(idx < 0, idx + input._data.shape[d], idx)
+    return gather(input, d, Tensor._wrap(idx))
 
 
+@op
 def nonzero(input, as_tuple=False):
     x = input._data
     if x.ndim == 0:  # torch: a 0-d tensor is one element with no coordinates
@@ -512,22 +615,26 @@ def nonzero(input, as_tuple=False):
     return Tensor._wrap(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
 
 
+@op
 def masked_select(input, mask):
     shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
     # Broadcast the mask too: a 0-d or smaller mask must still select elements (a 1-D result), not add a dim.
     return getitem(expand(input, shape), np.broadcast_to(mask._data, shape))
 
 
+@op
 def diagonal(input, offset=0, dim1=0, dim2=1):
     x = input._data
     a, b = norm_dim(dim1, x.ndim, "diagonal"), norm_dim(dim2, x.ndim, "diagonal")
     out = np.diagonal(x, offset, a, b).copy()
+    shape = x.shape
+    return apply("DiagonalBackward0", out, (input,), lambda g: (_diagonal_embed(g, shape, offset, a, b),))
 
-    def backward(g):
-        z = np.zeros(x.shape, dtype=g.dtype)
-        zm = np.moveaxis(z, (a, b), (-2, -1))  # a writable view of z
-        n = g.shape[-1]
-        zm[..., np.arange(n) + builtins.max(-offset, 0), np.arange(n) + builtins.max(offset, 0)] = g
-        return (z,)
 
-    return apply("DiagonalBackward0", out, (input,), backward)
+def _diagonal_embed(g, shape, offset, a, b):
+    """Zeros of ``shape`` with ``g`` on the diagonal: diagonal's derivative, whose own derivative is diagonal."""
+    z = np.zeros(shape, dtype=g._data.dtype)
+    zm = np.moveaxis(z, (a, b), (-2, -1))  # a writable view of z
+    n = g._data.shape[-1]
+    zm[..., np.arange(n) + builtins.max(-offset, 0), np.arange(n) + builtins.max(offset, 0)] = g._data
+    return apply("DiagonalBackwardBackward0", z, (g,), lambda gg: (diagonal(gg, offset, a, b),))

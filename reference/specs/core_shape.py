@@ -264,8 +264,12 @@ def _gather(draw, take_along=False):
     x = _x(draw, r, min_dims=1)
     d = dim_of(draw, x.ndim)
     n = x.shape[d]
-    if take_along:
-        ishape = tuple(draw(st.integers(0, 4)) if (i == d % x.ndim and n) else s for i, s in enumerate(x.shape))
+    if take_along:  # the other dims broadcast (size 1 in the index), and negative indices count from the end
+        ishape = tuple(draw(st.integers(0, 4)) if (i == d % x.ndim and n) else draw(st.sampled_from([s, 1]))
+                       for i, s in enumerate(x.shape))
+        if n == 0:
+            ishape = tuple(0 if i == d % x.ndim else s for i, s in enumerate(ishape))
+        return sample(x, r.integers(-n if n else 0, max(n, 1), ishape), dim=d)
     else:
         ishape = tuple(draw(st.integers(0, 4)) if (i == d % x.ndim and n) else draw(st.integers(0, s))
                        for i, s in enumerate(x.shape))
@@ -275,13 +279,22 @@ def _gather(draw, take_along=False):
 
 
 @st.composite
+def _take_along_flat(draw):
+    r = rng_of(draw)
+    x = _x(draw, r)
+    ishape = tuple(draw(st.lists(st.integers(0, 3), max_size=2))) if x.size else (0,)
+    return sample(x, r.integers(0, max(x.size, 1), ishape))
+
+
+@st.composite
 def _index_select(draw):
     r = rng_of(draw)
     x = _x(draw, r, min_dims=1)
     d = dim_of(draw, x.ndim)
     n = x.shape[d]
     k = draw(st.integers(0, 5)) if n else 0
-    return sample(x, r.integers(0, max(n, 1), (k,)), dim=d)
+    shape = () if n and draw(st.booleans()) else (k,)  # a 0-d index keeps the dim (size 1)
+    return sample(x, r.integers(0, max(n, 1), shape), dim=d)
 
 
 @st.composite
@@ -290,8 +303,8 @@ def _narrow(draw):
     x = _x(draw, r, min_dims=1)
     d = dim_of(draw, x.ndim)
     n = x.shape[d]
-    start = draw(st.integers(0, n))
-    return sample(x, dim=d, start=start, length=draw(st.integers(0, n - start)))
+    start = draw(st.integers(-n, n))  # a negative start counts from the end
+    return sample(x, dim=d, start=start, length=draw(st.integers(0, n - start % n if start < 0 else n - start)))
 
 
 @st.composite
@@ -510,14 +523,26 @@ SPECS = [
            _ties_x(), differentiable=(), gradcheck=False),
     OpSpec("gather", lambda lib, x, i, dim: (x.gather(dim, i), lib.gather(x, dim, i)), _gather(),
            error_inputs=(ErrorInput(lambda lib: ((lib.ones(2, 3), lib.tensor([[0, 3]])), {"dim": 1}), RuntimeError,
-                                    "gather.*index 3 is out of bounds for dimension 1 with size 3", "index out of range"),)),
+                                    "gather.*index 3 is out of bounds for dimension 1 with size 3", "index out of range"),
+                         ErrorInput(lambda lib: ((lib.ones(2, 3), lib.tensor([[0, -1]])), {"dim": 1}), RuntimeError,
+                                    "gather.*index -1 is out of bounds", "negative index"))),
     OpSpec("take_along_dim", lambda lib, x, i, dim: (lib.take_along_dim(x, i, dim=dim), x.take_along_dim(i, dim)),
-           _gather(take_along=True)),
+           _gather(take_along=True), notes="indices broadcast against the input apart from dim; negative ones wrap",
+           error_inputs=(ErrorInput(lambda lib: ((lib.ones(2, 3), lib.tensor([[0, 1]])), {"dim": 0}), RuntimeError,
+                                    "take_along_dim.*broadcast", "shapes that do not broadcast"),)),
+    OpSpec("take_along_dim_flat", lambda lib, x, i: (lib.take_along_dim(x, i), x.take_along_dim(i)), _take_along_flat(),
+           notes="dim=None: along the flattened input"),
     OpSpec("index_select", lambda lib, x, i, dim: (x.index_select(dim, i), lib.index_select(x, dim, i)), _index_select(),
            error_inputs=(ErrorInput(lambda lib: ((lib.ones(2, 3), lib.tensor([0, 5])), {"dim": 1}), RuntimeError,
-                                    "index_select.*out of", "index out of range"),)),
+                                    "index_select.*out of", "index out of range"),
+                         ErrorInput(lambda lib: ((lib.ones(2, 3), lib.tensor([-1])), {"dim": 1}), RuntimeError,
+                                    "index_select.*out of range: -1 ", "negative index"))),
     OpSpec("narrow", lambda lib, x, dim, start, length: (x.narrow(dim, start, length), lib.narrow(x, dim, start, length)),
-           _narrow()),
+           _narrow(),
+           error_inputs=(ErrorInput(lambda lib: ((lib.ones(2, 3),), {"dim": 1, "start": 2, "length": 2}), RuntimeError,
+                                    r"narrow.*start \(2\) \+ length \(2\) exceeds", "start + length past the end"),
+                         ErrorInput(lambda lib: ((lib.ones(2, 3),), {"dim": 1, "start": -4, "length": 1}), IndexError,
+                                    "narrow.*start out of range", "start before -size"))),
     OpSpec("select", lambda lib, x, dim, index: (x.select(dim, index), lib.select(x, dim, index)), _select()),
     # __getitem__
     OpSpec("getitem_basic", lambda lib, x, idx: x[idx], _getitem_basic(),

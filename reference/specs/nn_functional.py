@@ -222,7 +222,7 @@ def _group_norm(draw):
 
 # normalize / cosine_similarity: the backward scales as 1/||x|| along dim, and so does its float32 rounding
 # (~eps/||x||). A standard normal draw over a size-1 dim can be ~1e-4, where torch's float32 gradient of the
-# exactly-zero derivative of x/|x| is noise of 2e-4 (thorough profile, session 2). Values come from the
+# exactly-zero derivative of x/|x| is noise of 2e-4 (thorough profile, 2026-12-01). Values come from the
 # "nonzero" domain (|x| >= 0.1): worst impl-vs-torch float32 gradient excess over rtol 1.3e-6 then measured
 # 5.7e-6 (p=3) in 3,000 draws, within the default atol. The zero vector (the eps clamp) has its own test in
 # property_tests/test_functional.py.

@@ -10,7 +10,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..._autograd import apply
+from ..._autograd import apply_fused
 from ..._tensor import Tensor
 from ...ops import linalg, shape
 from ._utils import check_float, ntuple, same_dtype, size_str
@@ -64,7 +64,7 @@ def _linear_core(input, weight, bias):
         return gx, gw, gb
 
     name = "MmBackward0" if bias is None else "AddmmBackward0"
-    return apply(name, out, (input, weight, bias), backward, saved=(input, weight))
+    return apply_fused(name, out, (input, weight, bias), backward, saved=(input, weight))
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -190,7 +190,7 @@ def _conv2d_core(x_t, w_t, b_t, stride, pads, dilation, groups):
             gx = np.ascontiguousarray(gxp[:, :, pt: pt + H, pl: pl + W].transpose(1, 0, 2, 3))
         return gx, gw, gb
 
-    return apply("ConvolutionBackward0", out, (x_t, w_t, b_t), backward, saved=(x_t, w_t))
+    return apply_fused("ConvolutionBackward0", out, (x_t, w_t, b_t), backward, saved=(x_t, w_t))
 
 
 def _conv_padding(padding, nd, kernel, dilation, stride, op):

@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from ..._autograd import apply, is_grad_enabled
+from ..._autograd import apply_fused, is_grad_enabled
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import reduce as red
@@ -134,7 +134,7 @@ def _bce_elementwise(input, target, weight):
                 gt = gt * w
         return gx, gt
 
-    return apply("BinaryCrossEntropyBackward0", loss, (input, target), backward, saved=(input, target))
+    return apply_fused("BinaryCrossEntropyBackward0", loss, (input, target), backward, saved=(input, target))
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -219,7 +219,7 @@ def _soft_ce(input, q, axis, index=None):
                     gx -= (gk * np.expand_dims(np.where(valid, b, 0), axis)) * wck
             return gx.astype(x.dtype, copy=False), None
 
-        return apply("CrossEntropyLossBackward0", loss, (input, None), backward, saved=(input,))
+        return apply_fused("CrossEntropyLossBackward0", loss, (input, None), backward, saved=(input,))
     qa = q._data
     with np.errstate(divide="ignore", invalid="ignore"):
         logp = shifted - np.log(se)
@@ -238,7 +238,7 @@ def _soft_ce(input, q, axis, index=None):
             gq = -gk * logp
         return gx, gq
 
-    return apply("CrossEntropyLossBackward0", loss, (input, q), backward, saved=(input, q))
+    return apply_fused("CrossEntropyLossBackward0", loss, (input, q), backward, saved=(input, q))
 
 
 def _index_targets(op, input, target, weight, ignore_index):
@@ -365,7 +365,7 @@ def _pick(input, q, axis):
     x = input._data
     with np.errstate(invalid="ignore"):
         loss = -np.sum(np.where(q == 0, 0, q * x), axis=axis).astype(x.dtype, copy=False)
-    return apply("NllLossBackward0", loss, (input,), lambda g: (-np.expand_dims(g, axis) * q,))
+    return apply_fused("NllLossBackward0", loss, (input,), lambda g: (-np.expand_dims(g, axis) * q,))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):

@@ -7,7 +7,7 @@ then scale/shift per feature. Fused because the composite (mean, sub, var, sqrt,
 """
 import numpy as np
 
-from ..._autograd import apply, no_grad
+from ..._autograd import apply_fused, no_grad
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import reduce, shape
@@ -71,7 +71,7 @@ def _norm_affine(name, x_t, w_t, b_t, axes, param_shape, eps):
             gx *= rstd
         return gx, gw, gb
 
-    y = apply(name, out, (x_t, w_t, b_t), backward, saved=(x_t, w_t))
+    y = apply_fused(name, out, (x_t, w_t, b_t), backward, saved=(x_t, w_t))
     return y, mean, var, n
 
 

@@ -7,7 +7,7 @@ back to its tap, one strided accumulation per tap, as avg pooling's col2im (over
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..._autograd import apply
+from ..._autograd import apply_fused
 from ..._tensor import Tensor
 from ...ops import linalg, shape
 from ._utils import check_float, ntuple, size_str
@@ -128,7 +128,7 @@ def _max_pool2d_core(input, k, s, p, d, ceil_mode, op, want_idx=True):
         gx = gxp[:, p[0]: p[0] + H, p[1]: p[1] + W] if gxp.shape != (M, H, W) else gxp
         return (np.ascontiguousarray(gx).reshape(x.shape),)
 
-    out = apply("MaxPool2DWithIndicesBackward0", best.reshape(lead + (Ho, Wo)), (input,), backward)
+    out = apply_fused("MaxPool2DWithIndicesBackward0", best.reshape(lead + (Ho, Wo)), (input,), backward)
     idx = None
     if want_idx:
         ki, kj = np.divmod(arg, k[1])
@@ -193,7 +193,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                 gxp[:, i: i + s[0] * (Ho - 1) + 1: s[0], j: j + s[1] * (Wo - 1) + 1: s[1]] += gg
         return (gxp[:, p[0]: p[0] + H, p[1]: p[1] + W].reshape(x.shape),)
 
-    return apply("AvgPool2DBackward0", out.reshape(lead + (Ho, Wo)), (input,), backward)
+    return apply_fused("AvgPool2DBackward0", out.reshape(lead + (Ho, Wo)), (input,), backward)
 
 
 def _adaptive_matrix(L, o, dtype):

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from ... import random as _random
-from ..._autograd import apply, no_grad
+from ..._autograd import apply_fused, no_grad
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import inplace as ip
@@ -50,7 +50,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             gw[padding_idx] = 0
         return (gw,)
 
-    return apply("EmbeddingBackward0", out, (weight,), backward)
+    return apply_fused("EmbeddingBackward0", out, (weight,), backward)
 
 
 def _embedding_renorm_(weight, idx, max_norm, norm_type):
@@ -137,7 +137,7 @@ def _pad_constant(input, pads, value):
         gx[src] = g[dst]
         return (gx,)
 
-    return apply("ConstantPadNdBackward0", out, (input,), backward)
+    return apply_fused("ConstantPadNdBackward0", out, (input,), backward)
 
 
 def _pad_index(mode, L, lo, hi):

@@ -1,17 +1,29 @@
 """Module: the base class of every layer (torch.nn.Module's registration, traversal, state_dict and repr)."""
 import itertools
-import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 import numpy as np
 
 from ... import _dtype
-from ..._autograd import no_grad
+from ..._autograd import is_grad_enabled, no_grad
 from ..._tensor import Tensor
+from ...utils.hooks import BackwardHook, RemovableHandle, add_hook
 from ..parameter import Buffer, Parameter
 
-__all__ = ["Module", "RemovableHandle"]
+__all__ = ["Module", "RemovableHandle", "register_module_full_backward_hook", "register_module_full_backward_pre_hook"]
+
+# Global module hooks (torch.nn.modules.module.register_module_full_backward_*): run for every module, before its own.
+_global_backward_hooks = OrderedDict()
+_global_backward_pre_hooks = OrderedDict()
+
+
+def register_module_full_backward_hook(hook):
+    return add_hook(_global_backward_hooks, hook)
+
+
+def register_module_full_backward_pre_hook(hook):
+    return add_hook(_global_backward_pre_hooks, hook)
 
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
@@ -45,28 +57,6 @@ def _typename(obj):
     return name if module in ("builtins", None) else f"{module}.{name}"
 
 
-class RemovableHandle:
-    """Returned by register_*_hook; ``remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks_dict):
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self):
-        hooks_dict = self.hooks_dict_ref()
-        if hooks_dict is not None and self.id in hooks_dict:
-            del hooks_dict[self.id]
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
 def _forward_unimplemented(self, *input):
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
@@ -93,6 +83,8 @@ class Module:
         sa(self, "_forward_hooks_with_kwargs", OrderedDict())
         sa(self, "_forward_pre_hooks", OrderedDict())
         sa(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
+        sa(self, "_backward_hooks", OrderedDict())
+        sa(self, "_backward_pre_hooks", OrderedDict())
         sa(self, "_state_dict_hooks", OrderedDict())
         sa(self, "_load_state_dict_post_hooks", OrderedDict())
         sa(self, "_modules", {})
@@ -286,7 +278,8 @@ class Module:
 
     # ---- calling -----------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks
+                or _global_backward_hooks or _global_backward_pre_hooks):
             return self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
@@ -297,6 +290,12 @@ class Module:
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
+        backward_hook = None
+        if (self._backward_hooks or self._backward_pre_hooks or _global_backward_hooks
+                or _global_backward_pre_hooks) and is_grad_enabled():
+            backward_hook = BackwardHook(self, [*_global_backward_hooks.values(), *self._backward_hooks.values()],
+                                         [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()])
+            args = backward_hook.setup_inputs(args)
         result = self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_hooks.items()):
             if hook_id in self._forward_hooks_with_kwargs:
@@ -305,7 +304,19 @@ class Module:
                 res = hook(self, args, result)
             if res is not None:
                 result = res
+        if backward_hook is not None:
+            result = backward_hook.setup_outputs(result)
         return result
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` once the gradients of all the module's tensor inputs are
+        computed; a returned tuple replaces ``grad_input``."""
+        return add_hook(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output)`` when the gradients of the module's outputs are known, before its inputs';
+        a returned tuple replaces ``grad_output``."""
+        return add_hook(self._backward_pre_hooks, hook, prepend)
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         handle = RemovableHandle(self._forward_pre_hooks)
@@ -408,9 +419,9 @@ class Module:
                     p.grad._data[...] = 0
                     p.grad._version[0] += 1
 
-    def apply(self, fn):
+    def apply_fused(self, fn):
         for module in self.children():
-            module.apply(fn)
+            module.apply_fused(fn)
         fn(self)
         return self
 

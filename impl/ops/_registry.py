@@ -1,0 +1,80 @@
+"""One declaration per op: ``@op`` registers a function once, and impl's exports follow from the registry.
+
+``impl/__init__.py`` exports every declared function (``impl.name`` and its aliases), and ``impl/_methods.py``
+binds every declared method, alias and Python operator on ``Tensor``. Nothing else keeps a list of op names.
+
+    @op(aliases=("multiply",), operators=("__mul__",), reflected=("__rmul__",))
+    def mul(input, other):
+        ...
+
+- ``function=False``: a method only (``Tensor.view``; torch has no ``torch.view``).
+- ``method=False``: a function only (``impl.cat``); ``method=callable``: the method is that callable instead of the
+  function (for methods whose argument order differs from the function's, e.g. ``Tensor.where``).
+- ``aliases``: more names for both; ``method_aliases``/``function_aliases``: names for one side only.
+- ``operators``: Python operators bound to the method; ``reflected``: operators bound with swapped operands
+  (``__radd__``).
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Declaration:
+    name: str
+    fn: object
+    function: bool
+    method: object  # False, True or the callable bound as the method
+    aliases: tuple
+    function_aliases: tuple
+    method_aliases: tuple
+    operators: tuple
+    reflected: tuple
+
+    def function_names(self):
+        return (self.name, *self.aliases, *self.function_aliases) if self.function else self.function_aliases
+
+    def method_names(self):
+        return (self.name, *self.aliases, *self.method_aliases) if self.method else self.method_aliases
+
+    def method_fn(self):
+        return self.fn if self.method is True or self.method is False else self.method
+
+
+REGISTRY: dict[str, Declaration] = {}
+
+
+def op(name=None, *, function=True, method=True, aliases=(), function_aliases=(), method_aliases=(), operators=(),
+       reflected=()):
+    """Declare an op (see the module docstring); ``@op`` alone declares it under the function's own name."""
+    if callable(name):
+        return op()(name)
+
+    def declare(fn):
+        key = name or fn.__name__
+        if key in REGISTRY:
+            raise ValueError(f"op {key!r} is declared twice ({REGISTRY[key].fn.__module__} and {fn.__module__})")
+        REGISTRY[key] = Declaration(key, fn, function, method, tuple(aliases), tuple(function_aliases),
+                                    tuple(method_aliases), tuple(operators), tuple(reflected))
+        return fn
+
+    return declare
+
+
+def functions():
+    """``{public name: function}`` for ``impl``'s namespace."""
+    return {n: d.fn for d in REGISTRY.values() for n in d.function_names()}
+
+
+def methods():
+    """``{attribute name: callable}`` for ``Tensor``: methods, aliases and operators."""
+    out = {}
+    for d in REGISTRY.values():
+        fn = d.method_fn()
+        for n in (*d.method_names(), *d.operators):
+            out[n] = fn
+        for n in d.reflected:
+            out[n] = _reflected(fn)
+    return out
+
+
+def _reflected(fn):
+    return lambda self, other: fn(other, self)
