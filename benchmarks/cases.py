@@ -151,6 +151,14 @@ def transformer_step(lib, rng):
     return _train_step(lib, model, ids, y)
 
 
+def lstm(lib, rng):
+    """One-layer LSTM over a (64, 32, 256) sequence (time, batch, features), hidden 256: forward + backward."""
+    lib.manual_seed(0)
+    model = lib.nn.LSTM(256, 256)
+    x = _t(lib, rng.standard_normal((64, 32, 256)), True)
+    return _fwd_bwd(lambda: model(x)[0], x, *model.parameters())
+
+
 OPS = {
     "matmul 512x512": matmul,
     "bmm (32,64,64)": bmm,
@@ -161,6 +169,7 @@ OPS = {
     "sdpa fwd+bwd (32,4,64,32)": attention,
     "10 elementwise ops on 1e6": elementwise_chain,
     "tiny op x100": tiny_op,
+    "LSTM fwd+bwd (T=64, B=32, H=256)": lstm,
 }
 STEPS = {
     "MLP train step": mlp_step,

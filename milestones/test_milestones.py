@@ -67,6 +67,25 @@ def test_xor_1969_fails_for_a_structural_reason():
         assert abs(res.final_loss - math.log(2)) < 1e-3, res.final_loss
 
 
+def test_lstm_1997_reads_the_first_marked_value_and_rnn_1994_cannot():
+    """Why one learns and the other does not: the trained LSTM's answer moves with the first marked value,
+    25-49 steps back, almost one for one (d answer / d value near 1, as for the true sum), while the trained
+    plain RNN's barely moves -- its gradient through those steps vanished, so it never learned to keep it."""
+    import impl
+
+    sensitivity = {}
+    for name in ("lstm_1997", "rnn_1994"):
+        res = trained(name, 0)
+        x_test = MILESTONES[name].data(0)["x_test"][:200]
+        x = impl.tensor(x_test, dtype=impl.float32, requires_grad=True)
+        res.model(x).sum().backward()
+        first = np.argmax(x_test[:, :, 1], axis=1)  # the first marked position (in the first half)
+        d_input = x.grad.numpy()[np.arange(len(first)), first, 0]
+        sensitivity[name] = float(d_input.mean() * math.sqrt(12.0))  # the input is (value - 0.5) * sqrt(12)
+    assert sensitivity["lstm_1997"] > 0.8, sensitivity
+    assert abs(sensitivity["rnn_1994"]) < 0.2, sensitivity
+
+
 def test_transformer_greedy_decoding_equals_teacher_forced_accuracy():
     """The held-out score (one teacher-forced pass) is what greedy autoregressive decoding produces."""
     m = MILESTONES["transformer_2017"]

@@ -1,0 +1,552 @@
+"""impl.nn's recurrent layers and impl.nn.utils.rnn against torch, twin by twin.
+
+Hypothesis draws the layer (RNN tanh/relu, LSTM with or without a projection, GRU), its sizes, layers,
+direction, ``batch_first``, ``bias``, the sequence length (from 1) and the batch (from 1, or unbatched 2-D
+input), with or without initial states. The torch layer is built under ``torch.manual_seed`` and its state_dict
+copied into the impl twin by ``reference.twins.copy_state_dict`` (keys, order, shapes and dtypes must agree).
+Compared: the output, every final state, the input's and initial states' gradients and every parameter's
+gradient, under random cotangents on the output *and* the final states.
+
+Tolerances: torch.testing.assert_close defaults (float64 rtol 1e-7 atol 1e-7, never judged). In float32, as in
+test_modules.py, torch in float64 on the same weights and inputs judges elements where impl and torch float32
+differ beyond the default (``reference.twins.assert_close_judged`` with the rounding-perturbed noise floor):
+a recurrence compounds float32 rounding over its steps, and impl's products are not torch's BLAS calls.
+
+Also: PackedSequence inputs (sorted and unsorted lengths, final states at each sequence's own last step),
+pad_sequence / pack_padded_sequence / pad_packed_sequence / pack_sequence / unpack_sequence with their
+gradients, the three cells, dropout between layers, default initialisation, repr, errors with torch's exception
+classes, and a model twin: an LSTM classifier over packed variable-length sequences whose logits, gradients and
+10 Adam steps equal torch's.
+"""
+import math
+import re
+import warnings
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.utils.rnn as trnn
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import impl
+import impl.nn as inn
+import impl.nn.utils.rnn as irnn
+from reference.twins import (
+    assert_close,
+    assert_close_judged,
+    copy_state_dict,
+    float64_judges,
+    rounding_perturbed,
+    state_dict_signature,
+    to_impl,
+    to_numpy,
+)
+
+pytestmark = [pytest.mark.modules,
+              # torch float32 LSTMs run on oneDNN except with a projection, where torch says so once per process
+              pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")]
+
+TOL = {"float32": dict(rtol=1.3e-6, atol=1e-5), "float64": dict(rtol=1e-7, atol=1e-7)}
+NP = {"float32": np.float32, "float64": np.float64}
+TORCH_DT = {"float32": torch.float32, "float64": torch.float64}
+IMPL_DT = {"float32": impl.float32, "float64": impl.float64}
+dtypes = st.sampled_from(["float32", "float64"])
+
+
+def examples(n):
+    """``n`` examples under the ci profile (25), scaled with the active profile (dev fewer, thorough more)."""
+    return max(2, round(n * settings.default.max_examples / 25))
+
+
+class Lib:
+    def __init__(self, name):
+        self.name = name
+        self.nn = torch.nn if name == "torch" else inn
+        self.rnn = trnn if name == "torch" else irnn
+        self.top = torch if name == "torch" else impl
+
+
+TORCH, IMPL = Lib("torch"), Lib("impl")
+
+
+def _flat(out):
+    """The tensors of a nested result (tuples, PackedSequence -> its data), in order."""
+    if isinstance(out, (trnn.PackedSequence, irnn.PackedSequence)):
+        return [out.data]
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in _flat(o)]
+    return [out]
+
+
+def run_twins(build, arrays, dtype, call, seed, what, grad=None, train=False):
+    """Build the twins (torch's weights copied into impl), run ``call(lib, module, tensors)`` on both, compare
+    every output tensor, backpropagate random cotangents through every differentiable output, compare the
+    gradients of every float input in ``grad`` (default: all) and of every parameter. Returns the number of
+    tensor comparisons made."""
+    tol = TOL[dtype]
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    tmod = build(TORCH).to(TORCH_DT[dtype])
+    imod = build(IMPL).to(IMPL_DT[dtype])
+    copy_state_dict(tmod, imod)
+    prng = np.random.default_rng(seed + 1)
+    jmod, pmod = float64_judges(tmod, prng) if dtype == "float32" else (None, None)
+    for m in (tmod, imod, jmod, pmod):
+        if m is not None:
+            m.train(train)
+    arrays = [a.astype(NP[dtype]) if a.dtype.kind == "f" else a for a in arrays]
+    grad = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"] if grad is None else grad
+    repro = f"reproduce: {what} dtype={dtype} seed={seed} inputs={[a.shape for a in arrays]}"
+    checked = 0
+
+    def check(i_val, t_val, j_val, p_val, label):
+        nonlocal checked
+        assert_close_judged(i_val, t_val, j_val, **tol, what=f"{what} {label}", reproducer=repro, perturbed=p_val)
+        checked += 1
+
+    tx = [torch.from_numpy(a.copy()).requires_grad_(i in grad) for i, a in enumerate(arrays)]
+    ix = [to_impl(a, requires_grad=i in grad) for i, a in enumerate(arrays)]
+    jx = px = None
+    if jmod is not None:
+        jx = [torch.from_numpy(a.astype(np.float64) if a.dtype.kind == "f" else a.copy()).requires_grad_(i in grad)
+              for i, a in enumerate(arrays)]
+        px = [torch.from_numpy(rounding_perturbed(a, prng)).requires_grad_(i in grad) for i, a in enumerate(arrays)]
+    tout, iout = _flat(call(TORCH, tmod, tx)), _flat(call(IMPL, imod, ix))
+    jout = _flat(call(TORCH, jmod, jx)) if jmod is not None else [None] * len(tout)
+    pout = _flat(call(TORCH, pmod, px)) if pmod is not None else [None] * len(tout)
+    assert len(tout) == len(iout), f"[{what}] number of outputs: impl {len(iout)} vs torch {len(tout)}"
+    diff = []
+    for k, (to, io, jo, po) in enumerate(zip(tout, iout, jout, pout)):
+        check(io, to, jo, po, f"output {k}")
+        assert io.requires_grad == to.requires_grad, f"[{what}] output {k} requires_grad differs"
+        if to.requires_grad:
+            diff.append((to, io, jo, po, rng.normal(size=tuple(to.shape)).astype(NP[dtype])))
+    if diff:
+        torch.autograd.backward([d[0] for d in diff], [torch.from_numpy(d[4]) for d in diff])
+        impl.autograd.backward([d[1] for d in diff], [to_impl(d[4]) for d in diff])
+        if jmod is not None:
+            for col in (2, 3):
+                torch.autograd.backward([d[col] for d in diff], [torch.from_numpy(d[4].astype(np.float64)) for d in diff])
+    for i in grad:
+        check(ix[i].grad, tx[i].grad, jx[i].grad if jx else None, px[i].grad if px else None, f"grad of input {i}")
+    tparams, iparams = dict(tmod.named_parameters()), dict(imod.named_parameters())
+    jparams = dict(jmod.named_parameters()) if jmod is not None else {}
+    pparams = dict(pmod.named_parameters()) if pmod is not None else {}
+    assert list(tparams) == list(iparams), f"[{what}] parameter names: impl {list(iparams)} vs torch {list(tparams)}"
+    for name, tp in tparams.items():
+        ip, jp, pp = iparams[name], jparams.get(name), pparams.get(name)
+        assert (ip.grad is None) == (tp.grad is None), f"[{what}] {name}.grad: impl {ip.grad!r} vs torch {tp.grad!r}"
+        if tp.grad is not None:
+            check(ip.grad, tp.grad, jp.grad if jp is not None else None, pp.grad if pp is not None else None,
+                  f"grad of parameter {name}")
+    return checked
+
+
+KINDS = {"RNN_TANH": ("RNN", dict(nonlinearity="tanh")), "RNN_RELU": ("RNN", dict(nonlinearity="relu")),
+         "LSTM": ("LSTM", {}), "GRU": ("GRU", {})}
+
+
+@st.composite
+def rnn_config(draw):
+    kind = draw(st.sampled_from(list(KINDS)))
+    hidden = draw(st.integers(1, 4))
+    proj = draw(st.integers(0, hidden - 1)) if kind == "LSTM" and hidden > 1 and draw(st.booleans()) else 0
+    return dict(kind=kind, input_size=draw(st.integers(1, 4)), hidden=hidden, proj=proj,
+                layers=draw(st.integers(1, 3)), bidirectional=draw(st.booleans()), batch_first=draw(st.booleans()),
+                bias=draw(st.booleans()), seq=draw(st.sampled_from([1, 1, 2, 3, 5])),
+                batch=draw(st.sampled_from([None, 1, 1, 2, 3])), with_state=draw(st.booleans()))
+
+
+def _build(c):
+    cls, extra = KINDS[c["kind"]]
+    kw = dict(num_layers=c["layers"], bias=c["bias"], batch_first=c["batch_first"], bidirectional=c["bidirectional"],
+              **extra)
+    if c["proj"]:
+        kw["proj_size"] = c["proj"]
+    return lambda L: getattr(L.nn, cls)(c["input_size"], c["hidden"], **kw)
+
+
+def _state_shapes(c, batch):
+    """Shapes of the initial states ((h,) or (h, c)); batch None: unbatched."""
+    n = c["layers"] * (2 if c["bidirectional"] else 1)
+    lead = (n,) if batch is None else (n, batch)
+    h = (*lead, c["proj"] or c["hidden"])
+    return (h, (*lead, c["hidden"])) if c["kind"] == "LSTM" else (h,)
+
+
+def _call_with_states(kind):
+    def call(L, m, xs):
+        if len(xs) == 1:
+            return m(xs[0])
+        return m(xs[0], tuple(xs[1:]) if kind == "LSTM" else xs[1])
+    return call
+
+
+@settings(max_examples=examples(60))
+@given(rnn_config(), dtypes, st.integers(0, 2**16))
+def test_rnn_layers_match_torch(c, dtype, seed):
+    rng = np.random.default_rng(seed)
+    if c["batch"] is None:
+        shape = (c["seq"], c["input_size"])
+    else:
+        shape = (c["batch"], c["seq"], c["input_size"]) if c["batch_first"] else (c["seq"], c["batch"], c["input_size"])
+    arrays = [rng.normal(size=shape)]
+    if c["with_state"]:
+        arrays += [rng.normal(size=s) for s in _state_shapes(c, c["batch"])]
+    n = run_twins(_build(c), arrays, dtype, _call_with_states(c["kind"]), seed, what=f"{c}")
+    n_params = len(list(_build(c)(IMPL).parameters()))
+    assert n == 1 + len(_state_shapes(c, 1)) + len(arrays) + n_params  # output, final states, grads
+
+
+@st.composite
+def packed_config(draw):
+    c = draw(rnn_config())
+    batch = draw(st.integers(1, 4))
+    lengths = draw(st.lists(st.integers(1, 5), min_size=batch, max_size=batch))
+    enforce_sorted = draw(st.booleans())
+    if enforce_sorted:
+        lengths = sorted(lengths, reverse=True)
+    return dict(c, batch=batch, lengths=lengths, enforce_sorted=enforce_sorted)
+
+
+@settings(max_examples=examples(40))
+@given(packed_config(), dtypes, st.integers(0, 2**16))
+def test_rnn_layers_on_packed_sequences_match_torch(c, dtype, seed):
+    """Packed input: the packed output, the final states (each sequence's own last step; the reverse direction
+    starting there), the re-padded output and every gradient equal torch's."""
+    rng = np.random.default_rng(seed)
+    t_max, b = max(c["lengths"]), c["batch"]
+    arrays = [rng.normal(size=(b, t_max, c["input_size"]) if c["batch_first"] else (t_max, b, c["input_size"]))]
+    if c["with_state"]:
+        arrays += [rng.normal(size=s) for s in _state_shapes(c, b)]
+
+    def call(L, m, xs):
+        packed = L.rnn.pack_padded_sequence(xs[0], c["lengths"], batch_first=c["batch_first"],
+                                            enforce_sorted=c["enforce_sorted"])
+        hx = None if len(xs) == 1 else (tuple(xs[1:]) if c["kind"] == "LSTM" else xs[1])
+        out, states = m(packed, hx)
+        padded, lengths = L.rnn.pad_packed_sequence(out, batch_first=c["batch_first"], padding_value=-2.0)
+        assert lengths.tolist() == list(c["lengths"])
+        return out, states, padded
+
+    run_twins(_build(c), arrays, dtype, call, seed, what=f"packed {c}")
+    # the bookkeeping of the packed result: exact
+    tp = trnn.pack_padded_sequence(torch.from_numpy(arrays[0]), c["lengths"], batch_first=c["batch_first"],
+                                   enforce_sorted=c["enforce_sorted"])
+    ip = irnn.pack_padded_sequence(to_impl(arrays[0]), c["lengths"], batch_first=c["batch_first"],
+                                   enforce_sorted=c["enforce_sorted"])
+    for field in ("batch_sizes", "sorted_indices", "unsorted_indices"):
+        t_val, i_val = getattr(tp, field), getattr(ip, field)
+        assert (t_val is None) == (i_val is None), field
+        if t_val is not None:
+            assert_close(i_val, t_val, 0, 0, what=f"PackedSequence.{field}")
+
+
+@settings(max_examples=examples(30))
+@given(st.sampled_from(["RNNCell", "LSTMCell", "GRUCell"]), st.sampled_from(["tanh", "relu"]), st.integers(1, 4),
+       st.integers(1, 4), st.booleans(), st.sampled_from([None, 1, 3]), st.integers(1, 3), st.booleans(), dtypes,
+       st.integers(0, 2**16))
+def test_cells_match_torch(cls, nonlinearity, input_size, hidden, bias, batch, steps, with_state, dtype, seed):
+    """A cell unrolled over ``steps`` steps (gradients flow through its state), batched or unbatched."""
+    rng = np.random.default_rng(seed)
+    lead = () if batch is None else (batch,)
+    arrays = [rng.normal(size=(steps, *lead, input_size))]
+    lstm = cls == "LSTMCell"
+    if with_state:
+        arrays += [rng.normal(size=(*lead, hidden)) for _ in range(2 if lstm else 1)]
+    kw = dict(nonlinearity=nonlinearity) if cls == "RNNCell" else {}
+
+    def call(L, m, xs):
+        state = None if len(xs) == 1 else (tuple(xs[1:]) if lstm else xs[1])
+        outs = []
+        for t in range(steps):
+            state = m(xs[0][t], state)
+            outs.append(state)
+        return tuple(outs)
+
+    run_twins(lambda L: getattr(L.nn, cls)(input_size, hidden, bias=bias, **kw), arrays, dtype, call, seed,
+              what=f"{cls}({input_size}, {hidden}, bias={bias}, {kw}) batch={batch} steps={steps}")
+
+
+# ---- dropout between layers ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_dropout_between_layers(kind):
+    """Eval mode ignores dropout; training with p=1 zeroes every layer's input but the first, deterministically,
+    as torch's; training with p=0.5 draws masks (outputs differ from eval, both runs differ from each other)
+    and leaves the last layer's output undropped (its values are not multiples of the mask scale)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 2, 3))
+    build = lambda p: lambda L: getattr(L.nn, kind)(3, 5, num_layers=3, dropout=p)  # noqa: E731
+    call = lambda L, m, xs: m(xs[0])  # noqa: E731
+    assert run_twins(build(0.5), [x], "float64", call, 0, what=f"{kind} dropout eval", train=False) > 0
+    assert run_twins(build(1.0), [x], "float64", call, 0, what=f"{kind} dropout=1 train", train=True) > 0
+    impl.manual_seed(0)
+    m = getattr(inn, kind)(3, 5, num_layers=3, dropout=0.5).double()
+    xi = to_impl(x)
+    m.eval()
+    eval_out = to_numpy(m(xi)[0])
+    m.train()
+    a, b = to_numpy(m(xi)[0]), to_numpy(m(xi)[0])
+    assert not np.allclose(a, eval_out) and not np.allclose(a, b)
+
+
+def test_dropout_with_one_layer_warns_as_torch():
+    for lib in (torch.nn, inn):
+        with pytest.warns(UserWarning, match=r"dropout option adds dropout after all but last recurrent layer.*"
+                                             r"dropout=0.5 and num_layers=1"):
+            lib.LSTM(2, 3, dropout=0.5)
+
+
+# ---- construction: state_dict, init, repr ----------------------------------------------------------------------
+@settings(max_examples=examples(20))
+@given(rnn_config())
+def test_state_dict_keys_shapes_and_repr_match_torch(c):
+    t, i = _build(c)(TORCH), _build(c)(IMPL)
+    assert state_dict_signature(i) == state_dict_signature(t)
+    assert [n for n, _ in i.named_parameters()] == [n for n, _ in t.named_parameters()]
+    assert repr(i) == repr(t)
+    assert [[tuple(p.shape) for p in layer] for layer in i.all_weights] == \
+           [[tuple(p.shape) for p in layer] for layer in t.all_weights]
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"])
+def test_default_init_is_uniform_within_one_over_sqrt_hidden(cls):
+    """torch's reset_parameters: every parameter ~ U(-1/sqrt(hidden), 1/sqrt(hidden)): bounds, mean and
+    variance (bound^2 / 3) over the ~37,000 values of a 48-unit layer, within 5 standard errors."""
+    impl.manual_seed(0)
+    hidden = 48
+    m = getattr(inn, cls)(16, hidden, **({"num_layers": 2} if cls in ("RNN", "LSTM", "GRU") else {}))
+    vals = np.concatenate([to_numpy(p).ravel() for p in m.parameters()]).astype(np.float64)
+    bound = 1 / math.sqrt(hidden)
+    assert vals.min() >= -bound and vals.max() <= bound
+    n = vals.size
+    assert abs(vals.mean()) < 5 * bound / math.sqrt(3 * n)
+    var = bound**2 / 3
+    assert abs(vals.var() - var) < 5 * var * math.sqrt(0.8 / n)  # Var of U's sample variance: (4/5) var^2 / n
+    assert all(p.dtype == impl.float32 and p.requires_grad for p in m.parameters())
+
+
+def test_conversion_and_dtype_argument():
+    m = inn.LSTM(2, 3, num_layers=2, proj_size=1, dtype=impl.float64)
+    assert all(p.dtype == impl.float64 for p in m.parameters())
+    out, (h, c) = m.float()(impl.randn(4, 2))
+    assert out.dtype == h.dtype == c.dtype == impl.float32
+    assert tuple(out.shape) == (4, 1) and tuple(h.shape) == (2, 1) and tuple(c.shape) == (2, 3)
+
+
+# ---- errors ----------------------------------------------------------------------------------------------------
+def _e(build, call, exc, pattern):
+    return pytest.param(build, call, exc, pattern, id=pattern[:40])
+
+
+ERRORS = [
+    _e(lambda L: L.nn.LSTM(4, 3), lambda L, m: m(L.top.randn(5, 2, 3)), RuntimeError,
+       r"input.size\(-1\) must be equal to input_size. Expected 4, got 3"),
+    _e(lambda L: L.nn.LSTM(4, 3), lambda L, m: m(L.top.randn(5, 2, 4), (L.top.zeros(1, 3, 3), L.top.zeros(1, 2, 3))),
+       RuntimeError, r"Expected hidden\[0\] size \(1, 2, 3\), got \[1, 3, 3\]"),
+    _e(lambda L: L.nn.LSTM(4, 3), lambda L, m: m(L.top.randn(5, 2, 4), (L.top.zeros(1, 2, 3), L.top.zeros(1, 2, 2))),
+       RuntimeError, r"Expected hidden\[1\] size \(1, 2, 3\), got \[1, 2, 2\]"),
+    _e(lambda L: L.nn.GRU(4, 3, num_layers=2), lambda L, m: m(L.top.randn(5, 2, 4), L.top.zeros(1, 2, 3)),
+       RuntimeError, r"Expected hidden size \(2, 2, 3\), got \[1, 2, 3\]"),
+    _e(lambda L: L.nn.RNN(4, 3), lambda L, m: m(L.top.randn(5, 2, 4, 1)), ValueError,
+       r"RNN: Expected input to be 2D or 3D, got 4D tensor instead"),
+    _e(lambda L: L.nn.LSTM(4, 3), lambda L, m: m(L.top.randn(4)), ValueError,
+       r"LSTM: Expected input to be 2D or 3D, got 1D instead"),
+    _e(lambda L: L.nn.GRU(4, 3), lambda L, m: m(L.top.randn(5, 4), L.top.zeros(1, 1, 3)), RuntimeError,
+       r"For unbatched 2-D input, hx should also be 2-D but got 3-D tensor"),
+    _e(lambda L: L.nn.RNN(4, 3), lambda L, m: m(L.top.randn(5, 1, 4), L.top.zeros(1, 3)), RuntimeError,
+       r"For batched 3-D input, hx should also be 3-D but got 2-D tensor"),
+    _e(lambda L: L.nn.LSTM(4, 3), lambda L, m: m(L.top.randn(5, 1, 4), (L.top.zeros(1, 3), L.top.zeros(1, 3))),
+       RuntimeError, r"For batched 3-D input, hx and cx should also be 3-D but got \(2-D, 2-D\) tensors"),
+    _e(lambda L: L.nn.LSTM(4, 3), lambda L, m: m(L.top.randn(5, 1, 4, dtype=L.top.float64)), ValueError,
+       r"RNN input dtype \(.*float64\) does not match weight dtype \(.*float32\)"),
+    _e(lambda L: L.nn.LSTM(4, 3), lambda L, m: m(L.top.randn(0, 1, 4)), RuntimeError,
+       r"Expected sequence length to be larger than 0 in RNN"),
+    _e(lambda L: L.nn.RNNCell(4, 3), lambda L, m: m(L.top.randn(2, 5)), RuntimeError,
+       r"input has inconsistent input_size: got 5 expected 4"),
+    _e(lambda L: L.nn.RNNCell(4, 3), lambda L, m: m(L.top.randn(2, 4), L.top.zeros(3, 3)), RuntimeError,
+       r"Input batch size 2 doesn't match hidden0 batch size 3"),
+    _e(lambda L: L.nn.GRUCell(4, 3), lambda L, m: m(L.top.randn(2, 4), L.top.zeros(2, 4)), RuntimeError,
+       r"hidden0 has inconsistent hidden_size: got 4, expected 3"),
+    _e(lambda L: L.nn.LSTMCell(4, 3), lambda L, m: m(L.top.randn(2, 4), (L.top.zeros(2, 3), L.top.zeros(3, 3))),
+       RuntimeError, r"Input batch size 2 doesn't match hidden1 batch size 3"),
+    _e(lambda L: L.nn.LSTMCell(4, 3), lambda L, m: m(L.top.randn(2, 4, 1)), ValueError,
+       r"LSTMCell: Expected input to be 1D or 2D, got 3D instead"),
+    _e(lambda L: L.nn.GRUCell(4, 3), lambda L, m: m(L.top.randn(4), L.top.zeros(1, 1, 3)), ValueError,
+       r"GRUCell: Expected hidden to be 1D or 2D, got 3D instead"),
+    _e(lambda L: L.nn.RNN(4, 3, nonlinearity="gelu"), None, ValueError,
+       r"Unknown nonlinearity 'gelu'. Select from 'tanh' or 'relu'."),
+    _e(lambda L: L.nn.GRU(4, 3, proj_size=1), None, ValueError,
+       r"proj_size argument is only supported for LSTM, not RNN or GRU"),
+    _e(lambda L: L.nn.LSTM(4, 3, proj_size=3), None, ValueError, r"proj_size has to be smaller than hidden_size"),
+    _e(lambda L: L.nn.LSTM(4, 3, dropout=1.5), None, ValueError, r"dropout should be a number in range \[0, 1\]"),
+    _e(lambda L: L.nn.LSTM(4, 0), None, ValueError, r"hidden_size must be greater than zero"),
+    _e(lambda L: L.nn.LSTM(4, 3, num_layers=0), None, ValueError, r"num_layers must be greater than zero"),
+    _e(lambda L: L.nn.LSTM(4.0, 3), None, TypeError, r"input_size should be of type int, got: float"),
+    _e(lambda L: L.nn.LSTM(4, 3, bias=1), None, TypeError, r"bias should be of type bool, got: int"),
+    _e(lambda L: None, lambda L, m: L.rnn.pack_padded_sequence(L.top.zeros(5, 3, 2), [2, 5, 3]), RuntimeError,
+       r"`lengths` array must be sorted in decreasing order when `enforce_sorted` is True"),
+    _e(lambda L: None, lambda L, m: L.rnn.pack_padded_sequence(L.top.zeros(5, 3, 2), [5, 3, 0]), RuntimeError,
+       r"Length of all samples has to be greater than 0"),
+    _e(lambda L: None, lambda L, m: L.rnn.pack_padded_sequence(L.top.zeros(5, 3, 2), [5, 3]), RuntimeError,
+       r"Expected `len\(lengths\)` to be equal to batch_size, but got 2 \(batch_size=3\)"),
+    _e(lambda L: None, lambda L, m: L.rnn.pad_packed_sequence(
+        L.rnn.pack_padded_sequence(L.top.zeros(5, 3, 2), [5, 3, 1]), total_length=3), ValueError,
+       r"Expected total_length to be at least the length of the longest sequence in input, but got "
+       r"total_length=3 and max sequence length being 5"),
+    _e(lambda L: None, lambda L, m: L.rnn.pad_sequence([]), RuntimeError, r"received an empty list of sequences"),
+    _e(lambda L: None, lambda L, m: L.rnn.pad_sequence([L.top.zeros(2), L.top.zeros(3)], padding_side="middle"),
+       RuntimeError, r"Expected padding_side to be one of left or right, but got middle."),
+    _e(lambda L: None, lambda L, m: L.rnn.pad_sequence([L.top.zeros(2, 3), L.top.zeros(3, 4)]), RuntimeError,
+       r"pad_sequence: every sequence must have the trailing shape \(3,\)"),
+]
+
+
+@pytest.mark.parametrize("build, call, exc, pattern", ERRORS)
+def test_errors_as_torch(build, call, exc, pattern):
+    """Torch raises the same exception class on the same input; impl's message matches ``pattern``."""
+    for lib in (TORCH, IMPL):
+        with pytest.raises(exc) as info, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            m = build(lib)
+            if call is not None:
+                call(lib, m)
+        if lib is IMPL:
+            assert re.search(pattern, str(info.value)), f"impl's message {str(info.value)!r} !~ {pattern!r}"
+
+
+# ---- impl.nn.utils.rnn -----------------------------------------------------------------------------------------
+@settings(max_examples=examples(25))
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=4), st.lists(st.integers(1, 3), max_size=2), st.booleans(),
+       st.sampled_from(["right", "left"]), st.sampled_from([0.0, -1.5]), dtypes, st.integers(0, 2**16))
+def test_pad_sequence_matches_torch(lengths, feat, batch_first, side, value, dtype, seed):
+    rng = np.random.default_rng(seed)
+    arrays = [rng.normal(size=(n, *feat)) for n in lengths]
+    probe = lambda L: L.nn.Identity()  # noqa: E731  (pad_sequence has no module; an empty one carries the twins)
+    call = lambda L, m, xs: L.rnn.pad_sequence(xs, batch_first=batch_first, padding_value=value,  # noqa: E731
+                                               padding_side=side)
+    assert run_twins(probe, arrays, dtype, call, seed, what=f"pad_sequence {lengths} {side}") == 1 + len(arrays)
+
+
+@settings(max_examples=examples(25))
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=4), st.lists(st.integers(1, 3), max_size=2), st.booleans(),
+       st.booleans(), st.sampled_from([None, 0, 2]), dtypes, st.integers(0, 2**16))
+def test_pack_and_pad_round_trip_match_torch(lengths, feat, batch_first, enforce_sorted, extra, dtype, seed):
+    """pack_padded_sequence -> (data) and pad_packed_sequence (padding_value, total_length) -> padded, with the
+    gradient of the padded input (zero at the padding), and pack_sequence / unpack_sequence."""
+    if enforce_sorted:
+        lengths = sorted(lengths, reverse=True)
+    rng = np.random.default_rng(seed)
+    t_max, b = max(lengths), len(lengths)
+    x = rng.normal(size=(b, t_max, *feat) if batch_first else (t_max, b, *feat))
+    total = None if extra is None else t_max + extra
+    probe = lambda L: L.nn.Identity()  # noqa: E731
+
+    def call(L, m, xs):
+        packed = L.rnn.pack_padded_sequence(xs[0], lengths, batch_first=batch_first, enforce_sorted=enforce_sorted)
+        padded, lens = L.rnn.pad_packed_sequence(packed, batch_first=batch_first, padding_value=7.0,
+                                                 total_length=total)
+        assert lens.tolist() == list(lengths) and str(lens.dtype).endswith("int64")
+        return packed.data, padded
+
+    run_twins(probe, [x], dtype, call, seed, what=f"pack/pad {lengths}")
+    seqs = [rng.normal(size=(n, *feat)) for n in lengths]
+    seq_call = lambda L, m, xs: (L.rnn.pack_sequence(xs, enforce_sorted=enforce_sorted).data,  # noqa: E731
+                                 *L.rnn.unpack_sequence(L.rnn.pack_sequence(xs, enforce_sorted=enforce_sorted)))
+    run_twins(probe, seqs, dtype, seq_call, seed, what=f"pack_sequence {lengths}")
+
+
+def test_unsorted_equal_lengths_keep_torch_order():
+    """Equal lengths: the sort that packs them keeps their input order, as torch's does."""
+    lengths = [2, 3, 2, 3, 1, 2]
+    x = np.arange(3 * 6, dtype=np.float64).reshape(3, 6)
+    t = trnn.pack_padded_sequence(torch.from_numpy(x), lengths, enforce_sorted=False)
+    i = irnn.pack_padded_sequence(to_impl(x), lengths, enforce_sorted=False)
+    assert i.sorted_indices.tolist() == t.sorted_indices.tolist()
+    assert i.data.tolist() == t.data.tolist()
+
+
+def test_packed_sequence_is_a_named_tuple_as_torch():
+    p = irnn.pack_sequence([impl.ones(3, 2), impl.ones(2, 2)])
+    data, batch_sizes, sorted_indices, unsorted_indices = p
+    assert p._fields == trnn.PackedSequence._fields
+    assert batch_sizes.tolist() == [2, 2, 1] and sorted_indices is None and unsorted_indices is None
+    assert p.double().data.dtype == impl.float64 and tuple(data.shape) == (5, 2)
+    assert irnn.invert_permutation(impl.tensor([2, 0, 1])).tolist() == [1, 2, 0]
+
+
+# ---- a model twin ----------------------------------------------------------------------------------------------
+def _classifier(L):
+    """Embedding -> 2-layer bidirectional LSTM over packed variable-length sequences -> Linear on the last
+    layer's two final hidden states."""
+    nn = L.nn
+
+    class Classifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(7, 4)
+            self.lstm = nn.LSTM(4, 5, num_layers=2, batch_first=True, bidirectional=True)
+            self.head = nn.Linear(10, 3)
+
+        def forward(self, ids, lengths):
+            packed = L.rnn.pack_padded_sequence(self.embed(ids), lengths, batch_first=True, enforce_sorted=False)
+            _, (h, _) = self.lstm(packed)
+            return self.head(L.top.cat([h[-2], h[-1]], dim=-1))
+
+    return Classifier()
+
+
+def test_lstm_classifier_twin_logits_gradients_and_adam_steps():
+    """float64: logits and every parameter gradient at each of 10 Adam steps, and every parameter after them,
+    equal torch's (assert_close float64 defaults)."""
+    rng = np.random.default_rng(0)
+    torch.manual_seed(0)
+    tmod = _classifier(TORCH).double()
+    imod = copy_state_dict(tmod, _classifier(IMPL).double())
+    topt = torch.optim.Adam(tmod.parameters(), lr=0.01)
+    iopt = impl.optim.Adam(imod.parameters(), lr=0.01)
+    tol = TOL["float64"]
+    checked = 0
+    for step in range(10):
+        lengths = rng.integers(1, 7, size=5).tolist()
+        ids = rng.integers(0, 7, size=(5, max(lengths)))
+        y = rng.integers(0, 3, size=5)
+        results = []
+        for L, mod, opt in ((TORCH, tmod, topt), (IMPL, imod, iopt)):
+            opt.zero_grad()
+            logits = mod(L.top.tensor(ids), lengths)
+            loss = L.nn.functional.cross_entropy(logits, L.top.tensor(y))
+            loss.backward()
+            results.append((logits, {n: p.grad for n, p in mod.named_parameters()}))
+            opt.step()
+        (t_logits, t_grads), (i_logits, i_grads) = results
+        assert_close(i_logits, t_logits, **tol, what=f"step {step} logits")
+        assert list(i_grads) == list(t_grads)
+        for name in t_grads:
+            assert_close(i_grads[name], t_grads[name], **tol, what=f"step {step} grad of {name}")
+            checked += 1
+    for (name, tp), (_, ip) in zip(tmod.named_parameters(), imod.named_parameters()):
+        assert_close(ip, tp, **tol, what=f"{name} after 10 Adam steps")
+    assert checked == 10 * len(list(tmod.parameters())) == 10 * 19  # embed 1 + lstm 16 + head 2
+
+
+def test_model_twin_check_catches_a_wrong_gate_order():
+    """The comparison can fail: an impl LSTM whose forget and input gates are swapped differs from torch."""
+    import impl.nn.modules.rnn as rnn_mod
+
+    original = rnn_mod._lstm_step
+
+    def swapped(gi, state, w_hh, b_hh, w_hr=None):
+        h, c = state
+        f, i, g, o = inn.functional.linear(h, w_hh, b_hh).add(gi).chunk(4, 1)
+        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+        return o.sigmoid() * c.tanh(), c
+
+    rnn_mod._STEPS["LSTM"] = swapped
+    try:
+        with pytest.raises(AssertionError, match="logits"):
+            test_lstm_classifier_twin_logits_gradients_and_adam_steps()
+    finally:
+        rnn_mod._STEPS["LSTM"] = original
+    assert rnn_mod._STEPS["LSTM"] is original
