@@ -41,13 +41,23 @@ LAMBDAS = {
 }
 
 
-SCHEDULERS = ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "LinearLR"]
+SCHEDULERS = ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "LinearLR", "ConstantLR",
+              "MultiplicativeLR", "PolynomialLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR"]
+CHAINABLE = ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "LinearLR", "ConstantLR",
+             "MultiplicativeLR", "PolynomialLR"]
+MOMENTUM_CYCLING = ("CyclicLR", "OneCycleLR")  # they also write momentum (SGD) or beta1 (Adam) into the groups
+
+
+def _per_group(draw, strategy, n_groups):
+    """A scalar, or (sometimes) one value per param group."""
+    return draw(st.one_of(strategy, st.lists(strategy, min_size=n_groups, max_size=n_groups)))
 
 
 @st.composite
-def sched_cases(draw, name=None):
-    """(scheduler name, kwargs spec, group lrs); the name is drawn too unless given."""
-    n_groups = draw(st.integers(1, 3))
+def sched_cases(draw, name=None, n_groups=None):
+    """(scheduler name, kwargs spec, group lrs); the name is drawn too unless given. kwargs may carry '_opt',
+    the optimizer class the twins use (SGD unless drawn)."""
+    n_groups = n_groups or draw(st.integers(1, 3))
     lrs = [draw(st.floats(1e-4, 1.0)) for _ in range(n_groups)]
     name = name or draw(st.sampled_from(SCHEDULERS))
     if name == "StepLR":
@@ -61,9 +71,35 @@ def sched_cases(draw, name=None):
     elif name == "LinearLR":
         kw = dict(start_factor=draw(st.floats(0.01, 1.0)), end_factor=draw(st.floats(0.0, 1.0)),
                   total_iters=draw(st.integers(1, 20)))
+    elif name == "ConstantLR":
+        kw = dict(factor=draw(st.floats(0.01, 1.0)), total_iters=draw(st.integers(1, 20)))
+    elif name == "PolynomialLR":
+        kw = dict(total_iters=draw(st.integers(1, 30)), power=draw(st.floats(0.1, 3.0)))
+    elif name == "CosineAnnealingWarmRestarts":
+        kw = dict(T_0=draw(st.integers(1, 15)), T_mult=draw(st.integers(1, 3)),
+                  eta_min=draw(st.one_of(st.just(0.0), st.floats(0.0, 1e-2))))
+    elif name == "CyclicLR":
+        kw = dict(base_lr=_per_group(draw, st.floats(1e-4, 0.1), n_groups),
+                  max_lr=_per_group(draw, st.floats(0.1, 1.0), n_groups),
+                  step_size_up=draw(st.integers(1, 15)), step_size_down=draw(st.one_of(st.none(), st.integers(1, 15))),
+                  mode=draw(st.sampled_from(["triangular", "triangular2", "exp_range"])),
+                  gamma=draw(st.floats(0.9, 1.0)), cycle_momentum=draw(st.booleans()),
+                  base_momentum=draw(st.floats(0.5, 0.85)), max_momentum=draw(st.floats(0.85, 0.99)),
+                  _opt=draw(st.sampled_from(["SGD", "Adam"])))
+    elif name == "OneCycleLR":
+        steps = (dict(total_steps=draw(st.integers(N_STEPS, N_STEPS + 30))) if draw(st.booleans())
+                 else dict(epochs=draw(st.integers(5, 8)), steps_per_epoch=draw(st.integers(10, 12))))
+        kw = dict(max_lr=_per_group(draw, st.floats(1e-3, 1.0), n_groups), **steps,
+                  pct_start=draw(st.floats(0.05, 0.5)), anneal_strategy=draw(st.sampled_from(["cos", "linear"])),
+                  cycle_momentum=draw(st.booleans()), base_momentum=draw(st.floats(0.5, 0.85)),
+                  max_momentum=draw(st.floats(0.85, 0.99)), div_factor=draw(st.floats(2.0, 50.0)),
+                  final_div_factor=draw(st.floats(10.0, 1e4)), three_phase=draw(st.booleans()),
+                  _opt=draw(st.sampled_from(["SGD", "Adam"])))
     else:
         kinds = [draw(st.sampled_from(sorted(LAMBDAS))) for _ in range(n_groups)]
         ks = [draw(st.floats(0.5, 1.0)) if k in ("power", "object") else draw(st.floats(0.0, 1.0)) for k in kinds]
+        if name == "MultiplicativeLR":  # a factor of 0 would end the sequence at once
+            ks = [max(k, 0.5) for k in ks]
         per_group = draw(st.booleans()) or n_groups == 1
         kw = dict(lr_lambda=("per_group", kinds, ks) if per_group else ("single", kinds[0], ks[0]))
     return name, kw, lrs
@@ -71,24 +107,28 @@ def sched_cases(draw, name=None):
 
 def _kwargs(kw):
     """Fresh kwargs (lambdas are built anew for each side, so no object is shared between the twins)."""
-    kw = dict(kw)
+    kw = {k: v for k, v in kw.items() if k != "_opt"}
     if "lr_lambda" in kw:
         mode, kinds, ks = kw["lr_lambda"]
         kw["lr_lambda"] = [LAMBDAS[k](v) for k, v in zip(kinds, ks)] if mode == "per_group" else LAMBDAS[kinds](ks)
     return kw
 
 
-def _twins(lrs):
+def _twins(lrs, opt="SGD"):
     ip = [impl.tensor(np.zeros(2), requires_grad=True) for _ in lrs]
     tp = [torch.zeros(2, requires_grad=True) for _ in lrs]
-    oi = impl.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(ip, lrs)], lr=0.1)
-    ot = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(tp, lrs)], lr=0.1)
+    oi = getattr(impl.optim, opt)([{"params": [p], "lr": lr} for p, lr in zip(ip, lrs)], lr=0.1)
+    ot = getattr(torch.optim, opt)([{"params": [p], "lr": lr} for p, lr in zip(tp, lrs)], lr=0.1)
     return oi, ot
+
+
+def _groups(opt):
+    return [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
 
 
 def _assert_same(si, st_, oi, ot, where):
     assert si.get_last_lr() == st_.get_last_lr(), f"{where}: get_last_lr {si.get_last_lr()} vs torch {st_.get_last_lr()}"
-    assert [g["lr"] for g in oi.param_groups] == [g["lr"] for g in ot.param_groups], f"{where}: group lrs"
+    assert _groups(oi) == _groups(ot), f"{where}: param groups {_groups(oi)} vs torch {_groups(ot)}"
     assert si.last_epoch == st_.last_epoch, f"{where}: last_epoch {si.last_epoch} vs torch {st_.last_epoch}"
 
 
@@ -105,7 +145,7 @@ def _step_both(pairs):
 @given(data=st.data())
 def test_lr_sequence_matches_torch(sched, data):
     name, kw, lrs = data.draw(sched_cases(sched), label="case")
-    oi, ot = _twins(lrs)
+    oi, ot = _twins(lrs, kw.get("_opt", "SGD"))
     si = getattr(isched, name)(oi, **_kwargs(kw))
     st_ = getattr(torch.optim.lr_scheduler, name)(ot, **_kwargs(kw))
     _assert_same(si, st_, oi, ot, "after construction")
@@ -118,10 +158,12 @@ def test_lr_sequence_matches_torch(sched, data):
 def test_two_chained_schedulers_match_torch(a, b):
     """Two schedulers on one optimizer compose through the recursive (chainable) get_lr forms."""
     lrs = a[2]
-    oi, ot = _twins(lrs)
+    oi, ot = _twins(lrs, a[1].get("_opt", "SGD"))
     kb = b[1]
     if "lr_lambda" in kb and kb["lr_lambda"][0] == "per_group" and len(kb["lr_lambda"][1]) != len(lrs):
         kb = dict(lr_lambda=("single", kb["lr_lambda"][1][0], kb["lr_lambda"][2][0]))
+    # per-group lists must match the first case's group count; a scalar does
+    kb = {k: (v[0] if isinstance(v, list) and k != "milestones" else v) for k, v in kb.items()}
     s1i, s1t = getattr(isched, a[0])(oi, **_kwargs(a[1])), getattr(torch.optim.lr_scheduler, a[0])(ot, **_kwargs(a[1]))
     s2i, s2t = getattr(isched, b[0])(oi, **_kwargs(kb)), getattr(torch.optim.lr_scheduler, b[0])(ot, **_kwargs(kb))
     for s in range(N_STEPS):
@@ -141,7 +183,7 @@ def test_state_dict_round_trip(sched, data, at):
     """Save optimizer + scheduler after `at` steps, restore into fresh ones (scheduler built first, then the
     optimizer loaded, as torch's docs prescribe), continue: the sequence equals torch's uninterrupted one."""
     name, kw, lrs = data.draw(sched_cases(sched), label="case")
-    oi, ot = _twins(lrs)
+    oi, ot = _twins(lrs, kw.get("_opt", "SGD"))
     si = getattr(isched, name)(oi, **_kwargs(kw))
     st_ = getattr(torch.optim.lr_scheduler, name)(ot, **_kwargs(kw))
     for _ in range(at):
@@ -153,7 +195,7 @@ def test_state_dict_round_trip(sched, data, at):
             assert sd_i[k] == sd_t[k], f"scheduler state_dict[{k!r}] {sd_i[k]} vs torch {sd_t[k]}"
     opt_sd = copy.deepcopy(oi.state_dict())
 
-    oi2, _ = _twins([0.5] * len(lrs))
+    oi2, _ = _twins([0.5] * len(lrs), kw.get("_opt", "SGD"))
     si2 = getattr(isched, name)(oi2, **_kwargs(kw))
     oi2.load_state_dict(opt_sd)
     si2.load_state_dict(copy.deepcopy(sd_i))
@@ -170,9 +212,12 @@ def test_state_dict_round_trip(sched, data, at):
 def test_resume_with_last_epoch_matches_torch(sched, data, last_epoch):
     """Constructing with last_epoch >= 0 (needs 'initial_lr' in the groups) takes torch's resume branches."""
     name, kw, lrs = data.draw(sched_cases(sched), label="case")
-    oi, ot = _twins(lrs)
+    oi, ot = _twins(lrs, kw.get("_opt", "SGD"))
     for g in oi.param_groups + ot.param_groups:
         g["initial_lr"] = g["lr"]
+    if name in MOMENTUM_CYCLING:  # resuming also needs the group entries a first run of theirs writes
+        getattr(isched, name)(oi, **_kwargs(kw))
+        getattr(torch.optim.lr_scheduler, name)(ot, **_kwargs(kw))
     si = getattr(isched, name)(oi, last_epoch=last_epoch, **_kwargs(kw))
     st_ = getattr(torch.optim.lr_scheduler, name)(ot, last_epoch=last_epoch, **_kwargs(kw))
     _assert_same(si, st_, oi, ot, "after construction")
@@ -187,6 +232,8 @@ def test_resume_with_last_epoch_matches_torch(sched, data, last_epoch):
     ("ExponentialLR", dict(gamma=0.9)),
     ("CosineAnnealingLR", dict(T_max=7, eta_min=1e-3)),
     ("LinearLR", dict(start_factor=0.25, total_iters=6)),
+    ("PolynomialLR", dict(total_iters=7, power=1.7)),
+    ("ConstantLR", dict(factor=0.3, total_iters=4)),
 ])
 def test_step_with_epoch_uses_closed_form_like_torch(name, kw):
     oi, ot = _twins([0.1, 0.3])
