@@ -129,7 +129,8 @@ def _groups(opt):
 def _assert_same(si, st_, oi, ot, where):
     assert si.get_last_lr() == st_.get_last_lr(), f"{where}: get_last_lr {si.get_last_lr()} vs torch {st_.get_last_lr()}"
     assert _groups(oi) == _groups(ot), f"{where}: param groups {_groups(oi)} vs torch {_groups(ot)}"
-    assert si.last_epoch == st_.last_epoch, f"{where}: last_epoch {si.last_epoch} vs torch {st_.last_epoch}"
+    ei, et = getattr(si, "last_epoch", None), getattr(st_, "last_epoch", None)  # ChainedScheduler has none
+    assert ei == et, f"{where}: last_epoch {ei} vs torch {et}"
 
 
 def _step_both(pairs):
@@ -282,6 +283,20 @@ def test_errors_match_torch():
         lambda m, o: m.StepLR(o, 2, last_epoch=3),  # resuming without 'initial_lr'
         lambda m, o: m.LambdaLR(o, [lambda e: 1.0] * 3),
         lambda m, o: m.StepLR(object(), 2),
+        lambda m, o: m.ReduceLROnPlateau(o, factor=1.0),
+        lambda m, o: m.ReduceLROnPlateau(o, mode="sideways"),
+        lambda m, o: m.ReduceLROnPlateau(o, min_lr=[0.0, 0.0]),
+        lambda m, o: m.OneCycleLR(o, max_lr=0.1),  # neither total_steps nor epochs and steps_per_epoch
+        lambda m, o: m.OneCycleLR(o, max_lr=0.1, total_steps=10, pct_start=1.5),
+        lambda m, o: m.OneCycleLR(o, max_lr=0.1, total_steps=10, anneal_strategy="cubic"),
+        lambda m, o: m.OneCycleLR(o, max_lr=[0.1, 0.2], total_steps=10),
+        lambda m, o: m.CyclicLR(o, 0.01, 0.1, mode="sawtooth"),
+        lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=0),
+        lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0),
+        lambda m, o: m.SequentialLR(o, [], milestones=[]),
+        lambda m, o: m.SequentialLR(o, [m.StepLR(o, 2), m.StepLR(o, 3)], milestones=[]),
+        lambda m, o: m.SequentialLR(o, [m.ReduceLROnPlateau(o)], milestones=[]),
+        lambda m, o: m.ChainedScheduler([]),
     ):
         classes = []
         for m, o in ((isched, _twins([0.1])[0]), (torch.optim.lr_scheduler, _twins([0.1])[1])):
@@ -289,3 +304,111 @@ def test_errors_match_torch():
                 make(m, o)
             classes.append(e.type)
         assert classes[0] is classes[1], classes
+
+
+# ---- schedulers of schedulers, and the metric-driven one ------------------------------------------------
+def _children(cases, oi, ot):
+    """Each case built twice, on impl's and on torch's optimizer, in order (the order matters: every
+    constructor takes an initial step on the shared optimizer)."""
+    si, st_ = [], []
+    for name, kw, _ in cases:
+        si.append(getattr(isched, name)(oi, **_kwargs(kw)))
+        st_.append(getattr(torch.optim.lr_scheduler, name)(ot, **_kwargs(kw)))
+    return si, st_
+
+
+@st.composite
+def composite_cases(draw):
+    n_groups = draw(st.integers(1, 3))
+    cases = [draw(sched_cases(draw(st.sampled_from(CHAINABLE)), n_groups=n_groups))
+             for _ in range(draw(st.integers(1, 3)))]
+    return cases, cases[0][2]
+
+
+def _assert_state_dicts_equal(sd_i, sd_t, what):
+    assert sorted(sd_i) == sorted(sd_t), f"{what}: keys {sorted(sd_i)} vs torch {sorted(sd_t)}"
+    for k in sd_t:
+        if k == "_schedulers":
+            for n, (a, b) in enumerate(zip(sd_i[k], sd_t[k])):
+                _assert_state_dicts_equal(a, b, f"{what}._schedulers[{n}]")
+        elif k != "lr_lambdas":
+            assert sd_i[k] == sd_t[k], f"{what}[{k!r}]: {sd_i[k]} vs torch {sd_t[k]}"
+
+
+@pytest.mark.parametrize("kind", ["SequentialLR", "ChainedScheduler"])
+@given(data=st.data())
+def test_composite_scheduler_matches_torch(kind, data):
+    """SequentialLR (drawn milestones, including repeated and past-the-end ones) and ChainedScheduler over 1-3
+    drawn chainable schedulers: the lr sequence over 50 steps and the nested state_dict equal torch's."""
+    cases, lrs = data.draw(composite_cases(), label="children")
+    oi, ot = _twins(lrs)
+    ci, ct = _children(cases, oi, ot)
+    if kind == "SequentialLR":
+        milestones = sorted(data.draw(st.lists(st.integers(1, 60), min_size=len(cases) - 1, max_size=len(cases) - 1),
+                                      label="milestones"))
+        si = isched.SequentialLR(oi, ci, milestones=milestones)
+        st_ = torch.optim.lr_scheduler.SequentialLR(ot, ct, milestones=milestones)
+    else:
+        si, st_ = isched.ChainedScheduler(ci), torch.optim.lr_scheduler.ChainedScheduler(ct)
+    _assert_same(si, st_, oi, ot, "after construction")
+    for s in range(N_STEPS):
+        _step_both([(oi, ot, si, st_)])
+        _assert_same(si, st_, oi, ot, f"step {s + 1}")
+        for n, (a, b) in enumerate(zip(ci, ct)):
+            assert a.last_epoch == b.last_epoch, f"step {s + 1}: child {n} last_epoch {a.last_epoch} vs {b.last_epoch}"
+    _assert_state_dicts_equal(si.state_dict(), st_.state_dict(), kind)
+
+
+@st.composite
+def plateau_cases(draw):
+    n_groups = draw(st.integers(1, 3))
+    lrs = [draw(st.floats(1e-3, 1.0)) for _ in range(n_groups)]
+    min_lr = draw(st.one_of(st.just(0), st.floats(0.0, 1e-2),
+                            st.lists(st.floats(0.0, 1e-2), min_size=n_groups, max_size=n_groups)))
+    kw = dict(mode=draw(st.sampled_from(["min", "max"])), factor=draw(st.floats(0.05, 0.95)),
+              patience=draw(st.integers(0, 6)), threshold=draw(st.sampled_from([0.0, 1e-4, 1e-2, 0.1])),
+              threshold_mode=draw(st.sampled_from(["rel", "abs"])), cooldown=draw(st.integers(0, 4)), min_lr=min_lr,
+              eps=draw(st.sampled_from([1e-8, 1e-3])))
+    # metrics from a few levels, so plateaus (exact repeats) and small improvements both occur
+    levels = draw(st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=6))
+    metrics = draw(st.lists(st.sampled_from(levels), min_size=N_STEPS + 10, max_size=N_STEPS + 10))
+    return kw, lrs, metrics
+
+
+@given(case=plateau_cases(), save_at=st.integers(0, N_STEPS))
+def test_reduce_lr_on_plateau_matches_torch(case, save_at):
+    """A drawn metric sequence drives both; lrs, best, counters equal torch's at every step. Halfway (at a
+    drawn step) the scheduler's state_dict (equal to torch's) is loaded into a fresh impl scheduler, which
+    then carries on in lockstep; some metrics are passed as 0-d tensors."""
+    kw, lrs, metrics = case
+    oi, ot = _twins(lrs)
+    si, st_ = isched.ReduceLROnPlateau(oi, **kw), torch.optim.lr_scheduler.ReduceLROnPlateau(ot, **kw)
+    for s, m in enumerate(metrics):
+        if s == save_at:
+            sd_i, sd_t = si.state_dict(), st_.state_dict()
+            _assert_state_dicts_equal(sd_i, sd_t, "ReduceLROnPlateau")
+            si = isched.ReduceLROnPlateau(oi, mode="max" if kw["mode"] == "min" else "min")
+            si.load_state_dict(copy.deepcopy(sd_i))
+        oi.step()
+        ot.step()
+        si.step(impl.tensor(m) if s % 3 == 0 else m)
+        st_.step(torch.tensor(m) if s % 3 == 0 else m)
+        _assert_same(si, st_, oi, ot, f"step {s + 1}")
+        for attr in ("best", "num_bad_epochs", "cooldown_counter", "min_lrs"):
+            assert getattr(si, attr) == getattr(st_, attr), f"step {s + 1}: {attr}"
+
+
+@given(T_0=st.integers(1, 10), T_mult=st.integers(1, 3),
+       epochs=st.lists(st.one_of(st.integers(0, 80), st.floats(0.0, 80.0)), min_size=1, max_size=12))
+def test_warm_restarts_step_with_epoch_matches_torch(T_0, T_mult, epochs):
+    """CosineAnnealingWarmRestarts.step(epoch) jumps (also to fractional epochs) by its own closed form."""
+    oi, ot = _twins([0.1, 0.3])
+    si = isched.CosineAnnealingWarmRestarts(oi, T_0, T_mult, eta_min=1e-3)
+    st_ = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(ot, T_0, T_mult, eta_min=1e-3)
+    for e in epochs:
+        oi.step()
+        ot.step()
+        si.step(e)
+        st_.step(e)
+        _assert_same(si, st_, oi, ot, f"epoch {e}")
+        assert (si.T_cur, si.T_i) == (st_.T_cur, st_.T_i)
