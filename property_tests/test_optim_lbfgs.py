@@ -177,7 +177,8 @@ def test_lbfgs_matches_torch_every_step(dtype, data):
     ip, iclosure, icalls = _twin(case, dtype, "impl")
     tp, tclosure, tcalls = _twin(case, dtype, "torch")
     io, to = impl.optim.LBFGS(ip, **case["kw"]), torch.optim.LBFGS(tp, **case["kw"])
-    assert io.defaults == to.defaults
+    assert io.defaults == to.defaults and repr(io) == repr(to)
+    assert io.state_dict()["param_groups"] == to.state_dict()["param_groups"]
     for s in range(N_STEPS):
         judge = None
         if dtype == "float32":
