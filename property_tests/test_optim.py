@@ -6,11 +6,14 @@ hyperparameters) and identical gradient sequences (a seeded numpy generator; som
 per-parameter optimizer state (keys in torch's order, dtypes, values; 'step' exactly) must agree. Halfway
 through, each group's lr is changed on both sides, as a scheduler would.
 
+LBFGS, which steps with a closure over one flattened vector, has its own twins in test_optim_lbfgs.py.
+
 Tolerances: torch.testing.assert_close defaults (float32 rtol 1.3e-6 atol 1e-5, float64 rtol 1e-7 atol 1e-7).
 Remaining float32 differences are ulp-level: torch's CPU kernels fuse multiply-adds (add with alpha, addcmul,
 lerp) into FMAs and its vectorised float32 sqrt is not always correctly rounded; impl rounds each numpy op.
 """
 import copy
+import inspect
 import warnings
 
 import numpy as np
@@ -299,6 +302,18 @@ def test_defaults_param_groups_and_repr_match_torch(name):
     assert oi.defaults == {k: v for k, v in ot.defaults.items()}
     assert oi.state_dict()["param_groups"] == ot.state_dict()["param_groups"]
     assert repr(oi) == repr(ot)
+
+
+def _signature(fn):
+    return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS + ["LBFGS"])
+def test_constructor_and_step_signatures_match_torch(name):
+    """Parameter names, order, kinds (positional / keyword-only) and defaults, as torch's."""
+    for method in ("__init__", "step"):
+        ours, theirs = getattr(getattr(impl.optim, name), method), getattr(getattr(torch.optim, name), method)
+        assert _signature(ours) == _signature(theirs), f"{name}.{method}"
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)

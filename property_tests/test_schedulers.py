@@ -1,10 +1,13 @@
 """impl.optim.lr_scheduler against torch.optim.lr_scheduler.
 
-The learning-rate sequence (get_last_lr() and every group's lr) over 50 steps equals torch's for
-hypothesis-drawn hyperparameters and 1-3 parameter groups with different lrs. Equality is exact: both sides
-evaluate the same recursive Python-float formulas in the same order, so any difference is a real divergence.
+The learning-rate sequence (get_last_lr(), and every group's whole dict: lr, initial_lr, and the momentum or
+beta1 that CyclicLR and OneCycleLR cycle) over 50 steps equals torch's for hypothesis-drawn hyperparameters
+and 1-3 parameter groups with different lrs; so do SequentialLR and ChainedScheduler over drawn children, and
+ReduceLROnPlateau driven by a drawn metric sequence. Equality is exact: both sides evaluate the same Python-float
+formulas in the same order, so any difference is a real divergence.
 """
 import copy
+import inspect
 import math
 import warnings
 
@@ -249,6 +252,17 @@ def test_step_with_epoch_uses_closed_form_like_torch(name, kw):
             st_.step(epoch)
         for a, b in zip(si.get_last_lr(), st_.get_last_lr()):
             assert math.isclose(a, b, rel_tol=1e-15), (epoch, a, b)
+
+
+@pytest.mark.parametrize("name", [n for n in torch.optim.lr_scheduler.__all__ if n != "LRScheduler"])
+def test_constructor_and_step_signatures_match_torch(name):
+    """Every scheduler torch exports exists, with torch's parameter names, order, kinds and defaults."""
+    def sig(fn):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+
+    for method in ("__init__", "step"):
+        ours, theirs = getattr(getattr(isched, name), method), getattr(getattr(torch.optim.lr_scheduler, name), method)
+        assert sig(ours) == sig(theirs), f"{name}.{method}"
 
 
 def test_warns_when_stepped_before_optimizer_like_torch():
