@@ -52,7 +52,9 @@ def cases(draw, dtype="float64"):
         lr=draw(st.one_of(st.just(1), st.floats(0.05, 1.0))),
         max_iter=draw(st.integers(1, 15)),
         history_size=draw(st.one_of(st.just(100), st.integers(1, 5))),
-        line_search_fn=draw(st.sampled_from([None, "strong_wolfe"])),
+        # Fixed steps along the Rosenbrock valley are chaotic (a one-ulp difference, e.g. from torch's fused
+        # add-with-alpha, grows ~10x every few iterations), so there only the line search is compared.
+        line_search_fn="strong_wolfe" if problem == "rosenbrock" else draw(st.sampled_from([None, "strong_wolfe"])),
     )
     if draw(st.booleans()):
         kw["max_eval"] = draw(st.integers(kw["max_iter"], 2 * kw["max_iter"] + 5))
