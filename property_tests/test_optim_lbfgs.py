@@ -183,6 +183,7 @@ def test_lbfgs_matches_torch_every_step(dtype, data):
     assert io.state_dict()["param_groups"] == to.state_dict()["param_groups"]
     for s in range(N_STEPS):
         judge = None
+        n_iter_before = to.state.get(tp[0], {}).get("n_iter", 0)
         if dtype == "float32":
             jp, jo, jclosure = _float64_judge(case, tp, to)
         li, lt = io.step(iclosure), to.step(tclosure)
@@ -193,6 +194,11 @@ def test_lbfgs_matches_torch_every_step(dtype, data):
         _close(float(li), float(lt), dtype, f"step {s + 1}: returned loss")
         assert icalls[0] == tcalls[0], f"step {s + 1}: {icalls[0]} closure calls vs torch {tcalls[0]}"
         assert_same(ip, tp, io, to, dtype, f"step {s + 1}", judge)
+        if dtype == "float32" and to.state[tp[0]]["n_iter"] - n_iter_before < case["kw"]["max_iter"]:
+            # torch stopped early: converged to float32 resolution. A further step builds its direction from
+            # curvature pairs that are rounding noise, so whether it stops at once or takes a wild step is
+            # noise too (torch float32, impl and torch float64 were seen to take either way).
+            break
         _resync(ip, tp, io, to)
 
 
