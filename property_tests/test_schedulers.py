@@ -90,8 +90,10 @@ def sched_cases(draw, name=None, n_groups=None):
                   base_momentum=draw(st.floats(0.5, 0.85)), max_momentum=draw(st.floats(0.85, 0.99)),
                   _opt=draw(st.sampled_from(["SGD", "Adam"])))
     elif name == "OneCycleLR":
-        steps = (dict(total_steps=draw(st.integers(N_STEPS, N_STEPS + 30))) if draw(st.booleans())
-                 else dict(epochs=draw(st.integers(5, 8)), steps_per_epoch=draw(st.integers(10, 12))))
+        # at least N_STEPS + 1 steps: the resume test goes up to last_epoch 40 + 11; with N_STEPS + 1 the 50
+        # steps of the sequence test end exactly on the schedule's last step
+        steps = (dict(total_steps=draw(st.integers(N_STEPS + 1, N_STEPS + 30))) if draw(st.booleans())
+                 else dict(epochs=draw(st.integers(5, 8)), steps_per_epoch=draw(st.integers(11, 12))))
         kw = dict(max_lr=_per_group(draw, st.floats(1e-3, 1.0), n_groups), **steps,
                   pct_start=draw(st.floats(0.05, 0.5)), anneal_strategy=draw(st.sampled_from(["cos", "linear"])),
                   cycle_momentum=draw(st.booleans()), base_momentum=draw(st.floats(0.5, 0.85)),
