@@ -22,3 +22,10 @@ def check_lr(lr):
 def check_nonneg(what, value):
     if not 0.0 <= value:
         raise ValueError(f"Invalid {what} value: {value}")
+
+
+def check_betas(betas):
+    """Adam-family betas: each in [0, 1)."""
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
