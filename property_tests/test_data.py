@@ -239,7 +239,7 @@ def test_collate_keeps_mutable_sequence_type_and_convert_matches_torch():
 
 
 def test_default_collate_keeps_the_graph_as_torch():
-    """torch stacks samples that require grad with torch.stack: the batch carries their graph (regression 065)."""
+    """torch stacks samples that require grad with torch.stack: the batch carries their graph (regression 057)."""
     rng = np.random.default_rng(0)
     a, s, v = rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal((3, 3, 2))
     grads = {}

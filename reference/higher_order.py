@@ -138,10 +138,15 @@ def check_gradgradcheck(spec, sample) -> int:
     n_in = len(arrays)
 
     def vjp_fn(*ts):
-        xs, vs = ts[:n_in], ts[n_in:]
-        outs = _float_outputs(impl, spec.fn(impl, *xs, **sample.kwargs))
-        wrt = [xs[i] for i in diff]
-        grads = impl.autograd.grad(outs, wrt, list(vs), create_graph=True, allow_unused=True)
+        # The finite differences evaluate this under no_grad on plain tensors: the VJP needs a graph anyway, so
+        # inputs that do not require grad become fresh leaves (those that do are kept: their graph is the point).
+        with impl.enable_grad():
+            xs = [x if i not in diff or x.requires_grad else x.detach().requires_grad_(True)
+                  for i, x in enumerate(ts[:n_in])]
+            vs = ts[n_in:]
+            outs = _float_outputs(impl, spec.fn(impl, *xs, **sample.kwargs))
+            wrt = [xs[i] for i in diff]
+            grads = impl.autograd.grad(outs, wrt, list(vs), create_graph=True, allow_unused=True)
         return tuple(g if g is not None else impl.zeros_like(x) for g, x in zip(grads, wrt))
 
     try:

@@ -65,6 +65,11 @@ def _jvp_by_double_vjp(out, inputs, backward, saved, tangents):
     _autograd._forward_ad_level = None  # the ops below compute this tangent; they must not propagate tangents
     prev = _GradMode.enabled
     _GradMode.enabled = True
+    # A closure computes gradients only for inputs that require grad (torch's needs_input_grad): for the duration,
+    # the inputs that carry a tangent do.
+    flipped = [t for t, tan in zip(inputs, tangents) if tan is not None and not t.requires_grad]
+    for t in flipped:
+        t.requires_grad = True
     try:
         u = Tensor._wrap(np.zeros_like(out._data), requires_grad=True)
         res = backward(u, Tensor._wrap(out._data)) if any(s is OUTPUT for s in saved) else backward(u)
@@ -79,6 +84,8 @@ def _jvp_by_double_vjp(out, inputs, backward, saved, tangents):
         (jvp,) = run_backward((total,), (np.ones((), total._data.dtype),), inputs=(u,))
         return Tensor._wrap(np.zeros_like(out._data)) if jvp is None else jvp
     finally:
+        for t in flipped:
+            t.requires_grad = False
         _GradMode.enabled = prev
         _autograd._forward_ad_level = level
 

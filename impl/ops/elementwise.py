@@ -493,7 +493,7 @@ def clamp(input, min=None, max=None):
 
 def _hardtanh(input, min_val, max_val):
     """F.hardtanh / relu6: clamp's values, but torch's gradient is cut at the bounds themselves too (x == min_val
-    or max_val gets 0, where clamp passes it: regression 076)."""
+    or max_val gets 0, where clamp passes it: regression 060)."""
     ensure_tensor(input, "hardtanh")
     x = input._data
     out = np.clip(x, min_val, max_val)
@@ -569,7 +569,7 @@ _INT = {4: np.int32, 8: np.int64}
 def _select(c, p, q):
     """np.where(c, p, q) for floats without branches: on an unpredictable mask (relu's, clamp's, maximum's in their
     derivatives) np.where runs ~5-10x slower than a multiply. Selecting bit patterns is exact for every value (nan,
-    inf, -0.0), which a multiply by the mask is not (inf * 0 = nan: regression 075). One buffer, updated in place:
+    inf, -0.0), which a multiply by the mask is not (inf * 0 = nan: regression 059). One buffer, updated in place:
     fresh allocations are what costs here."""
     dt = p.dtype
     if dt.kind != "f" or dt.itemsize not in _UINT or q.dtype != dt or max(c.size, p.size, q.size) < 4096:

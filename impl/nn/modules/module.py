@@ -419,9 +419,9 @@ class Module:
                     p.grad._data[...] = 0
                     p.grad._version[0] += 1
 
-    def apply_fused(self, fn):
+    def apply(self, fn):
         for module in self.children():
-            module.apply_fused(fn)
+            module.apply(fn)
         fn(self)
         return self
 

@@ -1,4 +1,4 @@
-"""065: default_collate stacked tensors that require grad on raw arrays: the batch lost its graph.
+"""057: default_collate stacked tensors that require grad on raw arrays: the batch lost its graph.
 
 **Symptom:** A dataset whose samples are produced by a learnable transform (``x * scale`` with ``scale`` a
 Parameter) fed a DataLoader whose batches came back with ``requires_grad=False``: the loss computed on them
@@ -17,7 +17,7 @@ computed from a shared leaf; without the graph the inputs receive no gradient an
 
 **Seen in:** found while developing (notes/bugs_found.md), by ``property_tests/test_data.py::test_default_collate_keeps_the_graph_as_torch`` (2026-12-01).
 
-**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_data.py::test_default_collate_keeps_the_graph_as_torch fails (measured by `python -m regression.crosscheck --only 065 --suites property_tests/test_data.py`).
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_data.py::test_default_collate_keeps_the_graph_as_torch fails (measured by `python -m regression.crosscheck --only 057 --suites property_tests/test_data.py`).
 """
 import contextlib
 

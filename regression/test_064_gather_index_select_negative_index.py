@@ -1,4 +1,4 @@
-"""087: ``gather`` and ``index_select`` accepted negative indices where torch raises.
+"""064: ``gather`` and ``index_select`` accepted negative indices where torch raises.
 
 **Symptom:** ``x.gather(1, impl.tensor([[-1]]))`` and ``x.index_select(1, impl.tensor([-1]))`` returned the last
 column; torch raises RuntimeError ("index -1 is out of bounds for dimension 1 with size 4", "INDICES element is out

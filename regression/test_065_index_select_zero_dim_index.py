@@ -1,4 +1,4 @@
-"""088: ``index_select`` with a 0-d index dropped the selected dim.
+"""065: ``index_select`` with a 0-d index dropped the selected dim.
 
 **Symptom:** ``x.index_select(0, impl.tensor(2))`` on a ``(3, 4)`` tensor returned shape ``(4,)``; torch returns
 ``(1, 4)`` (a 0-d index selects one entry and keeps the dim), so code that indexes the result further broke.

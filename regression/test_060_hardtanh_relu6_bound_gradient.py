@@ -1,4 +1,4 @@
-"""076: hardtanh and relu6 passed the gradient at their bounds (torch: 0 at x == min_val and x == max_val).
+"""060: hardtanh and relu6 passed the gradient at their bounds (torch: 0 at x == min_val and x == max_val).
 
 **Symptom:** ``F.relu6(x)`` gave ``x.grad`` = 1 where ``x`` is exactly 0 or 6, and ``F.hardtanh(x)`` (and
 ``nn.Hardtanh``, ``nn.ReLU6``) where ``x`` is exactly -1 or 1; torch gives 0 there, and 1 at ``nan``, where impl

@@ -1,4 +1,4 @@
-"""077: Tensor lacked torch's comparison-alias, bitwise and sampling methods (x.greater(y), x.bitwise_and(y), p.multinomial(n)).
+"""061: Tensor lacked torch's comparison-alias, bitwise and sampling methods (x.greater(y), x.bitwise_and(y), p.multinomial(n)).
 
 **Symptom:** ``x.greater(y)``, ``x.greater_equal(y)``, ``x.less(y)``, ``x.less_equal(y)``, ``x.not_equal(y)``,
 ``m.bitwise_and(k)`` (``_or``, ``_xor``, ``bitwise_not()``), ``probs.multinomial(1)`` and ``p.bernoulli()`` raised

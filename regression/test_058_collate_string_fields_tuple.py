@@ -1,4 +1,4 @@
-"""066: default_collate turned a field of strings into a list where torch keeps the tuple.
+"""058: default_collate turned a field of strings into a list where torch keeps the tuple.
 
 **Symptom:** For samples like ``("cat", image)`` a batch's first field was the list ``["cat", "dog"]``;
 torch's ``default_collate`` gives the tuple ``("cat", "dog")`` there (and a list only when the samples
@@ -16,7 +16,7 @@ dicts with impl and with torch, and compares the container types field by field.
 
 **Seen in:** found while developing (notes/bugs_found.md), by ``property_tests/test_data.py::test_default_collate_matches_torch`` (2026-12-01).
 
-**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_data.py::test_default_collate_matches_torch[string_fields_in_tuples] fails (measured by `python -m regression.crosscheck --only 066 --suites property_tests/test_data.py`).
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_data.py::test_default_collate_matches_torch[string_fields_in_tuples] fails (measured by `python -m regression.crosscheck --only 058 --suites property_tests/test_data.py`).
 """
 import collections
 import contextlib

@@ -1,4 +1,4 @@
-"""075: relu and clamp let an infinite gradient through their cut-off region as nan (torch: 0).
+"""059: relu and clamp let an infinite gradient through their cut-off region as nan (torch: 0).
 
 **Symptom:** ``x.relu().sqrt()`` (and ``x.relu().log()``, ``x.clamp(min=0).sqrt()``, relu6/hardtanh, which were
 built on clamp, followed by ``sqrt``/``log``/``rsqrt``) gave ``x.grad`` = ``nan`` wherever ``x < 0``; torch gives 0 there. One such element poisons every weight

@@ -1,4 +1,4 @@
-"""086: ``take_along_dim`` did not broadcast its indices and had no ``dim=None`` form.
+"""063: ``take_along_dim`` did not broadcast its indices and had no ``dim=None`` form.
 
 **Symptom:** ``impl.take_along_dim(x, idx, dim=1)`` with ``x`` of shape ``(3, 4)`` and ``idx`` of shape ``(1, 2)``
 returned shape ``(1, 2)`` (torch broadcasts: ``(3, 2)``, every row gathered); ``impl.take_along_dim(x, idx)``

@@ -1,4 +1,4 @@
-"""085: ``narrow`` with a negative start returned an empty or truncated slice, and a range past the end passed.
+"""062: ``narrow`` with a negative start returned an empty or truncated slice, and a range past the end passed.
 
 **Symptom:** ``x.narrow(1, -1, 1)`` on a ``(3, 4)`` tensor returned shape ``(3, 0)`` (torch: the last column,
 ``(3, 1)``); ``x.narrow(1, 3, 2)`` returned one column where torch raises RuntimeError "start (3) + length (2)
