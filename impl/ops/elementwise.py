@@ -145,6 +145,40 @@ def hypot(input, other):
     return apply("HypotBackward0", out, (a, b), backward, saved=(a, b, OUTPUT))
 
 
+@op
+def logaddexp(input, other):
+    # A primitive rather than log(exp(x) + exp(y)): the composite overflows to inf where exp(x) does (x > 88 in float32).
+    ensure_tensor(input, "logaddexp")
+    ensure_tensor(other, "logaddexp", "other")  # torch takes no Python scalar here
+    a, b, x, y, _ = binary_operands(input, other, "logaddexp")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'logaddexp: not implemented for {x.dtype} inputs (as torch\'s "logaddexp_cpu")')
+    out = _binary(np.logaddexp, a, b, "logaddexp")[-1]
+
+    def backward(g):
+        # exp(x - out) = sigmoid(x - y): from the inputs (torch saves them, not the result), and sigmoid never overflows
+        return (g * sigmoid(a - b) if a.requires_grad else None, g * sigmoid(b - a) if b.requires_grad else None)
+
+    return apply("LogaddexpBackward0", out, (a, b), backward, saved=(a, b))
+
+
+@op(aliases=("arctan2",))
+def atan2(input, other):
+    # A primitive: no impl op gives the quadrant of (x, y) (there is no atan), so it cannot be a composite.
+    ensure_tensor(input, "atan2")
+    ensure_tensor(other, "atan2", "other")  # torch takes no Python scalar here
+    a, b, x, y, out = _binary(np.arctan2, input, other, "atan2")
+    if x.dtype.kind != "f":  # integer inputs give the default float dtype, as torch
+        out = out.astype(np.float32)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan at the origin, as torch
+            r = a * a + b * b
+            return (g * b / r if a.requires_grad else None, -g * a / r if b.requires_grad else None)
+
+    return apply("Atan2Backward0", out, (a, b), backward, saved=(a, b))
+
+
 @op(aliases=("negative",), operators=("__neg__",))
 def neg(input):
     ensure_tensor(input, "neg")
@@ -232,6 +266,12 @@ def _unary(name, fn, dfn, input, save="input"):
 def exp(input):
     ensure_tensor(input, "exp")
     return apply("ExpBackward0", np.exp(float_array(input)), (input,), lambda g, out: (g * out,), saved=(OUTPUT,))
+
+
+@op
+def exp2(input):
+    ensure_tensor(input, "exp2")
+    return pow(2.0, input)
 
 
 @op

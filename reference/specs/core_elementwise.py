@@ -36,6 +36,11 @@ def _bcast_errors(op_call):
                        "shapes (2, 3) and (4,) do not broadcast"),)
 
 
+def _scalar_other_error(op_call):
+    return (ErrorInput(lambda lib: ((lib.ones(2), 2.0), {}), TypeError,
+                       rf"{op_call}\(\): argument 'other' must be Tensor, not float", "a Python float as other"),)
+
+
 NOT_FLOAT_GRAD = ErrorInput(lambda lib: ((lib.tensor([1, 2], requires_grad=True),), {}), RuntimeError,
                             "only Tensors of floating point dtype can require gradients",
                             "requires_grad on an int64 tensor")
@@ -91,6 +96,16 @@ def _pow_scalar(draw):
     # non-integer exponents need a positive base; integer ones take any non-zero base
     dom = "positive" if isinstance(e, float) and not float(e).is_integer() else "nonzero"
     return sample(values(r, draw(shapes()), dom), exponent=e)
+
+
+@st.composite
+def _large_pair(draw):
+    """Two broadcastable arrays around a common offset of magnitude 100 or 1000, where exp overflows in float32
+    (and at 1000 in float64), 1 apart on average: log(exp(x) + exp(y)) would be inf, logaddexp is finite."""
+    r = rng_of(draw)
+    sx, sy = draw(broadcast_shapes(2))
+    c = draw(st.sampled_from([100.0, -100.0, 1000.0, -1000.0]))
+    return sample(c + values(r, sx), c + values(r, sy))
 
 
 @st.composite
@@ -174,6 +189,7 @@ SPECS = [
     U("neg_operator", lambda lib, x: -x),
     U("abs", lambda lib, x: lib.abs(x), domain="nonzero"),
     U("exp", lambda lib, x: x.exp(), scale=2.0),
+    U("exp2", lambda lib, x: (lib.exp2(x), x.exp2()), scale=2.0),
     U("log", lambda lib, x: lib.log(x), domain="positive"),
     U("log2", lambda lib, x: x.log2(), domain="positive"),
     U("log10", lambda lib, x: lib.log10(x), domain="positive"),
@@ -226,6 +242,17 @@ SPECS = [
     OpSpec("hypot", lambda lib, x, y: (lib.hypot(x, y), x.hypot(y)), binary(("nonzero", "nonzero")),
            differentiable=(0, 1), error_inputs=_bcast_errors("hypot"),
            notes="inputs kept away from 0: the gradient x / hypot(x, y) is 0/0 at the origin"),
+    OpSpec("logaddexp", lambda lib, x, y: (lib.logaddexp(x, y), x.logaddexp(y)), binary(), differentiable=(0, 1),
+           error_inputs=_bcast_errors("logaddexp") + _scalar_other_error("logaddexp") + (
+               ErrorInput(lambda lib: ((lib.tensor([1, 2]), lib.tensor([3, 4])), {}), NotImplementedError,
+                          "logaddexp: not implemented for int64", "int64 inputs"),)),
+    OpSpec("logaddexp_large", lambda lib, x, y: lib.logaddexp(x, y), _large_pair(), differentiable=(0, 1),
+           notes="inputs near +-100 and +-1000: exp overflows there, logaddexp and its gradient stay finite"),
+    OpSpec("atan2", lambda lib, x, y: (lib.atan2(x, y), x.atan2(y), lib.arctan2(x, y), x.arctan2(y)),
+           binary(("nonzero", "real")), differentiable=(0, 1),
+           error_inputs=_bcast_errors("atan2") + _scalar_other_error("atan2"),
+           notes="input (y) kept away from 0: atan2 jumps by 2 pi across y = 0 for x < 0 and its gradient is 0/0 "
+                 "at the origin"),
     OpSpec("operators", lambda lib, x, y: (x + y, x - y, x * y, x / y, -x, +x, abs(x)),
            binary(("nonzero", "nonzero")), differentiable=(0, 1)),
     OpSpec("scalar_operators",
@@ -271,8 +298,8 @@ SPECS = [
     OpSpec("int_arithmetic", lambda lib, a, b: (a + b, a - b, a * b, a // b, a % b, -a, a.abs(), a * 2, 3 - a, a ** 2,
                                                 lib.div(a, b, rounding_mode="trunc"), a.sign(), a.clamp(-2, 3)),
            _int_pair(nonzero_rhs=True), differentiable=(), dtypes=("int64",), gradcheck=False),
-    OpSpec("int_true_division", lambda lib, a, b: (a / b, a.div(b), a * 0.5, a.sqrt()), _int_pair(nonzero_rhs=True),
-           differentiable=(), dtypes=("int64",), gradcheck=False,
+    OpSpec("int_true_division", lambda lib, a, b: (a / b, a.div(b), a * 0.5, a.sqrt(), lib.atan2(a, b), a.exp2()),
+           _int_pair(nonzero_rhs=True), differentiable=(), dtypes=("int64",), gradcheck=False,
            notes="true division and float ops on int64 give the default dtype (float32), as torch"),
     OpSpec("isnan_isinf_isfinite", lambda lib, x: (x.isnan(), lib.isinf(x), x.isfinite(), lib.isnan(x)), _special(),
            differentiable=(), gradcheck=False),
