@@ -356,13 +356,13 @@ def _call_array(node, g):
     """First-order backward of one node: ndarrays in, ndarrays (or None) out, no graph recorded."""
     if node.fused:
         return list(node.backward(g))
-    prev = _GradMode.enabled
-    _GradMode.enabled = False
+    prev, tape = _GradMode.enabled, _tape.active
+    _GradMode.enabled, _tape.active = False, None  # the ops of a derivative are part of its backward record
     try:
         gt = Tensor._wrap(g)
         res = node.backward(gt) if node.out_data is None else node.backward(gt, _node_output(node, False))
     finally:
-        _GradMode.enabled = prev
+        _GradMode.enabled, _tape.active = prev, tape
     return [r._data if isinstance(r, Tensor) else (None if r is None else _as_array(r)) for r in res]
 
 
@@ -434,6 +434,8 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
         key = id(out.grad_fn)
         grads[key] = grads[key] + g if key in grads else g
         roots.append(out.grad_fn)
+        if out.grad_fn.inputs is None and out.grad_fn.retained is not None and out.grad_fn.retained() is out:
+            _retain(out, g, create_graph)  # torch's retain-grad hook runs before the freed node raises
 
     wanted = None
     captured = {}
@@ -459,7 +461,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
         if node.retained is not None:
             t = node.retained()
             if t is not None:
-                t.grad = g if create_graph else Tensor._wrap(np.array(g, dtype=t._data.dtype))
+                _retain(t, g, create_graph)
         _check_versions(node)
         if _tape.active is not None:
             _tape.active.record_backward(node, g if not create_graph else g._data)
@@ -527,6 +529,13 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
                         result[i] = Tensor._wrap(np.array(c, dtype=inputs[i]._data.dtype))
         return tuple(result)
     return None
+
+
+def _retain(t, g, graph):
+    """A retained non-leaf's .grad accumulates across backward passes, as a leaf's (regression 066)."""
+    if not graph:
+        g = Tensor._wrap(np.array(g, dtype=t._data.dtype))
+    t.grad = g if t.grad is None else (t.grad + g if graph else Tensor._wrap(t.grad._data + g._data))
 
 
 def _run_hooks(hooks, g, graph):

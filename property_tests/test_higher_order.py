@@ -20,8 +20,9 @@ from reference.registry import all_specs
 
 SPECS = all_specs()
 DIFFERENTIABLE = [s for s in SPECS if s.differentiable and s.float_dtypes]
-# Second order costs two to three backward passes per example: fewer examples than the first-order tests.
-FEW = settings(max_examples=max(4, settings.default.max_examples * 2 // 5))
+# Second order costs two to three backward passes and a torch twin per example, over every differentiable spec:
+# 1/8 of the profile's examples (3 under ci, 37 under thorough). The first-order tests draw 25 samples per spec.
+FEW = settings(max_examples=max(3, settings.default.max_examples // 8))
 
 pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning"),
               pytest.mark.filterwarnings("ignore:.*Using a target size:UserWarning")]
@@ -44,8 +45,10 @@ def test_gradgrad(spec, data):
         _record(check_gradgrad(spec, sample, dtype))
 
 
+# Specs drawn at ties ("*_ties") sit on kinks on purpose: central differences straddle them, so only the comparison
+# with torch (test_gradgrad) judges their second derivatives.
 @pytest.mark.parametrize("spec", [_p(s) for s in DIFFERENTIABLE if not s.no_gradgrad and s.gradcheck
-                                  and "float64" in s.dtypes])
+                                  and "float64" in s.dtypes and not s.name.endswith("_ties")])
 @FEW
 @given(data=st.data())
 def test_gradgradcheck(spec, data):

@@ -63,7 +63,7 @@ def to_numpy(x) -> np.ndarray:
     if is_impl(x):
         return np.array(x._data, copy=True)
     if is_torch(x):
-        return x.detach().cpu().numpy().copy()
+        return x.detach().cpu().numpy(force=True).copy()  # force: a ZeroTensor (torch's symbolic zero) too
     return np.array(x, copy=True)
 
 

@@ -133,6 +133,10 @@ def check_gradgradcheck(spec, sample) -> int:
     shapes = _output_shapes(spec, arrays, sample.kwargs, diff)
     if not shapes:
         return 0
+    with impl.no_grad():
+        outs = flatten_outputs(spec.fn(impl, *make_inputs(impl, arrays, (), False), **sample.kwargs))
+    if any(isinstance(o, impl.Tensor) and o._data.dtype.kind == "f" and o._data.dtype != np.float64 for o in outs):
+        return 0  # a float32 output (a cast): differences at eps = 1e-6 are below its rounding, as for gradcheck
     ctx = Context(spec, arrays, sample.kwargs, "float64")
     v = _cotangents(shapes, _rng(spec, arrays, 3), "float64")
     n_in = len(arrays)

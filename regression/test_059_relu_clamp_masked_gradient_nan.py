@@ -16,7 +16,7 @@ activation is cut off its output is 0, ``sqrt``/``log`` send back ``inf`` there,
 followed by ``sqrt``, ``log`` and ``rsqrt`` on inputs with negative, zero and positive elements, float32 and
 float64; a variant per op.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by a hand comparison of second derivatives with torch while the elementwise derivatives were rewritten in impl ops; guarded by ``regression/test_059_relu_clamp_masked_gradient_nan.py::test_guard`` (2026-12-01).
 
 **Generic tests catch it too:** no — with the bug reintroduced, the relu/clamp/clip specs of property_tests/test_ops.py and test_functional.py, test_special_values.py and test_numerical_extremes.py all pass: their cotangents are finite, and no spec composes a cut-off op with one whose derivative is infinite at 0.
 """

@@ -15,7 +15,7 @@ but not their aliases, and none of the bitwise or sampling functions; the functi
 for the comparisons and bitwise ops; shape, dtype and range for the two sampling methods, whose values come from
 impl's own generator).
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by comparing impl's public Tensor methods with torch's while declaring the ops; guarded by ``regression/test_061_comparison_bitwise_sampling_methods.py::test_guard`` (2026-12-01).
 
 **Generic tests catch it too:** no — the op specs call the function forms (``impl.greater``, ``impl.bitwise_and``), and random creation is covered by shape/dtype checks of the functions only.
 """

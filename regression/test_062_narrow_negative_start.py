@@ -14,7 +14,7 @@ start, and refuses ``start + length > size`` (RuntimeError), as torch.
 **How this test catches it:** negative starts compared with torch (values and gradients), and the two error cases
 must raise torch's exception classes.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by comparing indexing edge cases with torch while converting their derivatives; now also caught by ``property_tests/test_ops.py::test_forward_and_vjp`` (2026-12-01).
 
 **Generic tests catch it too:** yes -- with the bug reintroduced, property_tests/test_ops.py::test_forward_and_vjp[narrow],
 test_inplace_on_output[narrow] and test_error_input[narrow-0], [narrow-1] fail.

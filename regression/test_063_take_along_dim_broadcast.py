@@ -14,7 +14,7 @@ input, so the gradient sums back), wraps negative indices, and with ``dim=None``
 **How this test catches it:** broadcast indices, a broadcast input, ``dim=None`` and a negative index, each compared
 with torch (values and gradients).
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by comparing indexing edge cases with torch while converting their derivatives; now also caught by ``property_tests/test_ops.py::test_forward_and_vjp`` (2026-12-01).
 
 **Generic tests catch it too:** yes -- with the bug reintroduced, property_tests/test_ops.py::test_forward_and_vjp,
 test_gradcheck, test_noncontiguous_and_grad_mode and test_inplace_on_output of [take_along_dim] and

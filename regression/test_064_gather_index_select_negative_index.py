@@ -13,7 +13,7 @@ a RuntimeError naming the index, the dim and its size.
 **How this test catches it:** each op with a negative index must raise RuntimeError; variants re-create each
 op's slip on its own.
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by comparing indexing edge cases with torch while converting their derivatives; now also caught by ``property_tests/test_ops.py::test_error_input`` (2026-12-01).
 
 **Generic tests catch it too:** yes -- with the bug reintroduced, property_tests/test_ops.py::test_error_input[gather-1]
 and test_error_input[index_select-1] fail.

@@ -9,7 +9,7 @@
 
 **How this test catches it:** 0-d indices along each dim compared with torch (values and gradients).
 
-**Seen in:** found here while developing (notes/bugs_found.md)
+**Seen in:** found while developing (notes/bugs_found.md), by comparing indexing edge cases with torch while converting their derivatives; now also caught by ``property_tests/test_ops.py::test_forward_and_vjp`` (2026-12-01).
 
 **Generic tests catch it too:** yes -- with the bug reintroduced, property_tests/test_ops.py::test_forward_and_vjp[index_select]
 and test_inplace_on_output[index_select] fail.

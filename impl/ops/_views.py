@@ -119,6 +119,9 @@ def inplace_on_view(view, op, fn, args, kwargs, store):
     refresh_if_stale(view)
     prev = Tensor._wrap(view._data.copy(), view.requires_grad)
     prev.grad_fn = view.grad_fn
+    level = _autograd._forward_ad_level
+    if level is not None and level.get(view) is not None:
+        level.set(prev, level.get(view))
     result = fn(prev, *args, **kwargs)
     store(view, result, op)
     flat = positions(view._data, base._data)

@@ -65,6 +65,7 @@ def inplace(self, op, fn, *args, **kwargs):
         with _NoGrad():
             result = fn(self, *args, **kwargs)
         _store(self, result, op)
+        _move_tangent(result, self)
         return self
     _autograd._Views.rewritten = True  # views of self (or siblings of a view) now regenerate their history
     if self._base is not None:
@@ -73,10 +74,12 @@ def inplace(self, op, fn, *args, **kwargs):
         # The old value becomes its own node-less snapshot carrying self's history.
         prev = Tensor._wrap(self._data.copy(), self.requires_grad)
         prev.grad_fn = self.grad_fn
+        _move_tangent(self, prev)
         result = fn(prev, *args, **kwargs)
         _store(self, result, op)
         self.grad_fn = result.grad_fn
         self.requires_grad = result.requires_grad
+    _move_tangent(result, self)
     node = result.grad_fn
     if node is not None and node.saved:
         # The node's output is now ``self``: a saved output (``OUTPUT``) follows self's version, so a later
@@ -84,6 +87,22 @@ def inplace(self, op, fn, *args, **kwargs):
         node.saved = tuple((_SavedOutput(self), self._version[0]) if isinstance(s, _SavedOutput) else (s, v)
                            for s, v in node.saved)
     return self
+
+
+def _carries_tangent(*ts):
+    level = _autograd._forward_ad_level
+    return level is not None and any(isinstance(t, Tensor) and level.get(t) is not None for t in ts)
+
+
+def _move_tangent(src, dst):
+    """Forward mode: the tensor written in place carries the tangent of the value written into it."""
+    level = _autograd._forward_ad_level
+    if level is not None:
+        tangent = level.get(src)
+        if tangent is not None:
+            level.set(dst, tangent)
+        elif level.get(dst) is not None:
+            level.tangents.pop(id(dst), None)
 
 
 class _NoGrad:
@@ -170,7 +189,7 @@ def copy_(self, src, non_blocking=False):
 @op(function=False, method=False, operators=("__setitem__",))
 def setitem(self, idx, value, op="__setitem__"):
     _check_leaf(self, op)
-    if not _needs_graph(self, (value,)):
+    if not _needs_graph(self, (value,)) and not _carries_tangent(self, value):
         from .shape import _convert_index
 
         index, _ = _convert_index(idx, self._data.shape)
