@@ -12,6 +12,8 @@ import weakref
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import impl
 import impl.nn.functional as IF
@@ -164,6 +166,13 @@ def test_jacobian_and_hessian(which):
         close(a, b, which)
 
 
+def test_hessian_of_a_single_input_is_one_block():
+    x = np.array([0.3, -1.2, 2.0])
+    hi = impl.autograd.functional.hessian(lambda a: (a * a).exp().sum(), impl.tensor(x))
+    ht = torch.autograd.functional.hessian(lambda a: (a * a).exp().sum(), torch.tensor(x))
+    close(hi, ht, "hessian of one input")
+
+
 @pytest.mark.parametrize("which", ["vjp", "jvp", "vhp", "hvp"])
 def test_vector_products(which):
     x, v = np.array([0.3, -1.2, 2.0]), np.array([1.0, -2.0, 0.5])
@@ -187,3 +196,44 @@ def test_forward_ad_dual_numbers():
             out[lib.__name__] = (p, tan)
     close(out["impl"][0], out["torch"][0], "primal")
     close(out["impl"][1], out["torch"][1], "tangent")
+
+
+# ---- autograd.functional on drawn functions ---------------------------------------------------------
+_UNARY = {"tanh": lambda lib, a: a.tanh(), "sin": lambda lib, a: a.sin(), "exp": lambda lib, a: (a * 0.5).exp(),
+          "square": lambda lib, a: a * a, "sigmoid": lambda lib, a: a.sigmoid(), "softplus": lambda lib, a: (a.exp() + 1).log()}
+
+
+def _drawn(ops, mix):
+    """f(a, b) = sum over the chain of ops applied to a * b + mix * a: an elementwise chain with a coupling."""
+    def f(lib, a, b):
+        h = a * b + a * mix
+        for name in ops:
+            h = _UNARY[name](lib, h)
+        return h
+
+    return f
+
+
+def _functional(lib, which, f, a, b, v):
+    fn = getattr(lib.autograd.functional, which)
+    x, y = lib.tensor(a), lib.tensor(b)
+    if which == "jacobian":
+        return fn(lambda p, q: f(lib, p, q), (x, y))
+    if which == "hessian":
+        return [blk for row in fn(lambda p, q: f(lib, p, q).sum(), (x, y)) for blk in row]
+    if which in ("vjp", "jvp"):
+        return fn(lambda p: f(lib, p, y), x, lib.tensor(v))
+    return fn(lambda p: f(lib, p, y).sum(), x, lib.tensor(v))
+
+
+@given(ops=st.lists(st.sampled_from(sorted(_UNARY)), min_size=1, max_size=3), n=st.integers(1, 4),
+       mix=st.floats(-1, 1), seed=st.integers(0, 2**16),
+       which=st.sampled_from(["jacobian", "hessian", "vjp", "jvp", "vhp", "hvp"]))
+@settings(max_examples=20)
+def test_autograd_functional_on_drawn_functions(ops, n, mix, seed, which):
+    rng = np.random.default_rng(seed)
+    a, b, v = rng.standard_normal(n), rng.standard_normal(n), rng.standard_normal(n)
+    f = _drawn(ops, mix)
+    res = {lib.__name__: _functional(lib, which, f, a, b, v) for lib in (impl, torch)}
+    for k, (p, q) in enumerate(zip(res["impl"], res["torch"])):
+        close(p, q, f"{which} of {ops} (part {k})")

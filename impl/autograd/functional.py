@@ -192,9 +192,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
         return g
 
     res = jacobian(gradient, tup, create_graph=create_graph, strict=strict, strategy=outer_jacobian_strategy)
-    if not is_tuple:
-        return res[0] if isinstance(res, tuple) else res
-    return res
+    return res if is_tuple else res[0][0]  # one input: the block itself, as torch's
 
 
 def _scalar_output(func, inputs, fn):
