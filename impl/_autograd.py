@@ -34,6 +34,15 @@ class _Anomaly:
     check_nan = True
 
 
+def _dead_view(t):
+    """A view made under no_grad of a tensor that requires grad: it requires grad (its base's flag) but no gradient
+    reaches it or through it, and a backward from it raises, as torch's (regression 055)."""
+    if t.grad_fn is not None or t._base is None:
+        return False
+    meta = getattr(t, "_view_meta", None)
+    return meta is not None and meta.no_grad and t._base.requires_grad
+
+
 class _Views:
     """Set once an in-place op has been recorded anywhere: from then on, an op input that is a view whose base
     changed gets its history regenerated first (impl/ops/_views.py sets ``refresh``)."""
@@ -144,7 +153,9 @@ class Node:
         # Where each input's gradient goes, fixed now (torch's edges): the node that made it, the leaf itself, or
         # None if it did not require grad. A later in-place op gives the tensor a new history; this node keeps the
         # one its input had when it ran (regression 056).
-        self.edges = tuple(None if i is None or not i.requires_grad else (i.grad_fn or i) for i in inputs)
+        # A view made under no_grad (a leaf with a base) requires grad but accumulates nothing, as torch's.
+        self.edges = tuple(None if i is None or not i.requires_grad or _dead_view(i) else (i.grad_fn or i)
+                           for i in inputs)
         self.backward = backward
         self.saved = saved
         self.retained = None
@@ -425,7 +436,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
             accumulate(t, g)
 
     for out, g in zip(outputs, grad_outputs):
-        if not out.requires_grad:
+        if not out.requires_grad or _dead_view(out):
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if out.grad_fn is None:  # a leaf: its gradient is the seed itself
             if inputs is None:

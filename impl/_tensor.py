@@ -243,8 +243,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         t = Tensor._wrap(self._data)
-        t._version = self._version  # shares storage, so shares the version counter (as torch)
-        t._base = self
+        t._version = self._version  # shares storage, so shares the version counter (as torch; not a view: no _base)
         return t
 
     def detach_(self) -> Tensor:
@@ -270,6 +269,8 @@ class Tensor:
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed "
                 "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
             )
+        if _autograd._dead_view(self):
+            return self  # a view made under no_grad: its requires_grad is its base's, as torch's (regression 055)
         self.requires_grad = requires_grad
         return self
 

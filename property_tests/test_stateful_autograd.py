@@ -15,7 +15,7 @@ import copy
 
 import numpy as np
 import torch
-from hypothesis import settings
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
@@ -157,6 +157,11 @@ class AutogradMachine(RuleBasedStateMachine):
 
     @rule(x=vars, flag=st.booleans())
     def requires_grad_(self, x, flag):
+        # Not on a view or a tensor that has views: torch's view reads its base's requires_grad at every access,
+        # impl's is fixed when the view is made (a documented divergence, notes/bugs_found.md).
+        if x.t._base is not None or any(p.t._base is x.t for p in self.pairs):
+            event("requires_grad_ on a view or a view's base: skipped")
+            return
         self.steps.append(f"{x}.requires_grad_({flag})")
         _same_outcome(lambda: x.i.requires_grad_(flag), lambda: x.t.requires_grad_(flag), self.steps[-1])
 

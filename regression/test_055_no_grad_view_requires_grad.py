@@ -10,7 +10,9 @@ leaf, with no grad_fn). Code that checks ``requires_grad`` (or backpropagates fr
 with no history, as torch's).
 
 **How this test catches it:** under no_grad, views (t, view, select, transpose, unsqueeze) of a leaf that requires
-grad: requires_grad, is_leaf and grad_fn as torch's.
+grad: requires_grad, is_leaf and grad_fn as torch's; such a view is a dead end for gradients, as torch's: a backward
+from it raises, an op on it sends no gradient to it or its base, and ``requires_grad_(False)`` leaves it requiring
+grad (its flag is its base's).
 
 **Seen in:** found while developing (notes/bugs_found.md), by the stateful autograd fuzzer
 ``property_tests/test_stateful_autograd.py::TestAutogradMachine`` (2026-12-01).
@@ -23,7 +25,7 @@ import numpy as np
 
 import impl
 from impl.ops import shape
-from regression._util import assert_graph_like_torch, rewrite_source, swap_function
+from regression._util import assert_graph_like_torch, assert_raises_like_torch, rewrite_source, swap_function
 
 FAILS_WITH = r"graph metadata"
 
@@ -53,6 +55,14 @@ def guard():
         with impl.no_grad(), torch.no_grad():
             vi, vt = f(xi), f(xt)
         assert_graph_like_torch(vi, vt, xi, xt, f"{what} under no_grad")
+        assert_raises_like_torch(lambda v=vi: v.backward(impl.ones_like(v)), lambda v=vt: v.backward(torch.ones_like(v)),
+                                 f"backward from {what} made under no_grad")
+        (vi * 2).sum().backward()
+        (vt * 2).sum().backward()
+        assert xi.grad is None and vi.grad is None, f"{what} made under no_grad passed a gradient on (torch: none)"
+        vi.requires_grad_(False)
+        vt.requires_grad_(False)
+        assert vi.requires_grad == vt.requires_grad, f"{what}.requires_grad_(False): impl {vi.requires_grad}"
 
 
 def test_guard():
