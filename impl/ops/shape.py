@@ -62,8 +62,15 @@ def reshape(input, *shape):
 
 # Backward closures call these internal forms (arguments already checked): they run once per node in every
 # backward pass, so each saves the public op's argument parsing.
+# Without a graph (a first-order backward runs in no-grad mode) these hand back the array itself: a view op's
+# derivative is the inverse view, and skipping the Tensor wrapping saves the per-node dispatch on the many small
+# view nodes of attention blocks.
 def _reshape_back(in_shape):
-    return lambda g: (_grad_view("ViewBackward0", g._data.reshape(in_shape), g, _reshape_back(g._data.shape)),)
+    def back(g):
+        out = g._data.reshape(in_shape)
+        return (_grad_view("ViewBackward0", out, g, _reshape_back(g._data.shape)) if _GradMode.enabled else out,)
+
+    return back
 
 
 def _permute_back(axes):
@@ -71,11 +78,20 @@ def _permute_back(axes):
     for i, a in enumerate(axes):
         inv[a] = i
     inv = tuple(inv)
-    return lambda g: (_grad_view("PermuteBackward0", g._data.transpose(inv), g, _permute_back(inv)),)
+
+    def back(g):
+        out = g._data.transpose(inv)
+        return (_grad_view("PermuteBackward0", out, g, _permute_back(inv)) if _GradMode.enabled else out,)
+
+    return back
 
 
 def _transpose_back(a, b):
-    return lambda g: (_grad_view("TransposeBackward0", np.swapaxes(g._data, a, b), g, _transpose_back(a, b)),)
+    def back(g):
+        out = np.swapaxes(g._data, a, b)
+        return (_grad_view("TransposeBackward0", out, g, _transpose_back(a, b)) if _GradMode.enabled else out,)
+
+    return back
 
 
 @op(function=False)
