@@ -278,34 +278,19 @@ _forward_ad_level = None
 
 
 def unbroadcast(g, shape):
-    """Sum ``g`` down to ``shape``: the inverse of numpy broadcasting, done only here."""
-    if g.shape == shape:
-        return g
-    extra = g.ndim - len(shape)
-    if extra < 0:
-        return np.broadcast_to(g, shape)
-    axes = tuple(range(extra)) + tuple(
-        i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1
-    )
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    if extra:
-        g = g.reshape(shape)
-    return g
-
-
-def _sum_to(g, shape):
-    """:func:`unbroadcast` written with impl ops, so that a ``create_graph`` backward records it."""
+    """Sum ``g`` down to ``shape``: the inverse of broadcasting, done only here. ``g`` is an ndarray, or under
+    ``create_graph`` a Tensor (then the sum is recorded, so it is differentiated again)."""
     if tuple(g.shape) == shape:
         return g
+    array = isinstance(g, np.ndarray)
     extra = g.ndim - len(shape)
     if extra < 0:
-        return g.expand(shape)
+        return np.broadcast_to(g, shape) if array else g.expand(shape)
     axes = tuple(range(extra)) + tuple(
         i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1
     )
     if axes:
-        g = g.sum(dim=axes, keepdim=True)
+        g = g.sum(axis=axes, keepdims=True) if array else g.sum(dim=axes, keepdim=True)
     if extra:
         g = g.reshape(shape)
     return g
@@ -492,7 +477,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
             d = inp._data
             if create_graph:
                 if tuple(gi.shape) != d.shape:
-                    gi = _sum_to(gi, d.shape)
+                    gi = unbroadcast(gi, d.shape)
                 if gi._data.dtype != d.dtype:
                     gi = gi.to(inp.dtype)
             else:

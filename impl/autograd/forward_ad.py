@@ -12,7 +12,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _autograd
-from .._autograd import OUTPUT, _GradMode, _sum_to, apply, run_backward
+from .._autograd import OUTPUT, _GradMode, apply, run_backward, unbroadcast
 from .._tensor import Tensor
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", "primal tangent")
@@ -77,7 +77,7 @@ def _jvp_by_double_vjp(out, inputs, backward, saved, tangents):
         for r, inp, tan in zip(res, inputs, tangents):
             if tan is None or not isinstance(r, Tensor) or not r.requires_grad:
                 continue  # no tangent, or a VJP that does not depend on u: no contribution
-            term = (_sum_to(r, inp._data.shape) * tan).sum()
+            term = (unbroadcast(r, inp._data.shape) * tan).sum()
             total = term if total is None else total + term
         if total is None:
             return Tensor._wrap(np.zeros_like(out._data))

@@ -203,36 +203,37 @@ def _scalar_output(func, inputs, fn):
     return outs[0]
 
 
+def _hessian_products(func, inputs, v, create_graph, strict, fn, product):
+    """Shared by vhp and hvp: the scalar output and its gradient (with a graph), then ``product(jac, inputs, v)``."""
+    with enable_grad():
+        is_tuple, inputs = _as_tuple(inputs, "inputs", fn)
+        inputs = _prepare(inputs, create_graph)
+        v = _vector(v, inputs, fn)
+        out = _scalar_output(func, inputs, fn)
+        jac = _fill(_grad_or_zeros((out,), inputs, (None,), create_graph=True), inputs, strict, True, "jacobian")
+        res = _finish(_fill(product(jac, inputs, v), inputs, strict, create_graph, fn), create_graph)
+    return _finish((out,), create_graph)[0], (res if is_tuple else res[0])
+
+
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(*inputs), v^T H)``."""
-    with enable_grad():
-        is_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-        inputs = _prepare(inputs, create_graph)
-        v = _vector(v, inputs, "vhp")
-        out = _scalar_output(func, inputs, "vhp")
-        jac = _fill(_grad_or_zeros((out,), inputs, (None,), create_graph=True), inputs, strict, True, "jacobian")
-        res = _grad_or_zeros(jac, inputs, v, create_graph)
-        res = _fill(res, inputs, strict, create_graph, "vhp")
-    return _finish((out,), create_graph)[0], (_finish(res, create_graph) if is_tuple else _finish(res, create_graph)[0])
+    return _hessian_products(func, inputs, v, create_graph, strict, "vhp",
+                             lambda jac, xs, v: _grad_or_zeros(jac, xs, v, create_graph))
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(*inputs), H v)`` by the double-backward trick."""
-    with enable_grad():
-        is_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-        inputs = _prepare(inputs, create_graph)
-        v = _vector(v, inputs, "hvp")
-        out = _scalar_output(func, inputs, "hvp")
-        jac = _fill(_grad_or_zeros((out,), inputs, (None,), create_graph=True), inputs, strict, True, "jacobian")
-        dummies = tuple(Tensor._wrap(np.zeros_like(x._data), requires_grad=True) for x in inputs)
-        back = _grad_or_zeros(jac, inputs, dummies, create_graph=True)
+
+    def h_times_v(jac, xs, v):
+        dummies = tuple(Tensor._wrap(np.zeros_like(x._data), requires_grad=True) for x in xs)
+        back = _grad_or_zeros(jac, xs, dummies, create_graph=True)
         pairs = [(b, t) for b, t in zip(back, v) if b is not None and b.requires_grad]
-        res = (None,) * len(inputs)
-        if pairs:
-            res = grad([b for b, _ in pairs], dummies, [t for _, t in pairs], create_graph=create_graph,
-                       allow_unused=True)
-        res = _fill(res, inputs, strict, create_graph, "hvp")
-    return _finish((out,), create_graph)[0], (_finish(res, create_graph) if is_tuple else _finish(res, create_graph)[0])
+        if not pairs:
+            return (None,) * len(xs)
+        return grad([b for b, _ in pairs], dummies, [t for _, t in pairs], create_graph=create_graph,
+                    allow_unused=True)
+
+    return _hessian_products(func, inputs, v, create_graph, strict, "hvp", h_times_v)
 
 
 def _vector(v, inputs, fn):
