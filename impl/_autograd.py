@@ -44,9 +44,8 @@ def _dead_view(t):
 
 
 class _Views:
-    """Set once an in-place op has been recorded anywhere: from then on, an op input that is a view whose base
-    changed gets its history regenerated first (impl/ops/_views.py sets ``refresh``)."""
-    rewritten = False
+    """An op input that is a view whose base changed since its history was made gets that history regenerated
+    first (impl/ops/_views.py sets ``refresh``)."""
     refresh = None
 
 
@@ -227,10 +226,9 @@ def _record(name, out, inputs, backward, saved, fused, composite):
     t._version = [0]
     t._base = None
     if _GradMode.enabled:
-        if _Views.rewritten:
-            for i in inputs:
-                if i is not None and i._base is not None:
-                    _Views.refresh(i)
+        for i in inputs:
+            if i is not None and i._base is not None:
+                _Views.refresh(i)
         for i in inputs:
             if i is not None and i.requires_grad:
                 t.requires_grad = True

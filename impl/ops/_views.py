@@ -139,7 +139,6 @@ def inplace_on_view(view, op, fn, args, kwargs, store):
         gv = getitem(reshape(g, -1), index)
         return g * keep, (gv if tuple(gv.shape) == shape else reshape(gv, shape))
 
-    _autograd._Views.rewritten = True
     recorded = apply("CopySlices", base._data, (old_base, result), copy_slices_backward)
     base.grad_fn, base.requires_grad = recorded.grad_fn, recorded.requires_grad
     view._view_meta.version = -1  # stale: regenerate from the new base history now

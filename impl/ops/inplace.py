@@ -67,7 +67,6 @@ def inplace(self, op, fn, *args, **kwargs):
         _store(self, result, op)
         _move_tangent(result, self)
         return self
-    _autograd._Views.rewritten = True  # views of self (or siblings of a view) now regenerate their history
     if self._base is not None:
         result = _views.inplace_on_view(self, op, fn, args, kwargs, _store)
     else:
