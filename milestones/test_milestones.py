@@ -26,7 +26,7 @@ _results: dict = {}
 
 
 def trained(name: str, seed: int):
-    """impl result for (name, seed), trained once per session and shared by the tests below."""
+    """impl result for (name, seed), trained once per pytest run and shared by the tests below."""
     key = (name, seed)
     if key not in _results:
         _results[key] = run(MILESTONES[name], "impl", seed)
