@@ -225,34 +225,17 @@ def _record(name, out, inputs, backward, saved, fused, composite):
     t.grad = None
     t._version = [0]
     t._base = None
+    t.requires_grad = False
+    t.grad_fn = None
     if _GradMode.enabled:
-        for i in inputs:
-            if i is not None and i._base is not None:
-                _Views.refresh(i)
-        for i in inputs:
-            if i is not None and i.requires_grad:
-                t.requires_grad = True
-                reads_out = False
-                saved_versions = []
-                for s in saved:
-                    if s is OUTPUT:
-                        reads_out = True
-                        saved_versions.append((_SavedOutput(t), 0))
-                    elif s is not None:
-                        saved_versions.append((s, s._version[0]))
-                t.grad_fn = Node(name, inputs, backward, tuple(saved_versions), fused, composite,
-                                 t._data if reads_out and not fused else None)
-                if _Inference.used:
-                    _refuse_inference_tensors(name, saved)
-                if _Anomaly.enabled:
-                    t.grad_fn.trace = traceback.format_stack()[:-3]
-                break
-        else:
-            t.requires_grad = False
-            t.grad_fn = None
-    else:
-        t.requires_grad = False
-        t.grad_fn = None
+        for i in inputs:  # one pass: refresh stale views, and see whether any input requires grad
+            if i is not None:
+                if i._base is not None:
+                    _Views.refresh(i)
+                if i.requires_grad:
+                    t.requires_grad = True
+        if t.requires_grad:
+            t.grad_fn = _node(t, name, inputs, backward, saved, fused, composite)
     if _Inference.enabled:
         t._inference = True
     if _forward_ad_level is not None:
@@ -260,6 +243,25 @@ def _record(name, out, inputs, backward, saved, fused, composite):
     if _tape.active is not None:
         _tape.active.record(name, inputs, t)
     return t
+
+
+def _node(t, name, inputs, backward, saved, fused, composite):
+    """The graph node of output ``t``: what it saved, at which versions (``OUTPUT``: ``t`` itself)."""
+    reads_out = False
+    saved_versions = []
+    for s in saved:
+        if s is OUTPUT:
+            reads_out = True
+            saved_versions.append((_SavedOutput(t), 0))
+        elif s is not None:
+            saved_versions.append((s, s._version[0]))
+    node = Node(name, inputs, backward, tuple(saved_versions), fused, composite,
+                t._data if reads_out and not fused else None)
+    if _Inference.used:
+        _refuse_inference_tensors(name, saved)
+    if _Anomaly.enabled:
+        node.trace = traceback.format_stack()[:-4]
+    return node
 
 
 def _refuse_inference_tensors(name, saved):

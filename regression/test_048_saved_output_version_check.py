@@ -48,8 +48,8 @@ OPS = {
 @contextlib.contextmanager
 def reintroduce(variant=None):
     # The output's version is no longer recorded, so nothing is checked at backward (the closure still reads it).
-    broken = rewrite_source(_autograd._record, ("saved_versions.append((_SavedOutput(t), 0))", "pass"))
-    with swap_function(_autograd._record, broken):
+    broken = rewrite_source(_autograd._node, ("saved_versions.append((_SavedOutput(t), 0))", "pass"))
+    with swap_function(_autograd._node, broken):
         yield
 
 

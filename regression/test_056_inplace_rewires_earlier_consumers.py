@@ -9,7 +9,7 @@ saves nothing, so no version check fired). The same for a view taken before an i
 in-place op gives the tensor a new ``grad_fn``, so every earlier consumer followed the new history instead of the
 one its inputs had when it ran.
 
-**Fix:** ``impl._autograd._record`` fixes each node's edges when the node is made (``Node.edges``: the input's
+**Fix:** ``impl._autograd.Node`` fixes each node's edges when the node is made (``Node.edges``: the input's
 ``grad_fn`` then, the leaf itself, or None when it did not require grad), and the backward walk
 (``_run_backward``, ``_topological_order``) follows those edges, as torch's nodes point to nodes.
 

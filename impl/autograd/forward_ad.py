@@ -12,7 +12,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _autograd
-from .._autograd import OUTPUT, _GradMode, apply, run_backward, unbroadcast
+from .._autograd import OUTPUT, _GradMode, run_backward, unbroadcast
 from .._tensor import Tensor
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", "primal tangent")
@@ -160,7 +160,6 @@ def unpack_dual(tensor, *, level=None):
 
 
 def _alias(t):
-    out = apply("AliasBackward0", t._data, (t,), lambda g: (g,))
-    out._version = t._version
-    out._base = t if t._base is None else t._base
-    return out
+    from ..ops.shape import _view
+
+    return _view("AliasBackward0", t._data, t, lambda g: (g,))

@@ -130,14 +130,9 @@ def inplace_on_view(view, op, fn, args, kwargs, store):
     keep = np.ones(base._data.size, dtype=base._data.dtype)
     keep[flat.ravel()] = 0
     keep = Tensor._wrap(keep.reshape(base._data.shape))
-    index = Tensor._wrap(flat)
-    shape = tuple(view._data.shape)
 
     def copy_slices_backward(g):
-        from .shape import getitem, reshape
-
-        gv = getitem(reshape(g, -1), index)
-        return g * keep, (gv if tuple(gv.shape) == shape else reshape(gv, shape))
+        return g * keep, _gather(g, flat)  # the gathered positions have the view's shape
 
     recorded = apply("CopySlices", base._data, (old_base, result), copy_slices_backward)
     base.grad_fn, base.requires_grad = recorded.grad_fn, recorded.requires_grad
