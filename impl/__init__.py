@@ -1,4 +1,6 @@
 """impl: a small PyTorch in NumPy. Names, signatures and defaults follow torch."""
+from typing import TYPE_CHECKING
+
 from . import _methods
 from ._autograd import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
@@ -17,6 +19,8 @@ _methods.bind()
 from .ops._registry import functions as _declared_functions  # noqa: E402
 
 globals().update(_declared_functions())  # every declared op's impl.name and aliases (impl/ops/_registry.py)
+if TYPE_CHECKING:  # the same names for type checkers and editors (generated: python -m impl._stubgen)
+    from ._declared import *  # noqa: F403
 
 from . import nn, optim, utils  # noqa: E402  (they build on the tensor API bound above)
 
