@@ -550,3 +550,79 @@ def test_model_twin_check_catches_a_wrong_gate_order():
     finally:
         rnn_mod._STEPS["LSTM"] = original
     assert rnn_mod._STEPS["LSTM"] is original
+
+
+@settings(max_examples=examples(12))
+@given(st.sampled_from(["RNN_TANH", "RNN_RELU", "LSTM"]), st.integers(1, 3), st.integers(1, 2), st.booleans(),
+       st.sampled_from([1, 2, 4]), st.integers(0, 2**16))
+def test_second_derivatives_through_recurrent_layers_match_torch(kind, hidden, layers, bidirectional, seq, seed):
+    """A gradient penalty through an RNN/LSTM: unpacked layers without projections run as one recorded primitive
+    per layer and direction with a numpy backward (impl/nn/modules/_recurrence.py), so ``create_graph`` goes
+    through its composite. d/dθ ||d out·v / d x||² must equal torch's (float64), parameter by parameter."""
+    c = dict(kind=kind, input_size=2, hidden=hidden, proj=0, layers=layers, bidirectional=bidirectional,
+             batch_first=False, bias=True, seq=seq, batch=2, with_state=False)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(seq, 2, 2))
+    tmod = _build(c)(TORCH).double()
+    imod = _build(c)(IMPL).double()
+    copy_state_dict(tmod, imod)
+    results = {}
+    for L, mod in (("torch", tmod), ("impl", imod)):
+        top = torch if L == "torch" else impl
+        xt = top.tensor(x, requires_grad=True)
+        out, _ = mod(xt)
+        v = top.tensor(rng.normal(size=tuple(out.shape)) if L == "torch" else results["v"])
+        if L == "torch":
+            results["v"] = v.numpy()
+        (gx,) = top.autograd.grad((out * v).sum(), xt, create_graph=True)
+        (gx ** 2).sum().backward()
+        results[L] = {n: p.grad for n, p in mod.named_parameters()}
+        results[L + "_gx"] = gx
+    assert_close(results["impl_gx"], results["torch_gx"], **TOL["float64"], what=f"{c} input gradient")
+    assert list(results["impl"]) == list(results["torch"])
+    for name, tg in results["torch"].items():
+        ig = results["impl"][name]
+        if ig is None:
+            # relu's derivative is a mask, a constant to impl; torch connects the layer's output to its double
+            # backward with a zero derivative (threshold_backward's), so its .grad is zeros where impl's is None.
+            assert kind == "RNN_RELU" and tg is not None and not tg.abs().max().item(), (
+                f"{c}: impl's {name}.grad is None, torch's is {tg}")
+            continue
+        assert_close(ig, tg, **TOL["float64"], what=f"{c} d penalty / d {name}")
+
+
+@pytest.mark.parametrize("kind", ["RNN_TANH", "RNN_RELU", "LSTM"])
+def test_fused_recurrence_equals_its_composite(kind):
+    """The one-primitive layer and the op-by-op recurrence it stands for give the same outputs and gradients
+    (float64; the composite is what create_graph and forward mode differentiate)."""
+    from impl.nn.modules import _recurrence, rnn
+
+    rng = np.random.default_rng(7)
+    T, B, n_in, H = 5, 3, 4, 6
+    G = 4 if kind == "LSTM" else 1
+    arrays = dict(x=rng.normal(size=(T, B, n_in)), h0=rng.normal(size=(B, H)), c0=rng.normal(size=(B, H)),
+                  w_ih=rng.normal(size=(G * H, n_in)), w_hh=rng.normal(size=(G * H, H)) / 2,
+                  b_ih=rng.normal(size=G * H), b_hh=rng.normal(size=G * H))
+    cot = rng.normal(size=(T, B, H))
+    for reverse in (False, True):
+        grads = []
+        for fused in (True, False):
+            t = {k: impl.tensor(a, requires_grad=True) for k, a in arrays.items()}
+            state = (t["h0"], t["c0"]) if kind == "LSTM" else (t["h0"],)
+            if fused:
+                out, final = _recurrence.run(kind, rnn._STEPS[kind], t["x"], state, t["w_ih"], t["w_hh"], t["b_ih"],
+                                             t["b_hh"], reverse)
+            else:
+                gis = [impl.nn.functional.linear(xt, t["w_ih"], t["b_ih"]) for xt in t["x"].unbind(0)]
+                outs, final = rnn._run_direction(rnn._STEPS[kind], gis, state, reverse, t["w_hh"], t["b_hh"], None)
+                out = impl.stack(outs, 0)
+            loss = (out * impl.tensor(cot)).sum() + sum((s * s).sum() for s in final)
+            loss.backward()
+            grads.append((out, final, {k: v.grad for k, v in t.items() if k != "c0" or kind == "LSTM"}))
+        (o1, f1, g1), (o2, f2, g2) = grads
+        assert_close(o1, o2, rtol=1e-12, atol=1e-12, what=f"{kind} reverse={reverse} output")
+        for a, b in zip(f1, f2):
+            assert_close(a, b, rtol=1e-12, atol=1e-12, what=f"{kind} reverse={reverse} final state")
+        assert set(g1) == set(g2)
+        for k in g1:
+            assert_close(g1[k], g2[k], rtol=1e-10, atol=1e-10, what=f"{kind} reverse={reverse} grad of {k}")
