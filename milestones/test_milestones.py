@@ -1,5 +1,6 @@
 """The milestones, asserted: each reaches its goal for seeds 0, 1 and 2 on impl, really learns (every parameter
-gets a non-zero gradient and changes; the loss falls by >= 90%), and matches its torch twin step for step.
+gets a non-zero gradient and changes; the loss falls by >= 90%), and matches its torch twin step for step
+(seed 0: the twin compares code paths, see TWIN_SEEDS).
 
 Also: the checks themselves can fail (a planted frozen layer and a planted optimizer difference are caught),
 the transformer's held-out set is really held out, and the CLI prints what it promises.
@@ -19,6 +20,9 @@ from milestones.xor_1986 import XOR1986
 pytestmark = pytest.mark.milestone
 
 SEEDS = (0, 1, 2)
+# The twin check compares code paths: torch's initial weights copied into impl and the same batches, step for
+# step. Another seed changes the numbers, not the path, so one seed shows it; the goal runs on all three.
+TWIN_SEEDS = (0,)
 TWIN_STEPS = 50
 TWIN_RTOL = 1e-6  # the issue's bar for float64 per-step losses; measured worst case is far below (see report)
 
@@ -52,7 +56,7 @@ def test_reaches_goal_and_really_learns(name, seed):
     assert not problems, f"{name} seed {seed} did not really learn:\n  " + "\n  ".join(problems)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", TWIN_SEEDS)
 @pytest.mark.parametrize("name", list(MILESTONES))
 def test_twin_of_torch_float64(name, seed):
     """Identical initial weights (torch's, copied by state_dict) and identical batches: the first 50 per-step
