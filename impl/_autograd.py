@@ -487,7 +487,10 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
                     gi = gi.astype(d.dtype)
             if type(edge) is not Node:  # a leaf
                 if wanted is None:
-                    to_leaf(edge, gi)
+                    if getattr(edge, "_hooks", None) or getattr(edge, "_post_hooks", None):
+                        to_leaf(edge, gi)
+                    else:  # called from here, so that _accumulate_leaf sees gi's references as _SOLE_REFS counts
+                        accumulate(edge, gi)
                 elif id(edge) in wanted:
                     key = id(edge)
                     captured[key] = captured[key] + gi if key in captured else gi

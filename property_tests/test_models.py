@@ -19,11 +19,12 @@ from hypothesis import strategies as st
 
 import impl
 from reference import models as M
+from reference.opspec import DEFAULT_TOL
 from reference.twins import assert_close, assert_close_judged, float64_judges, rounding_perturbed
 
 pytestmark = pytest.mark.models
 
-TOL = {"float64": dict(rtol=1e-7, atol=1e-7), "float32": dict(rtol=1.3e-6, atol=1e-5)}
+TOL = DEFAULT_TOL
 BATCH = st.integers(1, 5)
 
 
