@@ -178,7 +178,15 @@ SURFACE = {
 
 # Deliberate signature differences: (namespace, name) -> reason. Each must still differ (the surface test fails on
 # a stale entry), so the table only ever lists differences that exist.
-SIGNATURE_EXCEPTIONS: dict = {}
+SIGNATURE_EXCEPTIONS: dict = {
+    ("torch", "dtype"): "impl builds its dtype objects from a name and a numpy dtype; torch's dtype cannot be "
+                        "constructed from Python at all (TypeError), so no user call can tell the difference",
+    ("Tensor", "__array__"): "numpy 2's __array__ protocol passes copy=; accepting it keeps np.asarray(t, copy=...) "
+                             "free of numpy's DeprecationWarning (torch's tensors warn there)",
+    ("torch.utils.data", "random_split"): "torch's default is its global default_generator object; impl's None "
+                                          "means impl's global generator (impl.manual_seed seeds it): the same "
+                                          "behaviour, and impl has no generator object to name as the default",
+}
 
 # Attributes every Python object has: never part of the surface, never "impl exports that torch has".
 OBJECT_ATTRIBUTES = frozenset(dir(object)) | {"__annotations__", "__dict__", "__module__", "__weakref__",
