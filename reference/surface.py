@@ -105,7 +105,7 @@ SURFACE = {
         bitwise_and bitwise_or bitwise_xor bitwise_not where
         sum mean prod amax amin max min argmax argmin var std logsumexp norm all any count_nonzero
         cumsum cumprod cummax cummin logcumsumexp softmax log_softmax
-        topk sort argsort msort kthvalue median nanmedian mode unique
+        topk sort argsort msort kthvalue median nanmedian mode unique unique_consecutive
         matmul mm bmm mv dot outer ger addmm baddbmm
         add_ sub_ mul_ div_ pow_ clamp_ clip_ relu_ neg_ exp_ sqrt_ sigmoid_ tanh_ abs_ lerp_ addcmul_ addcdiv_
         __getitem__ __setitem__ __len__ __iter__ __bool__ __float__ __int__ __index__ __array__ __deepcopy__

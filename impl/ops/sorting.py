@@ -231,6 +231,30 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     return (out, *extra) if extra else out
 
 
+@op
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """The first element (slice along ``dim``) of every run of equal consecutive ones; no derivative, as unique."""
+    ensure_tensor(input, "unique_consecutive")
+    x = input._data
+    if dim is None:
+        rows, axis, shape = x.reshape(-1, 1), 0, (x.size,)
+    else:
+        axis = norm_dim(dim, x.ndim, "unique_consecutive")
+        if x.ndim == 0:
+            raise IndexError("unique_consecutive(): a 0-d tensor has no dimension to take slices along")
+        rows, shape = np.moveaxis(x, axis, 0).reshape(x.shape[axis], -1), (x.shape[axis],)
+    n = rows.shape[0]
+    starts = np.ones(n, bool)
+    starts[1:] = (rows[1:] != rows[:-1]).any(axis=1) if rows.shape[1] else False
+    first = np.flatnonzero(starts)
+    vals = x.reshape(-1)[first] if dim is None else np.take(x, first, axis=axis)
+    inverse = (np.cumsum(starts) - 1).astype(np.int64)
+    out = Tensor._wrap(np.ascontiguousarray(vals))
+    extra = ([Tensor._wrap(inverse.reshape(x.shape if dim is None else shape))] if return_inverse else []) + (
+        [Tensor._wrap(np.diff(np.append(first, n)).astype(np.int64))] if return_counts else [])
+    return (out, *extra) if extra else out
+
+
 def _index_dtype(out_int32, name):
     if not out_int32:
         return np.int64

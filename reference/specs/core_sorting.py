@@ -196,6 +196,13 @@ SPECS = [
                                    "returns them without a graph"),
                         Divergence("sorted=False", "the order is unspecified in torch; impl returns sorted values "
                                    "(the spec compares them after sorting)"))),
+    OpSpec("unique_consecutive", lambda lib, x, dim, return_inverse, return_counts: (
+               lib.unique_consecutive(x, return_inverse=return_inverse, return_counts=return_counts, dim=dim),
+               x.unique_consecutive(dim=dim)),
+           _unique(), dtypes=("int64",), differentiable=(), gradcheck=False,
+           error_inputs=(ErrorInput(lambda lib: ((lib.ones(2, 3),), {"dim": 2, "return_inverse": False,
+                                                                        "return_counts": False}),
+                                    IndexError, "unique_consecutive.*Dimension out of range", "dim out of range"),)),
     OpSpec("unique_float", lambda lib, x, dim: (lib.unique(x, return_counts=True), x.unique(dim=dim, return_inverse=True)),
            _along(domain="ties", min_dims=1, nonempty=True), differentiable=(), gradcheck=False, error_inputs=(
                ErrorInput(lambda lib: ((lib.ones(0, 2),), {"dim": 1}), RuntimeError,
