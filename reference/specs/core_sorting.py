@@ -117,11 +117,12 @@ _STABLE_TIES = Divergence(
 
 SPECS = [
     # ---- sort family
-    OpSpec("sort", lambda lib, x, dim, descending: (x.sort(dim, descending), lib.sort(x, dim=dim, descending=descending)),
+    OpSpec("sort", lambda lib, x, dim, descending: lib.sort(x, dim=dim, descending=descending),
            _along(nonempty_dim=False, descending=st.booleans()),
            error_inputs=(_dim_error("sort", {"descending": False}),)),
-    OpSpec("sort_fields", lambda lib, x, dim: (lambda r: (r.values, r.indices, r[0]))(lib.sort(x, stable=True, dim=dim)),
-           _along(nonempty_dim=False), notes="the (values, indices) named tuple: attribute and position access"),
+    OpSpec("sort_fields", lambda lib, x, dim, descending: (lambda r: (r.values, r.indices, r[0]))(x.sort(dim, descending)),
+           _along(nonempty_dim=False, descending=st.booleans()),
+           notes="the method, and the (values, indices) named tuple: attribute and position access"),
     OpSpec("sort_ties", lambda lib, x, dim, descending: (x.sort(dim=dim, descending=descending, stable=True),
                                                          lib.argsort(x, dim=dim, descending=descending, stable=True)),
            _ties(descending=st.booleans()), gradcheck=False, divergences=(_STABLE_TIES,),
