@@ -396,8 +396,8 @@ def from_numpy(a: np.ndarray) -> Tensor:
     return Tensor._wrap(a)
 
 
-def is_tensor(x: object) -> bool:
-    return isinstance(x, Tensor)
+def is_tensor(obj: object, /) -> bool:
+    return isinstance(obj, Tensor)
 
 
 def _grad_enabled():
