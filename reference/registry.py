@@ -19,6 +19,7 @@ SPEC_MODULES = (
     "reference.specs.core_creation",
     "reference.specs.nn_functional",
     "reference.specs.losses",
+    "reference.specs.nn_conv_extra",
 )
 _FAMILY = {"nn_functional": "nn.functional"}
 
