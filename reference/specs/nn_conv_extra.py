@@ -150,7 +150,14 @@ def _fold(draw):
                   output_size=_int_or_tuple(draw, size), **kw)
 
 
+def _long_input(*shape, **kw):
+    """An int64 input: torch has no integer kernel for these ops (NotImplementedError, "not implemented for 'Long'")."""
+    return ErrorInput(lambda lib: ((lib.arange(int(np.prod(shape))).reshape(*shape),), kw), NotImplementedError,
+                      "not implemented for 'Long'")
+
+
 _UNFOLD_ERRORS = (
+    _long_input(1, 1, 3, 3, kernel_size=2),
     ErrorInput(lambda lib: ((lib.randn(1, 1, 3, 3),), {"kernel_size": 4}), RuntimeError,
                "calculated shape of the array of sliding blocks as \\(0, 0\\), but its components must be at least one"),
     ErrorInput(lambda lib: ((lib.randn(1, 2, 3, 3, 3),), {"kernel_size": 2}), RuntimeError,
@@ -158,6 +165,7 @@ _UNFOLD_ERRORS = (
     ErrorInput(lambda lib: ((lib.randn(3, 3),), {"kernel_size": 2}), IndexError, "Dimension out of range"),
 )
 _FOLD_ERRORS = (
+    _long_input(1, 4, 4, output_size=(3, 3), kernel_size=2),
     ErrorInput(lambda lib: ((lib.randn(1, 4, 5),), {"output_size": (3, 3), "kernel_size": 2}), RuntimeError,
                "calculated number of sliding blocks 2 \\* 2 = 4, but got input.size\\(2\\)=5"),
     ErrorInput(lambda lib: ((lib.randn(1, 5, 4),), {"output_size": (3, 3), "kernel_size": 2}), RuntimeError,
@@ -196,6 +204,7 @@ def _interpolate(draw, modes):
 
 
 _INTERPOLATE_ERRORS = (
+    _long_input(1, 2, 4, 4, scale_factor=2.0, mode="bilinear"),
     ErrorInput(lambda lib: ((lib.randn(1, 2, 4, 4),), {"size": 3, "scale_factor": 2.0}), ValueError,
                "only one of size or scale_factor should be defined"),
     ErrorInput(lambda lib: ((lib.randn(1, 2, 4, 4),), {}), ValueError, "either size or scale_factor should be defined"),
@@ -291,12 +300,15 @@ _POOL_ERRORS = {
         ErrorInput(lambda lib: ((lib.randn(2, 3, 1),), {"kernel_size": 3}), RuntimeError, "Output size is too small"),
     ),
     "adaptive_max_pool2d": (
+        _long_input(1, 4, 4, output_size=2),
         ErrorInput(lambda lib: ((lib.randn(2, 3),), {"output_size": 2}), RuntimeError,
                    r"adaptive_max_pool2d\(\): Expected 3D or 4D tensor, but got: \[2, 3\]"),
         ErrorInput(lambda lib: ((lib.randn(2, 3, 0),), {"output_size": 2}), RuntimeError,
                    "Expected input to have non-zero size for non-batch dimensions"),
     ),
     "max_unpool2d": (
+        ErrorInput(lambda lib: ((lib.arange(4).reshape(1, 1, 2, 2), lib.zeros(1, 1, 2, 2, dtype=lib.int64)),
+                                {"kernel_size": 2}), NotImplementedError, "not implemented for 'Long'"),
         ErrorInput(lambda lib: ((lib.randn(1, 1, 2, 2), lib.tensor([[[[0, 1], [20, 3]]]])), {"kernel_size": 2}),
                    RuntimeError, r"Found an invalid max index: 20 \(output volumes are of size 4x4"),
         ErrorInput(lambda lib: ((lib.randn(1, 1, 2, 2), lib.zeros(1, 1, 2, 2, dtype=lib.int64)),
@@ -365,6 +377,15 @@ SPECS = [
            error_inputs=_POOL_ERRORS["max_unpool2d"],
            notes="indices are distinct within each plane, as max_pool2d's are"),
 ]
+DIVERGENCES = (
+    Divergence("integer inputs of F.conv_transpose1d/2d, F.conv3d, F.avg_pool1d, and uint8 images in "
+               "F.interpolate(mode='nearest')", "impl computes these on floating point tensors only (RuntimeError, "
+               "or NotImplementedError where torch's other integer types raise it); torch also runs its integer "
+               "kernels"),
+    Divergence("bool inputs of F.unfold/F.fold", "torch moves bool blocks; impl's unfold/fold refuse non-float inputs "
+               "(NotImplementedError, torch's class for integer types)"),
+)
+
 # The same family as the rest of impl.nn.functional: the parity table groups them, and
 # property_tests/test_composites.py checks their fused kernels against their composites.
 SPECS = [dataclasses.replace(s, family="nn.functional") for s in SPECS]

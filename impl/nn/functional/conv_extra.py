@@ -14,9 +14,18 @@ from ..._autograd import apply, apply_fused
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import linalg, shape
-from ._utils import check_float, ntuple, same_dtype, size_str
+from ._utils import check_float, ntuple, same_dtype, size_str, torch_type_name
 from .conv import _conv2d_core, _conv_padding
 from .sparse import pad
+
+
+def float_only(t, op, kernel):
+    """The input check of kernels torch has no integer version of: NotImplementedError, as torch's dispatch."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(t).__name__}")
+    if t._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{torch_type_name(t._data)}\' ({op} of a {t.dtype} '
+                                  f'input of shape {size_str(t._data.shape)})')
 
 
 # ---- im2col / col2im in numpy (shared by unfold, fold and the transposed convolution) ----------------
@@ -68,7 +77,7 @@ def _fold_args(op, kernel_size, dilation, padding, stride):
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """im2col: (N, C, H, W) -> (N, C*kh*kw, L) sliding blocks (3-D unbatched input -> 2-D)."""
     op = "unfold"
-    check_float(input, op)
+    float_only(input, op, "im2col_out_cpu")
     k, d, p, s = _fold_args(op, kernel_size, dilation, padding, stride)
     x = input._data
     if x.ndim not in (3, 4) or any(v == 0 for v in x.shape[1:]):
@@ -95,7 +104,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """col2im: (N, C*kh*kw, L) sliding blocks -> (N, C, H, W), overlapping blocks summed (2-D input -> 3-D)."""
     op = "fold"
-    check_float(input, op)
+    float_only(input, op, "col2im_out_cpu")
     k, d, p, s = _fold_args(op, kernel_size, dilation, padding, stride)
     H, W = ntuple(output_size, 2, "output_size", op)
     x = input._data

@@ -14,6 +14,7 @@ from ..._autograd import apply
 from ..._tensor import Tensor
 from ...ops import linalg, shape
 from ._utils import check_float, ntuple, size_str, torch_type_name
+from .conv_extra import float_only
 from .pooling import _adaptive_matrix, avg_pool2d
 
 # ---- interpolate -----------------------------------------------------------------------------------
@@ -102,7 +103,7 @@ def _sizes_error(spatial, out):
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
                 antialias=False):
-    check_float(input, "interpolate")
+    float_only(input, "interpolate", "upsample")
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
@@ -257,7 +258,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Composite: each window's winner (torch's first maximum; a nan wins, the last one) found in numpy, then a
     gather of those input elements, whose derivative routes each gradient to its winner."""
     op = "adaptive_max_pool2d"
-    check_float(input, op)
+    float_only(input, op, op)
     x = input._data
     if x.ndim not in (3, 4):
         raise RuntimeError(f"{op}(): Expected 3D or 4D tensor, but got: {size_str(x.shape)}")
@@ -313,7 +314,7 @@ def _unpool_output_size(x, kernel, stride, padding, output_size):
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Each input value written at its flat index into zeros of the output plane; the derivative gathers back."""
     op = "max_unpool2d"
-    check_float(input, op)
+    float_only(input, op, op)
     k = ntuple(kernel_size, 2, "kernel_size", op)
     s = k if stride is None else ntuple(stride, 2, "stride", op)
     p = ntuple(padding, 2, "padding", op)
