@@ -382,6 +382,9 @@ DIVERGENCES = (
                "F.interpolate(mode='nearest')", "impl computes these on floating point tensors only (RuntimeError, "
                "or NotImplementedError where torch's other integer types raise it); torch also runs its integer "
                "kernels"),
+    Divergence("F.max_unpool2d with a repeated index", "which input value lands there is unspecified in torch (its CPU "
+               "kernel keeps an earlier one) and is the last one in impl; the gradient reaches every input at that "
+               "index in both. The spec draws distinct indices, as max_pool2d makes them"),
     Divergence("bool inputs of F.unfold/F.fold", "torch moves bool blocks; impl's unfold/fold refuse non-float inputs "
                "(NotImplementedError, torch's class for integer types)"),
 )

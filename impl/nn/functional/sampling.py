@@ -337,7 +337,8 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
         bad = int(flat.max()) if flat.max() >= Ho * Wo else int(flat.min())
         raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {Ho}x{Wo}")
     out = np.zeros((M, Ho * Wo), dtype=x.dtype)
-    np.put_along_axis(out, flat, x.reshape(M, -1), axis=1)  # a repeated index keeps the last value, as torch's CPU loop
+    # (a repeated index keeps one of its values: the last here; torch leaves which one unspecified)
+    np.put_along_axis(out, flat, x.reshape(M, -1), axis=1)
     gidx = Tensor._wrap(flat)
 
     def backward(g):
