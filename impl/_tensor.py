@@ -315,6 +315,22 @@ class Size(tuple):
     def __repr__(self) -> str:
         return f"impl.Size([{', '.join(str(d) for d in self)}])"
 
+    # Slicing, concatenation and repetition stay Sizes, as torch's (x.shape[1:].numel(), shape + (1,)).
+    def __getitem__(self, index):
+        out = tuple.__getitem__(self, index)
+        return Size(out) if isinstance(index, slice) else out
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, other)) if isinstance(other, tuple) else NotImplemented
+
+    def __radd__(self, other):
+        return Size(tuple.__add__(other, self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
     def numel(self) -> int:
         n = 1
         for d in self:
