@@ -47,3 +47,25 @@ __all__ = [
     "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "relu", "relu6", "relu_", "scaled_dot_product_attention",
     "sigmoid", "silu", "smooth_l1_loss", "softmax", "softmin", "softplus", "softsign", "tanh",
 ]
+from .dropout_extra import alpha_dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
+from .embedding_bag import embedding_bag
+from .loss_extra import (
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
+from .normalization_extra import instance_norm, local_response_norm, rms_norm
+
+__all__ += [
+    "alpha_dropout", "cosine_embedding_loss", "dropout1d", "dropout2d", "dropout3d", "embedding_bag",
+    "feature_alpha_dropout", "gaussian_nll_loss", "hinge_embedding_loss", "instance_norm", "local_response_norm",
+    "margin_ranking_loss", "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss",
+    "poisson_nll_loss", "rms_norm", "soft_margin_loss", "triplet_margin_loss",
+]

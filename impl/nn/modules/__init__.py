@@ -52,3 +52,27 @@ __all__ = [
     "TransformerEncoder", "TransformerEncoderLayer", "Unflatten",
     "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",
 ]
+from .dropout_extra import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
+from .embedding_bag import EmbeddingBag
+from .loss_extra import (
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MarginRankingLoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
+from .normalization_extra import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LocalResponseNorm, RMSNorm
+from .transformer_decoder import Transformer, TransformerDecoder, TransformerDecoderLayer
+
+__all__ += [
+    "AlphaDropout", "CosineEmbeddingLoss", "Dropout1d", "Dropout2d", "Dropout3d", "EmbeddingBag",
+    "FeatureAlphaDropout", "GaussianNLLLoss", "HingeEmbeddingLoss", "InstanceNorm1d", "InstanceNorm2d",
+    "InstanceNorm3d", "LocalResponseNorm", "MarginRankingLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss", "PoissonNLLLoss", "RMSNorm", "SoftMarginLoss", "Transformer", "TransformerDecoder",
+    "TransformerDecoderLayer", "TripletMarginLoss",
+]
