@@ -6,6 +6,7 @@ draws options and shapes, a seeded numpy generator fills the values).
 """
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -188,3 +189,5 @@ SPECS = [
            no_gradgrad=_BAG_TORCH_ONCE, no_forward_ad=_BAG_TORCH_ONCE,
            notes="distinct weights: no ties for the maximum"),
 ]
+# One family with the specs of the same kind in nn_functional.py (the parity table's grouping; core-op meta-tests count the rest).
+SPECS = [dataclasses.replace(s, family="nn.functional") for s in SPECS]
