@@ -141,6 +141,12 @@ def _bag_errors():
         ErrorInput(lambda lib: ((lib.randn(3, 2), lib.tensor([[0, 1]]), lib.ones(3)), {"mode": "sum"}), ValueError,
                    "then it must have the same shape as the input"),
         ErrorInput(lambda lib: ((lib.randn(3), lib.tensor([[0, 1]])), {}), ValueError, "weight has to be a 2D Tensor"),
+        ErrorInput(lambda lib: ((lib.randn(3, 2), lib.zeros(2, 0, dtype=lib.int64)), {}), RuntimeError,
+                   "step must be nonzero"),
+        ErrorInput(lambda lib: ((lib.randn(3, 2), lib.tensor([0, 5])), {"offsets": [0]}), RuntimeError,
+                   r"Index 1 of input takes value 5 which is not in the valid range \[0, 3\)"),
+        ErrorInput(lambda lib: ((lib.randn(3, 2), lib.tensor([0, 1])), {"offsets": [1]}), RuntimeError,
+                   r"offsets\[0\] has to be 0"),
     )
 
 

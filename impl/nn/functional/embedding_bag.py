@@ -75,7 +75,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed "
                              f"length sequences. However, found offsets of type {type(offsets)}")
-        off = np.arange(0, idx.size, idx.shape[1]) if idx.shape[1] else np.zeros(idx.shape[0], dtype=np.int64)
+        if idx.shape[1] == 0:  # torch builds the offsets with arange(0, numel, 0)
+            raise RuntimeError(f"{op}: step must be nonzero (2-D input of size {size_str(idx.shape)} has empty bags)")
+        off = np.arange(0, idx.size, idx.shape[1])
         include_last_offset = False
         psw = None if per_sample_weights is None else shape.reshape(per_sample_weights, (-1,))
         idx = idx.reshape(-1)
@@ -100,8 +102,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                                f"Long, Int; but got {torch_type_name(arr)} tensor instead")
     num, D = W.shape
     if idx.size and (idx.min() < 0 or idx.max() >= num):
-        bad = int(idx.max()) if idx.max() >= num else int(idx.min())
-        raise IndexError(f"{op}: index out of range in self (index {bad} with num_embeddings={num})")
+        pos = int(np.flatnonzero((idx < 0) | (idx >= num))[0])
+        raise RuntimeError(f"{op}: Index {pos} of input takes value {int(idx.reshape(-1)[pos])} which is not in the "
+                           f"valid range [0, {num})")
     if max_norm is not None:
         _embedding_renorm_(weight, idx, max_norm, norm_type)
     if psw is not None and mode != "sum":

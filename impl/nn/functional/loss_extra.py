@@ -173,7 +173,7 @@ def _class_targets(input, target, op):
     x = input._data
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
-        raise RuntimeError(f"{op}: expected target of an integer type (Long), got {target.dtype}")
+        raise RuntimeError(f"{op}: expected scalar type Long but found {target.dtype} (target)")
     if x.ndim > 2 or x.ndim == 0:
         raise RuntimeError(f"{op}: Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
                            f"{size_str(x.shape)}")
@@ -205,6 +205,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     scale = (t[:, None] != np.arange(C)).astype(x2._data.dtype)  # i == y contributes nothing
     z = ew.mul(z, _const(scale, x2))
     if weight is not None:
+        if weight._data.size != C:
+            raise RuntimeError(f"{op}: inconsistent weight size, expected {C} but got {size_str(weight.shape)}")
         z = ew.mul(z, shape.unsqueeze(shape.index_select(weight, 0, t), 1))
     loss = ew.div(red.sum(z, 1), C)
     if unbatched:
@@ -221,6 +223,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     _check_reduction(reduction)
     x = input._data
     t = target._data
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}: expected scalar type Long but found {target.dtype} (target)")
     if x.ndim > 2 or t.shape != x.shape:
         raise RuntimeError(f"{op}: inconsistent target size: {size_str(t.shape)} for input of size: {size_str(x.shape)}")
     unbatched = x.ndim <= 1
