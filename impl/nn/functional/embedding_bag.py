@@ -32,7 +32,9 @@ def _segment_sum(rows, starts, ends, bag_of):
     mask = Tensor._wrap(inside[:, None].astype(x.dtype))
 
     def backward(g):
-        return (ew.mul(shape.index_select(g, 0, gather), mask),) if B else (ew.mul(rows, 0.0),)
+        if not B:  # no bags: nothing reaches the rows
+            return (Tensor._wrap(np.zeros(x.shape, dtype=g._data.dtype)),)
+        return (ew.mul(shape.index_select(g, 0, gather), mask),)
 
     return apply("EmbeddingBagBackward0", out, (rows,), backward)
 
