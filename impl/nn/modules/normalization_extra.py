@@ -15,8 +15,8 @@ class _InstanceNorm(_NormBase):
     """affine and track_running_stats default to False (unlike BatchNorm); num_batches_tracked is never moved."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False, device=None,
-                 dtype=None):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+                 dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
     def _check_input_dim(self, input):
         raise NotImplementedError
