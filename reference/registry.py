@@ -21,6 +21,8 @@ SPEC_MODULES = (
     "reference.specs.losses",
     "reference.specs.core_sorting",
     "reference.specs.nn_conv_extra",
+    "reference.specs.nn_blocks_extra",
+    "reference.specs.losses_extra",
 )
 _FAMILY = {"nn_functional": "nn.functional"}
 

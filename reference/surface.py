@@ -122,12 +122,12 @@ SURFACE = {
         relu relu_ relu6 leaky_relu elu selu celu gelu silu mish sigmoid tanh softplus softsign hardtanh
         hardsigmoid hardswish prelu glu logsigmoid tanhshrink softshrink hardshrink threshold
         softmax softmin log_softmax gumbel_softmax
-        dropout dropout1d dropout2d alpha_dropout
+        dropout dropout1d dropout2d dropout3d alpha_dropout feature_alpha_dropout
         batch_norm layer_norm group_norm instance_norm rms_norm local_response_norm normalize
         embedding embedding_bag one_hot cosine_similarity pairwise_distance scaled_dot_product_attention
         mse_loss l1_loss smooth_l1_loss huber_loss cross_entropy nll_loss binary_cross_entropy
         binary_cross_entropy_with_logits kl_div margin_ranking_loss hinge_embedding_loss triplet_margin_loss
-        cosine_embedding_loss poisson_nll_loss gaussian_nll_loss soft_margin_loss multilabel_soft_margin_loss
+        cosine_embedding_loss poisson_nll_loss gaussian_nll_loss soft_margin_loss multilabel_soft_margin_loss multilabel_margin_loss
         multi_margin_loss
     """),
     "torch.nn": _names("""
@@ -139,15 +139,15 @@ SURFACE = {
         ZeroPad2d ConstantPad1d ConstantPad2d ReflectionPad1d ReflectionPad2d ReplicationPad1d ReplicationPad2d
         ReLU ReLU6 LeakyReLU ELU SELU CELU GELU SiLU Mish Sigmoid Tanh Softplus Softsign Hardtanh Hardsigmoid
         Hardswish PReLU GLU LogSigmoid Tanhshrink Softmax Softmin LogSoftmax
-        Dropout Dropout1d Dropout2d AlphaDropout
-        BatchNorm1d BatchNorm2d LayerNorm GroupNorm InstanceNorm1d InstanceNorm2d RMSNorm LocalResponseNorm
+        Dropout Dropout1d Dropout2d Dropout3d AlphaDropout FeatureAlphaDropout
+        BatchNorm1d BatchNorm2d LayerNorm GroupNorm InstanceNorm1d InstanceNorm2d InstanceNorm3d RMSNorm LocalResponseNorm
         Embedding EmbeddingBag CosineSimilarity PairwiseDistance
         RNNBase RNNCellBase RNN LSTM GRU RNNCell LSTMCell GRUCell
         MultiheadAttention Transformer TransformerEncoder TransformerEncoderLayer TransformerDecoder
         TransformerDecoderLayer
         MSELoss L1Loss SmoothL1Loss HuberLoss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss KLDivLoss
         MarginRankingLoss HingeEmbeddingLoss TripletMarginLoss CosineEmbeddingLoss PoissonNLLLoss GaussianNLLLoss
-        SoftMarginLoss MultiLabelSoftMarginLoss MultiMarginLoss
+        SoftMarginLoss MultiLabelSoftMarginLoss MultiLabelMarginLoss MultiMarginLoss
     """),
     "torch.nn.init": _names("""
         calculate_gain uniform_ normal_ trunc_normal_ constant_ ones_ zeros_ eye_ dirac_ xavier_uniform_

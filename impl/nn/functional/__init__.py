@@ -61,3 +61,25 @@ __all__ += [
     "adaptive_max_pool2d", "avg_pool1d", "conv3d", "conv_transpose1d", "conv_transpose2d", "fold", "interpolate",
     "max_unpool2d", "pixel_shuffle", "pixel_unshuffle", "unfold",
 ]
+from .dropout_extra import alpha_dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout  # noqa: E402
+from .embedding_bag import embedding_bag  # noqa: E402
+from .loss_extra import (  # noqa: E402
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
+from .normalization_extra import instance_norm, local_response_norm, rms_norm  # noqa: E402
+
+__all__ += [
+    "alpha_dropout", "cosine_embedding_loss", "dropout1d", "dropout2d", "dropout3d", "embedding_bag",
+    "feature_alpha_dropout", "gaussian_nll_loss", "hinge_embedding_loss", "instance_norm", "local_response_norm",
+    "margin_ranking_loss", "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss",
+    "poisson_nll_loss", "rms_norm", "soft_margin_loss", "triplet_margin_loss",
+]
