@@ -19,6 +19,8 @@ SPEC_MODULES = (
     "reference.specs.core_creation",
     "reference.specs.nn_functional",
     "reference.specs.losses",
+    "reference.specs.core_scatter",
+    "reference.specs.core_combine",
 )
 _FAMILY = {"nn_functional": "nn.functional"}
 
