@@ -145,7 +145,9 @@ def einsum(*args):
         t, ls = _contract(t, ls, ts[k], labels[k], needed, sizes)
     t, ls = _sum_labels(t, ls, set(out))
     t = _expand_to(t, ls, sizes)
-    return permute(t, [ls.index(c) for c in out]) if ls != out else t
+    if ls != out:
+        return permute(t, [ls.index(c) for c in out])
+    return reshape(t, t._data.shape) if t is operands[0] else t  # the identity equation: a view, as torch's
 
 
 def _label_sizes(operands, labels):
@@ -372,8 +374,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     ensure_tensor(input, "repeat_interleave")
     if repeats is None:  # repeat_interleave(repeats): the indices 0..n-1, each repeated
         r = input._data
-        if r.ndim > 1 or r.dtype.kind not in "iu":
-            raise RuntimeError("repeat_interleave: repeats must be 0-dim or 1-dim tensor of integers")
+        if r.ndim != 1 or r.dtype.kind not in "iu":
+            raise RuntimeError(f"repeat_interleave only accept 1D vector as repeat (got shape {tuple(r.shape)}, "
+                               f"dtype {r.dtype})")
         if r.size and r.min() < 0:
             raise RuntimeError("repeats can not be negative")
         return Tensor._wrap(np.repeat(np.arange(r.size, dtype=np.int64), r.reshape(-1)))
@@ -523,6 +526,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     if n < 0:
         raise RuntimeError(f"order must be non-negative but got {n}")
     d = norm_dim(dim, nd, "diff")
+    if n == 0:
+        return input.clone()  # torch: a copy of the input, prepend and append ignored
     parts = [p for p in (prepend, input, append) if p is not None]
     for p in parts:
         ensure_tensor(p, "diff", "prepend/append")
@@ -530,8 +535,6 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
             raise RuntimeError(f"diff expects prepend or append to be the same dimension as input (got shapes "
                                f"{tuple(p._data.shape)} and {tuple(input._data.shape)})")
     x = cat(parts, d) if len(parts) > 1 else input
-    if x is input:
-        x = input.clone()  # n == 0: a copy, as torch's
     is_bool = x._data.dtype == np.bool_
     for _ in range(n):
         m = x._data.shape[d]
