@@ -26,7 +26,7 @@ import contextlib
 
 import numpy as np
 
-from impl.ops import _views, inplace
+from impl.ops import _views
 from regression._util import assert_close, rewrite_source, stack, swap_attr, swap_function
 
 FAILS_WITH = r"forward-mode tangent"

@@ -265,7 +265,8 @@ def index_put(input, indices, values, accumulate=False):
         return _index_put(input, index, False, values)
     _broadcast_check(values._data.shape, target)
     # Boolean masks as the integer positions they select: add.at accumulates over repeats of those.
-    pos = tuple(q for a in index for q in (np.nonzero(a) if isinstance(a, np.ndarray) and a.dtype == np.bool_ else (a,)))
+    pos = tuple(q for a in index
+                for q in (np.nonzero(a) if isinstance(a, np.ndarray) and a.dtype == np.bool_ else (a,)))
     return add(input, _index_add(expand(values, target), x.shape, pos))
 
 

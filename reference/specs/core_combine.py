@@ -178,7 +178,7 @@ def _vectors(draw, n_min=1, n_max=3, allow_0d=False):
 @st.composite
 def _meshgrid(draw):
     s = draw(_vectors(1, 3, allow_0d=True))
-    return sample(*s.arrays, indexing=draw(st.sampled_from(["ij", "xy"])))
+    return sample(*s.arrays, indexing=draw(st.sampled_from(["ij", "xy"])), as_list=draw(st.booleans()))
 
 
 @st.composite
@@ -227,18 +227,19 @@ def _rot90(draw):
 
 
 @st.composite
-def _cross(draw, default_dim=False):
+def _cross(draw):
     r = rng_of(draw)
     base = list(draw(shapes(min_dims=1, max_dims=3, max_side=3)))
     d = dim_of(draw, len(base))
-    if default_dim:  # no earlier dim of size 3: the default picks d
+    default_dim = draw(st.booleans())
+    if default_dim:  # dim=None (torch's deprecated default): no earlier dim of size 3, so the default picks d
         base = [2 if (s == 3 and i < d % len(base)) else s for i, s in enumerate(base)]
     base[d] = 3
     other = [s if i == d % len(base) or not draw(st.booleans()) else 1 for i, s in enumerate(base)]
     if draw(st.booleans()):
         base, other = other, base
-    kw = {} if default_dim else {"dim": d}
-    return sample(values(r, tuple(base)), values(r, tuple(other)), **kw)
+    return sample(values(r, tuple(base)), values(r, tuple(other)), dim=None if default_dim else d,
+                  method=draw(st.booleans()))
 
 
 @st.composite
@@ -339,7 +340,7 @@ SPECS = [
                          _err(lambda lib: ((lib.ones(2, 3), lib.ones(3, 2)), {"dims": -1}), RuntimeError,
                               "tensordot expects dims >= 0", "negative dims"))),
     OpSpec("kron", lambda lib, a, b: (lib.kron(a, b), a.kron(b)), _two_any(), differentiable=(0, 1)),
-    OpSpec("diag", lambda lib, x, diagonal: (lib.diag(x, diagonal), x.diag(diagonal=diagonal), lib.diag(x)), _diag(),
+    OpSpec("diag", lambda lib, x, diagonal: (lib.diag(x, diagonal), x.diag()), _diag(),
            error_inputs=(_err(lambda lib: ((lib.ones(2, 2, 2),), {"diagonal": 0}), RuntimeError,
                               "diag.*Supports 1D or 2D tensors. Got 3D", "3-D input"),)),
     OpSpec("diag_embed", lambda lib, x, **kw: (lib.diag_embed(x, **kw), x.diag_embed(kw["offset"])), _diag_embed(),
@@ -354,14 +355,14 @@ SPECS = [
                               "3-D input"),)),
     OpSpec("cartesian_prod", lambda lib, *ts: lib.cartesian_prod(*ts), _vectors(), differentiable=(0, 1, 2),
            error_inputs=(_err(lambda lib: ((lib.ones(2, 2),), {}), RuntimeError, "Expect a 1D vector", "2-D input"),)),
-    OpSpec("meshgrid", lambda lib, *ts, indexing: (lib.meshgrid(*ts, indexing=indexing),
-                                                   lib.meshgrid(list(ts), indexing=indexing)),
+    OpSpec("meshgrid", lambda lib, *ts, indexing, as_list: (lib.meshgrid(list(ts), indexing=indexing) if as_list
+                                                            else lib.meshgrid(*ts, indexing=indexing)),
            _meshgrid(), differentiable=(0, 1, 2),
            notes="outputs are expanded views of the inputs; torch's warning for a missing indexing= is not copied",
-           error_inputs=(_err(lambda lib: ((lib.ones(2), lib.ones(3)), {"indexing": "yx"}), RuntimeError,
-                              "meshgrid: indexing must be one of \"xy\" or \"ij\"", "unknown indexing"),
-                         _err(lambda lib: ((lib.ones(2, 2), lib.ones(3)), {"indexing": "ij"}), RuntimeError,
-                              "meshgrid: Expected 0D or 1D tensor", "2-D input"))),
+           error_inputs=(_err(lambda lib: ((lib.ones(2), lib.ones(3)), {"indexing": "yx", "as_list": False}),
+                              RuntimeError, "meshgrid: indexing must be one of \"xy\" or \"ij\"", "unknown indexing"),
+                         _err(lambda lib: ((lib.ones(2, 2), lib.ones(3)), {"indexing": "ij", "as_list": True}),
+                              RuntimeError, "meshgrid: Expected 0D or 1D tensor", "2-D input"))),
     OpSpec("repeat_interleave", lambda lib, x, repeats, dim: (x.repeat_interleave(repeats, dim),
                                                               lib.repeat_interleave(x, repeats, dim=dim)),
            _repeat_interleave(),
@@ -386,19 +387,17 @@ SPECS = [
                                    "torch lets an in-place op write through windows that share memory, with a result "
                                    "that depends on the order of the writes; impl's overlapping view is read-only, "
                                    "so such an in-place op raises"),)),
-    OpSpec("rot90", lambda lib, x, k, dims: (x.rot90(k, dims), lib.rot90(x, k, dims), lib.rot90(x)), _rot90(),
+    OpSpec("rot90", lambda lib, x, k, dims: (x.rot90(k, dims), lib.rot90(x)), _rot90(),
            error_inputs=(_err(lambda lib: ((lib.ones(2, 2),), {"k": 1, "dims": (0, 0)}), RuntimeError,
                               "expected rotation dims to be different", "same dims"),
                          _err(lambda lib: ((lib.ones(2, 2),), {"k": 1, "dims": (0,)}), RuntimeError,
                               "expected total rotation dims == 2", "one dim"),
                          _err(lambda lib: ((lib.ones(2),), {"k": 1, "dims": (0, 1)}), RuntimeError,
                               "expected total dims >= 2", "1-D input"))),
-    OpSpec("cross", lambda lib, a, b, dim: (lib.cross(a, b, dim=dim), a.cross(b, dim)), _cross(),
-           differentiable=(0, 1),
+    OpSpec("cross", lambda lib, a, b, dim, method=True: a.cross(b, dim) if method else lib.cross(a, b, dim=dim),
+           _cross(), differentiable=(0, 1), notes="dim=None: the first dim of size 3 (torch's deprecated default)",
            error_inputs=(_err(lambda lib: ((lib.ones(2, 3), lib.ones(2, 3)), {"dim": 0}), RuntimeError,
                               "linalg.cross: inputs dimension 0 must have length 3. Got 2 and 2", "dim of size 2"),)),
-    OpSpec("cross_default_dim", lambda lib, a, b: lib.cross(a, b), _cross(default_dim=True), differentiable=(0, 1),
-           notes="dim=None: the first dim of size 3 (torch's deprecated default)"),
     OpSpec("diff", lambda lib, x, p, a, n, dim: (lib.diff(x, n, dim), x.diff(n=n, dim=dim, prepend=p, append=a)),
            _diff(), differentiable=(0, 1, 2),
            error_inputs=(_err(lambda lib: ((lib.ones(()), lib.ones(()), lib.ones(())), {"n": 1, "dim": 0}),

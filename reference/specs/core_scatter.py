@@ -1,6 +1,6 @@
-"""OpSpecs for the scatter family: scatter (src and value forms, legacy reduce=), scatter_add, scatter_reduce, index_add,
-index_copy, index_fill, index_put, masked_scatter, and their in-place Tensor methods (on a non-leaf copy, and on a
-view of one: CopySlices).
+"""OpSpecs for the scatter family: scatter (src and value forms, legacy reduce=), scatter_add, scatter_reduce,
+index_add, index_copy, index_fill, index_put, masked_scatter, and their in-place Tensor methods (on a non-leaf copy,
+and on a view of one: CopySlices).
 
 Indices: unique positions where the op overwrites (scatter, index_copy, index_put without accumulate, where torch's
 result with repeated positions is unspecified), repeats where values accumulate (scatter_add, index_add, index_put with
@@ -126,6 +126,8 @@ def _index_along(draw, unique=True, wrap=False, value=False):
 def _index_put(draw, accumulate=False, mask=False):
     """(x, index..., values): m leading dims indexed by int tensors (negative entries too) or one boolean mask."""
     r = rng_of(draw)
+    if not isinstance(accumulate, bool):
+        accumulate = draw(accumulate)
     xshape = draw(shapes(min_dims=1, max_dims=3))
     m = draw(st.integers(1, len(xshape)))
     lead, rest = xshape[:m], xshape[m:]
@@ -163,6 +165,14 @@ def _masked_scatter(draw, inplace=False):
     extra = draw(st.integers(0, 2))
     sshape = (count + extra,) if draw(st.booleans()) or (count + extra) % 2 else (2, (count + extra) // 2)
     return sample(values(r, xshape), mk, values(r, sshape))
+
+
+@st.composite
+def _either(draw, strategy):
+    """``strategy``'s sample plus ``method``: whether the spec calls the Tensor method or the function (one call per
+    example rather than both: these composites are the costly part of the suite)."""
+    s = draw(strategy)
+    return sample(*s.arrays, **s.kwargs, method=draw(st.booleans()))
 
 
 def _err(make, exc, match, note=""):
@@ -259,12 +269,15 @@ MASKED_SCATTER_ERRORS = (
 )
 
 
-def _index_put_fn(lib, x, v, *idx, accumulate):
-    return x.index_put(tuple(idx), v, accumulate=accumulate), lib.index_put(x, tuple(idx), v, accumulate)
+def _index_put_fn(lib, x, v, *idx, accumulate, method=True):
+    if method:
+        return x.index_put(tuple(idx), v, accumulate=accumulate)
+    return lib.index_put(x, tuple(idx), v, accumulate)
 
 
 SPECS = [
-    OpSpec("scatter", lambda lib, x, i, s, dim: (x.scatter(dim, i, s), lib.scatter(x, dim, i, s)), _scatter(),
+    OpSpec("scatter", lambda lib, x, i, s, dim, method=True: x.scatter(dim, i, s) if method else
+           lib.scatter(x, dim, i, s), _either(_scatter()),
            differentiable=(0, 2), error_inputs=SCATTER_ERRORS,
            notes="unique positions along dim (with repeats torch's result is unspecified); src gradient = gather"),
     OpSpec("scatter_value", lambda lib, x, i, s, dim: (x.scatter(dim, i, 2.5), lib.scatter(x, dim, i, value=-1.0)),
@@ -279,14 +292,16 @@ SPECS = [
            notes="forward only: torch has no derivative for scatter with reduce= (impl's backward raises as torch's)",
            error_inputs=(_err(lambda lib: ((lib.zeros(3, 4), _t(lib, [[3]]), lib.ones(1, 1)), {"dim": 0}),
                               RuntimeError, "index 3 is out of bounds", "index out of range"),)),
-    OpSpec("scatter_add", lambda lib, x, i, s, dim: (x.scatter_add(dim, i, s), lib.scatter_add(x, dim, i, s)),
-           _scatter(unique=False), differentiable=(0, 2), notes="repeated positions accumulate",
+    OpSpec("scatter_add", lambda lib, x, i, s, dim, method=True: x.scatter_add(dim, i, s) if method else
+           lib.scatter_add(x, dim, i, s), _either(_scatter(unique=False)), differentiable=(0, 2),
+           notes="repeated positions accumulate",
            error_inputs=SCATTER_ERRORS[:1] + SCATTER_ERRORS[6:7]),
     OpSpec("scatter_reduce",
-           lambda lib, x, i, s, dim, reduce, include_self: (
-               x.scatter_reduce(dim, i, s, reduce, include_self=include_self),
+           lambda lib, x, i, s, dim, reduce, include_self, method=True: (
+               x.scatter_reduce(dim, i, s, reduce, include_self=include_self) if method else
                lib.scatter_reduce(x, dim, i, s, reduce=reduce, include_self=include_self)),
-           _scatter(unique=False, domain="reduce", reduces=("sum", "mean", "amax", "amin")), differentiable=(0, 2),
+           _either(_scatter(unique=False, domain="reduce", reduces=("sum", "mean", "amax", "amin"))),
+           differentiable=(0, 2),
            notes="sum/mean/amax/amin, include_self both ways; no ties (amax/amin) here",
            error_inputs=(_err(lambda lib: ((lib.zeros(3), _t(lib, [0]), lib.ones(1)),
                                            {"dim": 0, "reduce": "median", "include_self": True}), RuntimeError,
@@ -309,29 +324,35 @@ SPECS = [
            notes="amax/amin with ties: the gradient is split evenly among the tied values, self included (torch's "
                  "convention; finite differences are undefined there)"),
     OpSpec("index_add",
-           lambda lib, x, i, s, dim: (x.index_add(dim, i, s), lib.index_add(x, dim, i, s, alpha=-0.5)),
-           _index_along(unique=False), differentiable=(0, 2), error_inputs=INDEX_ADD_ERRORS,
+           lambda lib, x, i, s, dim, method=True: (x.index_add(dim, i, s) if method else
+                                                   lib.index_add(x, dim, i, s, alpha=-0.5)),
+           _either(_index_along(unique=False)), differentiable=(0, 2), error_inputs=INDEX_ADD_ERRORS,
            notes="repeated indices accumulate; alpha scales the source"),
-    OpSpec("index_copy", lambda lib, x, i, s, dim: (x.index_copy(dim, i, s), lib.index_copy(x, dim, i, s)),
-           _index_along(), differentiable=(0, 2), error_inputs=INDEX_COPY_ERRORS),
-    OpSpec("index_fill", lambda lib, x, i, s, dim: (x.index_fill(dim, i, -2.0), lib.index_fill(x, dim, i, 0.5)),
-           _index_along(unique=False, wrap=True), error_inputs=INDEX_FILL_ERRORS,
+    OpSpec("index_copy", lambda lib, x, i, s, dim, method=True: (x.index_copy(dim, i, s) if method else
+                                                                  lib.index_copy(x, dim, i, s)),
+           _either(_index_along()), differentiable=(0, 2), error_inputs=INDEX_COPY_ERRORS),
+    OpSpec("index_fill", lambda lib, x, i, s, dim, method=True: (x.index_fill(dim, i, -2.0) if method else
+                                                                  lib.index_fill(x, dim, i, 0.5)),
+           _either(_index_along(unique=False, wrap=True)), error_inputs=INDEX_FILL_ERRORS,
            notes="repeated and negative indices (negative ones count from the end)"),
     OpSpec("index_fill_tensor_value", lambda lib, x, i, v, dim: x.index_fill(dim, i, v),
            _index_along(unique=False, value=True), differentiable=(0, 2),
            error_inputs=INDEX_FILL_VALUE_ERRORS,
            notes="a 0-d value tensor gets the sum of the gradient at the filled positions, each position once"),
-    OpSpec("index_put", lambda lib, x, v, *idx, accumulate: _index_put_fn(lib, x, v, *idx, accumulate=accumulate),
-           _index_put(), differentiable=(0, 1), error_inputs=INDEX_PUT_ERRORS,
+    OpSpec("index_put", _index_put_fn,
+           _either(_index_put()), differentiable=(0, 1), error_inputs=INDEX_PUT_ERRORS,
            notes="unique positions, negative indices, values broadcast"),
     OpSpec("index_put_accumulate",
-           lambda lib, x, v, *idx, accumulate: _index_put_fn(lib, x, v, *idx, accumulate=accumulate),
-           _index_put(accumulate=True), differentiable=(0, 1), notes="repeated positions accumulate"),
+           _index_put_fn,
+           _either(_index_put(accumulate=True)), differentiable=(0, 1), notes="repeated positions accumulate"),
     OpSpec("index_put_mask",
-           lambda lib, x, m, v, accumulate: (x.index_put((m,), v), lib.index_put(x, (m,), v, accumulate=True)),
-           _index_put(mask=True), differentiable=(0, 2), notes="one boolean mask over the leading dims"),
-    OpSpec("masked_scatter", lambda lib, x, m, s: (x.masked_scatter(m, s), lib.masked_scatter(x, m, s)),
-           _masked_scatter(), differentiable=(0, 2), error_inputs=MASKED_SCATTER_ERRORS,
+           lambda lib, x, m, v, accumulate: (lib.index_put(x, (m,), v, accumulate=True) if accumulate else
+                                             x.index_put((m,), v)),
+           _index_put(mask=True, accumulate=st.booleans()), differentiable=(0, 2),
+           notes="one boolean mask over the leading dims, accumulate either way"),
+    OpSpec("masked_scatter", lambda lib, x, m, s, method=True: (x.masked_scatter(m, s) if method else
+                                                                 lib.masked_scatter(x, m, s)),
+           _either(_masked_scatter()), differentiable=(0, 2), error_inputs=MASKED_SCATTER_ERRORS,
            notes="x and mask broadcast together; the source's first mask.sum() elements are written in order"),
     # In place, on a non-leaf copy (in-place on a leaf that requires grad raises: property_tests/test_engine.py).
     OpSpec("scatter_inplace",
