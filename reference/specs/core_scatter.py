@@ -269,6 +269,13 @@ MASKED_SCATTER_ERRORS = (
 )
 
 
+def _legacy_reduce_backward(lib):
+    """Backward through scatter(..., reduce=): torch has no derivative for it (the raise happens in ``make``)."""
+    x = lib.zeros(2, 3, requires_grad=True)
+    x.scatter(1, lib.tensor([[0], [1]]), lib.ones(2, 1), reduce="add").sum().backward()
+    return (), {}
+
+
 def _index_put_fn(lib, x, v, *idx, accumulate, method=True):
     if method:
         return x.index_put(tuple(idx), v, accumulate=accumulate)
@@ -291,7 +298,9 @@ SPECS = [
            _scatter(unique=False, domain="nonzero"), differentiable=(), gradcheck=False,
            notes="forward only: torch has no derivative for scatter with reduce= (impl's backward raises as torch's)",
            error_inputs=(_err(lambda lib: ((lib.zeros(3, 4), _t(lib, [[3]]), lib.ones(1, 1)), {"dim": 0}),
-                              RuntimeError, "index 3 is out of bounds", "index out of range"),)),
+                              RuntimeError, "index 3 is out of bounds", "index out of range"),
+                         _err(_legacy_reduce_backward, RuntimeError, "derivative for aten::scatter is not implemented",
+                              "backward through reduce= (torch has no derivative)"))),
     OpSpec("scatter_add", lambda lib, x, i, s, dim, method=True: x.scatter_add(dim, i, s) if method else
            lib.scatter_add(x, dim, i, s), _either(_scatter(unique=False)), differentiable=(0, 2),
            notes="repeated positions accumulate",
