@@ -137,7 +137,7 @@ def einsum(*args):
                     counts[lab] = counts.get(lab, 0) + 1
         out = ell + sorted(c for c, n in counts.items() if n == 1)
     sizes = _label_sizes(operands, labels)
-    ts = [_take_diagonals(t, ls) for t, ls in zip(operands, labels)]
+    ts = [_take_diagonals(t, ls, k) for k, (t, ls) in enumerate(zip(operands, labels))]
     ts, labels = [t for t, _ in ts], [ls for _, ls in ts]
     t, ls = ts[0], labels[0]
     for k in range(1, len(ts)):
@@ -166,13 +166,17 @@ def _label_sizes(operands, labels):
     return sizes
 
 
-def _take_diagonals(t, ls):
+def _take_diagonals(t, ls, k):
     """A label repeated within one operand (``ii->i``) takes that operand's diagonal."""
     ls = list(ls)
     while len(set(ls)) != len(ls):
         lab = next(c for c in ls if ls.count(c) > 1)
         p = ls.index(lab)
         q = ls.index(lab, p + 1)
+        n, m = t._data.shape[p], t._data.shape[q]
+        if n != m:
+            raise RuntimeError(f"einsum(): subscript {lab} is repeated for operand {k} but the sizes don't match, "
+                               f"{m} != {n}")
         t = diagonal(t, 0, p, q)  # drops dims p and q, appends the diagonal
         ls = [c for i, c in enumerate(ls) if i not in (p, q)] + [lab]
     return t, ls

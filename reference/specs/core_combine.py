@@ -87,6 +87,9 @@ EINSUM_ERRORS = (
          "invalid subscript"),
     _err(lambda lib: ((lib.ones(2, 3), lib.ones(3, 4, dtype=lib.float64)), {"equation": "ij,jk"}), RuntimeError,
          "expected scalar type", "mixed dtypes (no promotion)"),
+    _err(lambda lib: ((lib.ones(1, 3),), {"equation": "ii->i"}), RuntimeError,
+         "einsum.*subscript i is repeated for operand 0 but the sizes don't match, 3 != 1",
+         "a repeated subscript does not broadcast"),
 )
 
 
