@@ -23,6 +23,8 @@ SPEC_MODULES = (
     "reference.specs.nn_conv_extra",
     "reference.specs.nn_blocks_extra",
     "reference.specs.losses_extra",
+    "reference.specs.core_scatter",
+    "reference.specs.core_combine",
 )
 _FAMILY = {"nn_functional": "nn.functional"}
 

@@ -64,10 +64,12 @@ def _gather(base, flat):
 
 
 def regenerate(view):
-    """Give ``view`` the history ``base.flatten()[positions]`` from its base's current history."""
+    """Give ``view`` the history ``base.flatten()[positions]`` from its base's current history (and, in forward
+    mode, the tangent at those positions of its base's tangent)."""
     base = view._base
     meta = view._view_meta
     meta.version = view._version[0]
+    _refresh_tangent(view, base)
     if meta.no_grad or not base.requires_grad:
         return
     prev = _GradMode.enabled
@@ -78,6 +80,44 @@ def regenerate(view):
         _GradMode.enabled = prev
     view.grad_fn, view.requires_grad = fresh.grad_fn, True
     fresh.grad_fn.name = "AsStridedBackward0"
+
+
+def _refresh_tangent(view, base):
+    """Forward mode: a view's tangent is a view of its base's tangent in torch, so after an in-place op on the base
+    (or on a sibling view) the view's tangent is read again from the base's."""
+    level = _autograd._forward_ad_level
+    if level is None:
+        return
+    tangent = level.get(base)
+    if tangent is None:
+        level.tangents.pop(id(view), None)
+        return
+    level.set(view, _gather(tangent, positions(view._data, base._data)))
+
+
+def write_tangent_into_base(view):
+    """Forward mode, after an in-place op on ``view`` recorded without a graph: the base's tangent takes the view's
+    tangent at the view's positions (zeros elsewhere if the base had none)."""
+    from .shape import _index_put, expand, reshape
+
+    level = _autograd._forward_ad_level
+    base = view._base
+    if level is None or base is None:
+        return
+    vt, bt = level.get(view), level.get(base)
+    if vt is None and bt is None:
+        return
+    if bt is None:
+        bt = Tensor._wrap(np.zeros_like(base._data))
+    if vt is None:
+        vt = Tensor._wrap(np.zeros_like(view._data))
+    elif vt._data.shape != view._data.shape:
+        vt = expand(vt, view._data.shape)
+    flat = positions(view._data, base._data).ravel()
+    new = _index_put(reshape(bt, (-1,)), (flat,), False, reshape(vt, (-1,)))
+    level.set(base, reshape(new, base._data.shape))
+    if getattr(view, "_view_meta", None) is not None:
+        view._view_meta.version = view._version[0]  # the view's own tangent is current
 
 
 def refresh_if_stale(t):
@@ -127,6 +167,8 @@ def inplace_on_view(view, op, fn, args, kwargs, store):
     flat = positions(view._data, base._data)
     old_base = Tensor._wrap(base._data, base.requires_grad)
     old_base.grad_fn = base.grad_fn
+    if level is not None and level.get(base) is not None:
+        level.set(old_base, level.get(base))  # CopySlices then carries the base's new tangent (forward mode)
     keep = np.ones(base._data.size, dtype=base._data.dtype)
     keep[flat.ravel()] = 0
     keep = Tensor._wrap(keep.reshape(base._data.shape))
@@ -136,6 +178,10 @@ def inplace_on_view(view, op, fn, args, kwargs, store):
 
     recorded = apply("CopySlices", base._data, (old_base, result), copy_slices_backward)
     base.grad_fn, base.requires_grad = recorded.grad_fn, recorded.requires_grad
+    if level is not None:
+        tangent = level.get(recorded)
+        if tangent is not None:
+            level.set(base, tangent)
     view._view_meta.version = -1  # stale: regenerate from the new base history now
     regenerate(view)
     return result

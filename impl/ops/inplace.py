@@ -62,10 +62,14 @@ def inplace(self, op, fn, *args, **kwargs):
     """Run ``fn(self, *args)`` out of place and write the result into ``self``."""
     _check_leaf(self, op)
     if not _needs_graph(self, args):
+        if self._base is not None and _autograd._forward_ad_level is not None:
+            _views.refresh_if_stale(self)  # forward mode: the tangent of a view whose base changed is read again
         with _NoGrad():
             result = fn(self, *args, **kwargs)
         _store(self, result, op)
         _move_tangent(result, self)
+        if self._base is not None:
+            _views.write_tangent_into_base(self)
         return self
     if self._base is not None:
         result = _views.inplace_on_view(self, op, fn, args, kwargs, _store)

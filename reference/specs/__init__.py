@@ -1,7 +1,8 @@
 """OpSpecs, one module per family; ``reference.registry.all_specs()`` collects them (in SPEC_MODULES order).
 
 core_elementwise.py, core_reduce.py, core_shape.py (incl. indexing and in-place ops), core_linalg.py,
-core_creation.py: the core ops of ``impl``. nn_functional.py and losses.py: ``impl.nn.functional``.
+core_creation.py, core_scatter.py (scatter and index_* ops), core_combine.py (einsum, tensordot, kron, splits, ...):
+the core ops of ``impl``. nn_functional.py and losses.py: ``impl.nn.functional``.
 
 How to add a spec
 -----------------
