@@ -71,18 +71,28 @@ def _pick(draw, options):
     return options[np.random.default_rng(draw(st.integers(0, 2**63 - 1))).integers(len(options))]
 
 
+RANK_KEEPING = ("transpose", "permute", "movedim", "narrow")
+
+
 def _rarely():
     return st.integers(0, 5).map(lambda k: k == 5)
 
 
 @st.composite
 def programs(draw, first):
-    """A program whose first view is ``first`` (a ViewOp)."""
+    """A program whose chain of views contains ``first`` (a ViewOp)."""
     shape = draw(st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple).filter(first.applies))
     data = np.random.default_rng(draw(st.integers(0, 2**16))).standard_normal(shape).astype(np.float32)
     views, cur = [], shape
-    for i in range(draw(st.sampled_from([1, 1, 2]))):
-        vop = first if i == 0 else _pick(draw, [v for v in VIEW_OPS if v.applies(cur)])
+    chain = [first]
+    if draw(st.sampled_from([0, 0, 1, 2])) == 1 and shape:
+        # after a view that keeps the rank (so ``first`` still applies) and breaks contiguity: view must refuse
+        chain = [_pick(draw, [v for v in VIEW_OPS if v.name in RANK_KEEPING]), first]
+    elif draw(st.booleans()):
+        chain = [first, None]
+    for vop in chain:
+        if vop is None:
+            vop = _pick(draw, [v for v in VIEW_OPS if v.applies(cur)])
         p = draw(vop.params(cur))
         try:
             nxt = _view_shape(vop, p, cur)
