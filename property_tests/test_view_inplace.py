@@ -163,7 +163,7 @@ def run(lib, prog):
             loss.backward()
             leaves = {"x": x, "operand": o}
             out["grads"] = {n: None if t is None or t.grad is None else t.grad.numpy().copy()
-                            for n, t in leaves.items() if t is not None and t.requires_grad}
+                            for n, t in leaves.items() if t is not None and t.requires_grad and t.is_leaf}
     except Exception as e:  # noqa: BLE001 - the class is what is compared
         out["raised"] = (stage, type(e))
         out["message"] = str(e)
