@@ -89,6 +89,8 @@ class Tensor(_DeclaredMethods):
 
     @property
     def is_leaf(self) -> builtins.bool:
+        if self._base is not None:  # a view whose base changed: its history first (or torch's refusal)
+            _autograd._Views.refresh(self)
         return self.grad_fn is None
 
     def is_floating_point(self) -> builtins.bool:

@@ -563,8 +563,7 @@ def check_inplace_on_output(spec, sample, dtype="float64") -> Checked:
     allows it, impl's gradients must be torch's: an op whose output shares memory with an array its backward
     reads (regression 046) gives a silently wrong gradient here. Skipped, as documented divergences: impl
     refuses in-place autograd on any view, torch only on some; where torch's result is a view (of a leaf, or
-    one of several views) and impl's is a copy sharing no memory with any input (diagonal, 0-d select/unbind,
-    empty results), impl allows the in-place op and nothing of the input can change; and a spec with a
+    one of several views) and impl's is a copy sharing no memory with any input, impl allows the in-place op and nothing of the input can change; and a spec with a
     Divergence whose ``what`` starts with "in-place on output" (its reason says why). An impl output that
     does share memory with an input and is modified in place without complaint fails the check. Returns what was
     compared after the in-place step -- the refusal (one per doubled output) or the gradient elements -- with the
@@ -662,8 +661,7 @@ def check_grad_mode(spec, sample, dtype="float32") -> Checked:
             else:
                 # Nothing is recorded. A *view* made under no_grad of a tensor that requires grad still requires
                 # grad (a leaf with no grad_fn), as torch's (regression 055); so does an op that returns its input
-                # itself, like +x or x.float() on float32. Where impl's output is a copy and torch's a view
-                # (diagonal, a Divergence), only torch's requires grad.
+                # itself, like +x or x.float() on float32.
                 if a.grad_fn is not None:
                     ctx.fail(f"grad mode ({mode})", f"output {k} records a graph (grad_fn {a.grad_fn!r})")
                 is_view = a._base is not None or any(a is t for t in ii)

@@ -33,7 +33,8 @@ FAILS_WITH = r"raised ValueError"
 
 @contextlib.contextmanager
 def reintroduce(variant=None):
-    with swap_function(inplace._store, rewrite_source(inplace._store, ("    _check_writable(self, op)\n", ""))):
+    with swap_function(inplace._store, rewrite_source(inplace._store, ("    _check_writable(self, op, region)\n", ""),
+                                                      ("d = _writable(self._data)", "d = self._data"))):
         yield
 
 

@@ -25,7 +25,7 @@ import contextlib
 
 import numpy as np
 
-from impl.ops import shape
+from impl.ops import inplace, shape
 from regression._util import assert_close, no_crash, rewrite_source, swap_function
 
 FAILS_WITH = r"is read-only|raised ValueError"
@@ -40,7 +40,10 @@ CASES = {
 
 @contextlib.contextmanager
 def reintroduce(variant=None):
-    with swap_function(shape.expand, rewrite_source(shape.expand, ("        out = x.reshape(target)\n", "        pass\n"))):
+    # Writes through a read-only expanded array now go to a writable alias (inplace._writable, regression 073):
+    # the bug is the read-only array reaching the in-place op, so that alias is taken away too.
+    with swap_function(shape.expand, rewrite_source(shape.expand, ("        out = x.reshape(target)\n", "        pass\n"))), \
+            swap_function(inplace._writable, lambda d: d):
         yield
 
 

@@ -26,12 +26,16 @@ from .._tensor import Tensor
 
 class ViewMeta:
     """What a view remembers: made under no_grad, the multi-view op that made it (or None), and the version of the
-    shared counter when its history was last made from its base."""
+    shared counter when its history was last made from its base. A view of such a view inherits both, as torch's
+    creation meta."""
 
     __slots__ = ("no_grad", "multi", "version")
 
-    def __init__(self, no_grad, version):
+    def __init__(self, no_grad, version, parent=None):
         self.no_grad, self.multi, self.version = no_grad, None, version
+        if parent is not None:
+            self.no_grad = self.no_grad or parent.no_grad
+            self.multi = parent.multi
 
 
 def positions(view, base):
@@ -121,10 +125,29 @@ def write_tangent_into_base(view):
 
 
 def refresh_if_stale(t):
-    """Called by the engine for an op input that is a view, once in-place autograd has happened anywhere."""
+    """Called by the engine for an op input that is a view (and by ``is_leaf``): a view whose base or a sibling was
+    modified in place since its history was made gets it made again from the base, or, for a view torch would not
+    regenerate (made under no_grad, or returned with others by unbind/split/chunk), the refusal torch raises."""
     meta = getattr(t, "_view_meta", None)
     if meta is not None and meta.version != t._version[0]:
+        if (meta.no_grad or meta.multi is not None) and t._base.requires_grad:
+            _refuse_stale(meta)
         regenerate(t)
+
+
+def _refuse_stale(meta):
+    if meta.no_grad:
+        raise RuntimeError(
+            "A view was created in no_grad mode and its base or another view of its base has been modified inplace "
+            "with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+            "clarify your code by moving both the view and the inplace either both inside the no_grad block (if you "
+            "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+        )
+    raise RuntimeError(
+        f"Output 0 of {meta.multi} is a view and its base or another view of its base has been modified inplace. "
+        "This view is the output of a function that returns multiple views. Such functions do not allow the output "
+        "views to be modified inplace. You should replace the inplace operation by an out-of-place one."
+    )
 
 
 def check_inplace_allowed(view, op):
@@ -136,7 +159,7 @@ def check_inplace_allowed(view, op):
             "function that returns multiple views. Such functions do not allow the output views to be modified "
             "inplace. You should replace the inplace operation by an out-of-place one."
         )
-    if meta is not None and meta.no_grad and base.requires_grad:
+    if meta is not None and meta.no_grad:  # (the op is recorded: the view or the operand requires grad)
         raise RuntimeError(
             f"{op}: A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given "
             "that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
@@ -150,8 +173,9 @@ def check_inplace_allowed(view, op):
         )
 
 
-def inplace_on_view(view, op, fn, args, kwargs, store):
-    """The autograd path of an in-place op on a view: the base's history becomes CopySlices."""
+def inplace_on_view(view, op, fn, args, kwargs, store, where=None):
+    """The autograd path of an in-place op on a view: the base's history becomes CopySlices. ``where``: the
+    positions the op writes when it writes part of the view only (see ``inplace._store``)."""
     check_inplace_allowed(view, op)
     base = view._base
     if getattr(view, "_view_meta", None) is None:
@@ -170,11 +194,21 @@ def inplace_on_view(view, op, fn, args, kwargs, store):
     if level is not None and level.get(base) is not None:
         level.set(old_base, level.get(base))  # CopySlices then carries the base's new tangent (forward mode)
     keep = np.ones(base._data.size, dtype=base._data.dtype)
-    keep[flat.ravel()] = 0
+    written = None
+    if where is not None and flat.size and np.unique(flat).size < flat.size:
+        # An expanded view written in part: the memory holds the written elements only, so the result's other
+        # elements (which may alias written positions) pass no gradient; the positions nobody wrote keep the base's.
+        mask = np.zeros(flat.shape, dtype=bool)
+        mask[where] = True
+        keep[flat[mask]] = 0
+        written = Tensor._wrap(mask.astype(base._data.dtype))
+    else:
+        keep[flat.ravel()] = 0
     keep = Tensor._wrap(keep.reshape(base._data.shape))
 
     def copy_slices_backward(g):
-        return g * keep, _gather(g, flat)  # the gathered positions have the view's shape
+        r = _gather(g, flat)  # the gathered positions have the view's shape
+        return g * keep, (r if written is None else r * written)
 
     recorded = apply("CopySlices", base._data, (old_base, result), copy_slices_backward)
     base.grad_fn, base.requires_grad = recorded.grad_fn, recorded.requires_grad

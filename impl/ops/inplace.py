@@ -28,21 +28,47 @@ def _check_leaf(self, op):
         )
 
 
-def _check_writable(self, op):
+def _overlaps(d):
+    """More than one element refers to one memory location (an expanded, stride-0 dimension)."""
+    return any(st == 0 and n > 1 for st, n in zip(d.strides, d.shape))
+
+
+def _writable(d):
+    """``d`` itself, or for an expanded tensor (numpy's ``broadcast_to`` is a read-only view) a writable alias of
+    the same memory, made from the array that owns it: torch writes through such tensors where the op allows it
+    (fill_, masked_fill_, an index that repeats no element)."""
+    if d.flags.writeable or not d.size:
+        return d
+    root = d
+    while root.base is not None:
+        root = root.base
+    if not (isinstance(root, np.ndarray) and root.flags.writeable and root.flags.c_contiguous):
+        return d
+    offset = d.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return np.ndarray(d.shape, d.dtype, buffer=root, offset=offset, strides=d.strides)
+
+
+def _check_writable(self, op, region=None):
+    """``region``: the basic index written (torch checks that part only), or ``False`` for a write torch lets
+    through an expanded tensor (fill_, masked_fill_, advanced-index assignment)."""
     d = self._data
-    if not d.flags.writeable and d.size:
-        if any(st == 0 and n > 1 for st, n in zip(d.strides, d.shape)):
-            raise RuntimeError(
-                f"{op}: unsupported operation: more than one element of the written-to tensor refers to a single "
-                f"memory location (an expanded tensor of shape {tuple(d.shape)}). Please clone() the tensor before "
-                "performing the operation."
-            )
+    if not d.size:
+        return
+    if region is not False and _overlaps(d if region is None else d[region]):
+        raise RuntimeError(
+            f"{op}: unsupported operation: more than one element of the written-to tensor refers to a single "
+            f"memory location (an expanded tensor of shape {tuple(d.shape)}). Please clone() the tensor before "
+            "performing the operation."
+        )
+    if not _writable(d).flags.writeable:
         raise RuntimeError(f"{op}: the tensor (shape {tuple(d.shape)}) is read-only (its numpy array is not writeable, "
                            "e.g. impl.from_numpy of a read-only array); clone() it first")
 
 
-def _store(self, result, op):
-    _check_writable(self, op)
+def _store(self, result, op, region=None, where=None):
+    """Write ``result`` into ``self``. ``where`` (an index or a boolean mask): the only positions the op writes --
+    through an expanded tensor, writing the others back would undo the write at the positions they alias."""
+    _check_writable(self, op, region)
     r = result._data
     if r.shape != self._data.shape:
         try:
@@ -54,32 +80,41 @@ def _store(self, result, op):
     if r.dtype != self._data.dtype and not np.can_cast(r.dtype, self._data.dtype, "same_kind"):
         raise RuntimeError(f"{op}: result type {result.dtype.name} can't be cast to the desired output type {self.dtype.name}")
     if self._data.size:  # an empty tensor has nothing to write (and may be a read-only view)
-        np.copyto(self._data, r, casting="unsafe")
+        d = _writable(self._data)
+        if where is not None and _overlaps(d):
+            d[where] = r[where]
+        else:
+            np.copyto(d, r, casting="unsafe")
     self._version[0] += 1
 
 
-def inplace(self, op, fn, *args, **kwargs):
-    """Run ``fn(self, *args)`` out of place and write the result into ``self``."""
+def inplace(self, op, fn, *args, _write=(None, None), **kwargs):
+    """Run ``fn(self, *args)`` out of place and write the result into ``self``. ``_write``: ``_store``'s ``region``
+    and ``where`` for an op that writes part of ``self`` only."""
     _check_leaf(self, op)
+
+    def store(t, result, op):
+        _store(t, result, op, *_write)
+
     if not _needs_graph(self, args):
         if self._base is not None and _autograd._forward_ad_level is not None:
             _views.refresh_if_stale(self)  # forward mode: the tangent of a view whose base changed is read again
         with _NoGrad():
             result = fn(self, *args, **kwargs)
-        _store(self, result, op)
+        store(self, result, op)
         _move_tangent(result, self)
         if self._base is not None:
             _views.write_tangent_into_base(self)
         return self
     if self._base is not None:
-        result = _views.inplace_on_view(self, op, fn, args, kwargs, _store)
+        result = _views.inplace_on_view(self, op, fn, args, kwargs, store, _write[1])
     else:
         # The old value becomes its own node-less snapshot carrying self's history.
         prev = Tensor._wrap(self._data.copy(), self.requires_grad)
         prev.grad_fn = self.grad_fn
         _move_tangent(self, prev)
         result = fn(prev, *args, **kwargs)
-        _store(self, result, op)
+        store(self, result, op)
         self.grad_fn = result.grad_fn
         self.requires_grad = result.requires_grad
     _move_tangent(result, self)
@@ -171,7 +206,12 @@ def sqrt_(self):
 def masked_fill_(self, mask, value):
     from .shape import masked_fill
 
-    return inplace(self, "masked_fill_", masked_fill, mask, value)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    try:
+        where = np.broadcast_to(m, self._data.shape) if m.dtype == np.bool_ else None
+    except ValueError:
+        where = None  # masked_fill raises its own error
+    return inplace(self, "masked_fill_", masked_fill, mask, value, _write=(False, where))
 
 
 @op(function=False)
@@ -196,19 +236,23 @@ def setitem(self, key, value, /):
 
 def _setitem(self, idx, value, op):
     """``self[idx] = value`` for __setitem__, fill_ and copy_ (``op`` names the caller in errors)."""
-    _check_leaf(self, op)
-    if not _needs_graph(self, (value,)) and not _carries_tangent(self, value):
-        from .shape import _convert_index
+    from .shape import _convert_index
 
-        index, _ = _convert_index(idx, self._data.shape)
+    _check_leaf(self, op)
+    index, basic = _convert_index(idx, self._data.shape)
+    # torch refuses a write through an expanded tensor only where the indexed part repeats an element (fill_ and
+    # advanced indexing write through anyway).
+    region = index if basic and op != "fill_" else False
+    if not _needs_graph(self, (value,)) and not _carries_tangent(self, value):
         v = value._data if isinstance(value, Tensor) else value
         try:
-            self._data[index] = v
+            _check_writable(self, op, region)
+            _writable(self._data)[index] = v
         except (ValueError, IndexError) as e:
             raise RuntimeError(f"{op}: {e} (tensor shape {tuple(self._data.shape)}, value shape {tuple(np.shape(v))})") from None
         self._version[0] += 1
         return self
-    return inplace(self, op, index_put, idx, value)
+    return inplace(self, op, index_put, idx, value, _write=(region, index))
 
 
 def _uniform_(self, low, high):

@@ -15,13 +15,27 @@ from ._registry import op
 from ._views import ViewMeta
 
 
+def _root(a):
+    while a.base is not None:
+        a = a.base
+    return a
+
+
+def _aliases(out, x):
+    """``out`` is a view of ``x``'s memory. An empty array overlaps nothing, yet an empty slice of a tensor is still a
+    view of it in torch: then the owner of the memory decides."""
+    if out.size and x.size:
+        return np.may_share_memory(out, x)
+    return out.base is not None and _root(out) is _root(x)
+
+
 def _view(name, out, input, backward):
     """A result sharing storage with ``input``: it shares the version counter too (as torch's views)."""
     t = apply(name, out, (input,), backward)
-    if np.may_share_memory(out, input._data):
+    if _aliases(out, input._data):
         t._version = input._version
         t._base = input if input._base is None else input._base
-        t._view_meta = ViewMeta(not _GradMode.enabled, t._version[0])
+        t._view_meta = ViewMeta(not _GradMode.enabled, t._version[0], getattr(input, "_view_meta", None))
         if not t.requires_grad and input.requires_grad:
             t.requires_grad = True  # torch: a view of a tensor that requires grad does, even made under no_grad
     return t
@@ -48,7 +62,7 @@ def _shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
-@op(method_aliases=("view",))
+@op
 def reshape(input, *shape):
     ensure_tensor(input, "reshape")
     shape = _shape_arg(shape)
@@ -95,8 +109,21 @@ def _transpose_back(a, b):
 
 
 @op(function=False)
+def view(input, *shape):
+    """reshape that never copies: torch refuses a shape the input's strides cannot express."""
+    out = reshape(input, *shape)
+    if out._base is None and input._data.size:
+        raise RuntimeError(
+            f"view size is not compatible with input tensor's size and stride (at least one dimension spans across two "
+            f"contiguous subspaces). Use .reshape(...) instead. (input shape {tuple(input._data.shape)}, strides "
+            f"{tuple(s // input._data.itemsize for s in input._data.strides)}, view shape {tuple(out._data.shape)})"
+        )
+    return out
+
+
+@op(function=False)
 def view_as(input, other):
-    return reshape(input, other.shape)
+    return view(input, other.shape)
 
 
 @op(function=False)
@@ -170,8 +197,8 @@ def t(input):
 
 
 def T(input):
-    nd = input._data.ndim
-    return permute(input, tuple(range(nd - 1, -1, -1))) if nd > 1 else input
+    # Of a 0-d or 1-d tensor too a view (not the tensor itself), as torch's.
+    return permute(input, tuple(range(input._data.ndim - 1, -1, -1)))
 
 
 def mT(input):
@@ -660,9 +687,11 @@ def masked_select(input, mask):
 def diagonal(input, offset=0, dim1=0, dim2=1):
     x = input._data
     a, b = norm_dim(dim1, x.ndim, "diagonal"), norm_dim(dim2, x.ndim, "diagonal")
-    out = np.diagonal(x, offset, a, b).copy()
+    out = np.diagonal(x, offset, a, b)  # a view, as torch's: writing into it writes into the input
+    if x.flags.writeable:
+        out.flags.writeable = True  # numpy hands the diagonal view out read-only by default
     shape = x.shape
-    return apply("DiagonalBackward0", out, (input,), lambda g: (_diagonal_embed(g, shape, offset, a, b),))
+    return _view("DiagonalBackward0", out, input, lambda g: (_diagonal_embed(g, shape, offset, a, b),))
 
 
 def _diagonal_embed(g, shape, offset, a, b):

@@ -2,3 +2,6 @@
 from . import data
 
 __all__ = ["data"]
+from . import checkpoint  # noqa: E402 - activation checkpointing (torch.utils.checkpoint)
+
+__all__ += ["checkpoint"]
