@@ -19,8 +19,10 @@ SPEC_MODULES = (
     "reference.specs.core_creation",
     "reference.specs.nn_functional",
     "reference.specs.losses",
+    "reference.specs.core_math",
+    "reference.specs.nn_activation_extra",
 )
-_FAMILY = {"nn_functional": "nn.functional"}
+_FAMILY = {"nn_functional": "nn.functional", "nn_activation_extra": "nn.functional"}
 
 
 @functools.cache
