@@ -29,8 +29,11 @@ class _Inplace(Module):
 class Hardsigmoid(_Inplace):
     _fn = staticmethod(F.hardsigmoid)
 
+    def extra_repr(self):  # torch's shows no inplace flag here (SELU's does)
+        return ""
 
-class Hardswish(_Inplace):
+
+class Hardswish(Hardsigmoid):
     _fn = staticmethod(F.hardswish)
 
 
