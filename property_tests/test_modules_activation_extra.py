@@ -42,7 +42,7 @@ def _away(x, points):
     return x
 
 
-@settings(max_examples=examples(30))
+@settings(max_examples=examples(20))
 @given(st.data(), st.sampled_from(sorted(ACTIVATIONS)), st.lists(st.integers(1, 4), min_size=0, max_size=3), dtypes,
        st.integers(0, 2**16))
 def test_activations(data, name, shape, dtype, seed):
