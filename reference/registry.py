@@ -22,7 +22,7 @@ SPEC_MODULES = (
     "reference.specs.core_math",
     "reference.specs.nn_activation_extra",
 )
-_FAMILY = {"nn_functional": "nn.functional", "nn_activation_extra": "nn.functional"}
+_FAMILY = {"nn_functional": "nn.functional", "nn_activation_extra": "nn.functional", "core_math": "elementwise"}
 
 
 @functools.cache

@@ -20,6 +20,7 @@ native function and method (``x.sum(axis=0, keepdims=True)``). ``@op`` gives eve
 """
 import functools
 import inspect
+import types
 from dataclasses import dataclass
 
 
@@ -75,7 +76,11 @@ def _numpy_names(key, fn):
                     kwargs[name] = kwargs.pop(np_name)
         return fn(*args, **kwargs)
 
-    return accepting_numpy_names
+    # In the op's module globals, as the op itself: tools that recompile an op from its source (inspect follows
+    # __wrapped__) run it in the wrapper's globals.
+    wrapper = types.FunctionType(accepting_numpy_names.__code__, fn.__globals__, fn.__name__, None,
+                                 accepting_numpy_names.__closure__)
+    return functools.update_wrapper(wrapper, fn)
 
 
 def op(name=None, *, function=True, method=True, aliases=(), function_aliases=(), method_aliases=(), operators=(),
