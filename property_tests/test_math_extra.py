@@ -194,3 +194,51 @@ def test_cdist_second_order_matches_dist(p):
         out[lib.__name__] = [t.detach().numpy() for t in (d, ga, gga, ggb)]
     for k, (got, want) in enumerate(zip(out["impl"], out["torch"])):
         np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7, err_msg=f"cdist p={p} output {k}")
+
+
+# ---- in-place variants on views ----------------------------------------------------------------------------------
+_ON_VIEWS = {
+    "asin_": lambda lib, v, o: v.asin_(),
+    "erf_": lambda lib, v, o: v.erf_(),
+    "sigmoid_": lambda lib, v, o: v.sigmoid_(),
+    "addcmul_": lambda lib, v, o: v.addcmul_(o, o, value=0.5),
+    "addcdiv_": lambda lib, v, o: v.addcdiv_(o, o * o + 1),
+    "lerp_": lambda lib, v, o: v.lerp_(o, 0.25),
+    "copysign_": lambda lib, v, o: v.copysign_(o),
+    "xlogy_": lambda lib, v, o: v.xlogy_(o * o + 0.5),
+    "fill_diagonal_": lambda lib, v, o: v.fill_diagonal_(0.5),
+    "tril_": lambda lib, v, o: v.tril_(),
+    "addmm_": lambda lib, v, o: v.addmm_(o, o, beta=0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ON_VIEWS))
+@pytest.mark.parametrize("view", ["transpose", "slice"])
+def test_inplace_variants_on_views_rewrite_the_base(name, view):
+    """An in-place variant on a view of a non-leaf writes through to the base, bumps the shared version counter
+    once, and the base's gradient (through the rewritten history) is torch's."""
+    rng = np.random.default_rng(3)
+    x0, o0, g0 = rng.uniform(-0.9, 0.9, (3, 3)), rng.uniform(-0.9, 0.9, (3, 3)), rng.normal(size=(3, 3))
+    results = {}
+    for lib in (impl, torch):
+        x = lib.tensor(x0, requires_grad=True)
+        o = lib.tensor(o0, requires_grad=True)
+        base = x * 1
+        v = base.t() if view == "transpose" else base[1:, :]
+        other = o.t() if view == "transpose" else o[1:, :]
+        if name in ("fill_diagonal_", "tril_", "addmm_") and view == "slice":  # square views for these
+            other, v = o[1:, 1:], base[1:, 1:]
+        version = (lambda t: t._version) if lib is torch else (lambda t: t._version[0])  # impl: a shared 1-list
+        before = version(base)
+        _ON_VIEWS[name](lib, v, other)
+        bumps = version(base) - before
+        base.backward(lib.tensor(g0))
+        results[lib.__name__] = (base.detach().numpy().copy(), bumps, x.grad.numpy().copy(),
+                                 None if o.grad is None else o.grad.numpy().copy())
+    got, want = results["impl"], results["torch"]
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-7, atol=1e-7, err_msg=f"{name} on {view}: base values")
+    assert got[1] == want[1], f"{name} on {view}: version bumped {got[1]} times, torch {want[1]}"
+    np.testing.assert_allclose(got[2], want[2], rtol=1e-7, atol=1e-7, err_msg=f"{name} on {view}: x.grad")
+    assert (got[3] is None) == (want[3] is None), f"{name} on {view}: o.grad presence"
+    if want[3] is not None:
+        np.testing.assert_allclose(got[3], want[3], rtol=1e-7, atol=1e-7, err_msg=f"{name} on {view}: o.grad")
