@@ -33,6 +33,9 @@ def _calls(lib):
         "count_nonzero": ((x,), {}), "var": ((x,), {}), "std": ((x,), {}), "var_mean": ((x,), {}),
         "std_mean": ((x,), {}), "logsumexp": ((x,), {}), "norm": ((x,), {}), "cumsum": ((x,), {}),
         "softmax": ((x,), {}), "log_softmax": ((x,), {}), "stride": ((x,), {}),
+        "argsort": ((x,), {}), "sort": ((x,), {}), "cummax": ((x,), {}), "cummin": ((x,), {}), "cumprod": ((x,), {}),
+        "kthvalue": ((x, 1), {}), "logcumsumexp": ((x,), {}), "median": ((x,), {}), "nanmedian": ((x,), {}),
+        "mode": ((x,), {}), "topk": ((x, 1), {}), "unique": ((x,), {}), "unique_consecutive": ((x,), {}),
     }
 
 

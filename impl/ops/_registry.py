@@ -49,9 +49,9 @@ class Declaration:
 REGISTRY: dict[str, Declaration] = {}
 
 _NUMPY_NAMES = (("axis", "dim"), ("keepdims", "keepdim"))
-# torch.split/Tensor.split, torch.norm/Tensor.norm and Tensor.unflatten are Python functions in torch: they take
-# ``dim`` only (TypeError on ``axis``).
-_PYTHON_LEVEL = frozenset({"split", "norm", "unflatten"})
+# torch.split/Tensor.split, torch.norm/Tensor.norm, unique, unique_consecutive and Tensor.unflatten are Python
+# functions in torch: they take ``dim`` only (TypeError on ``axis``).
+_PYTHON_LEVEL = frozenset({"split", "norm", "unflatten", "unique", "unique_consecutive"})
 
 
 def _numpy_names(key, fn):

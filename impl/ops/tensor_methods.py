@@ -6,7 +6,7 @@ from .. import _creation
 from .._tensor import Tensor, tensor
 from . import elementwise as ew
 from ._registry import op
-from .inplace import setitem
+from .inplace import _setitem
 
 
 def _size_args(size, op_name):
@@ -107,4 +107,4 @@ def fill_diagonal_(self, fill_value, wrap=False):
     end = d.size if (wrap or d.ndim > 2) else min(d.size, d.shape[1] * d.shape[1])
     flat = np.arange(0, end, step)
     idx = tuple(ew._const(i) for i in np.unravel_index(flat, d.shape))
-    return setitem(self, idx, fill_value, op="fill_diagonal_")
+    return _setitem(self, idx, fill_value, "fill_diagonal_")

@@ -63,3 +63,17 @@ __all__ = [
     "celu", "hardshrink", "hardsigmoid", "hardswish", "prelu", "rrelu", "rrelu_", "selu", "softshrink", "tanhshrink",
     "threshold", "threshold_",
 ]
+from .conv_extra import conv3d, conv_transpose1d, conv_transpose2d, fold, unfold  # noqa: E402
+from .sampling import (  # noqa: E402
+    adaptive_max_pool2d,
+    avg_pool1d,
+    interpolate,
+    max_unpool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
+
+__all__ += [
+    "adaptive_max_pool2d", "avg_pool1d", "conv3d", "conv_transpose1d", "conv_transpose2d", "fold", "interpolate",
+    "max_unpool2d", "pixel_shuffle", "pixel_unshuffle", "unfold",
+]
