@@ -36,6 +36,7 @@ def _calls(lib):
         "argsort": ((x,), {}), "sort": ((x,), {}), "cummax": ((x,), {}), "cummin": ((x,), {}), "cumprod": ((x,), {}),
         "kthvalue": ((x, 1), {}), "logcumsumexp": ((x,), {}), "median": ((x,), {}), "nanmedian": ((x,), {}),
         "mode": ((x,), {}), "topk": ((x, 1), {}), "unique": ((x,), {}), "unique_consecutive": ((x,), {}),
+        "nansum": ((x,), {}), "nanmean": ((x,), {}),
     }
 
 

@@ -196,7 +196,7 @@ _MATH_AND_ACTIVATIONS = {
         clamp_min_ copysign_ cos_ cosh_ deg2rad deg2rad_ digamma digamma_ dist erf_ erfc_ erfinv_ exp2_ expm1_
         fill_diagonal_ fix fix_ float_power float_power_ floor_ fmax fmin fmod_ frac_ gcd gcd_ hypot_ is_contiguous
         isneginf isposinf itemsize lcm lcm_ lgamma lgamma_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ nbytes
-        negative_ polygamma polygamma_ rad2deg rad2deg_ reciprocal_ remainder_ round_ rsqrt_ sign_ signbit sin_ sinc
+        nanmean nansum negative_ polygamma polygamma_ rad2deg rad2deg_ reciprocal_ remainder_ round_ rsqrt_ sign_ signbit sin_ sinc
         sinc_ sinh_ square_ storage_offset stride tan_ tril_ triu_ trunc_ xlogy_""",
     "torch.nn.functional": "rrelu rrelu_ threshold_",
     "torch.nn": "Hardshrink RReLU Softmax2d Softshrink Threshold",

@@ -452,3 +452,36 @@ def dist(input, other, p=2):
     if p == -math.inf:
         return _saving_result("DistBackward0", reduce.amin(ew.abs(flat)))
     return _saving_result("DistBackward0", _pnorm_last(flat, p))
+
+
+# ---- reductions that skip nan ---------------------------------------------------------------------
+def _nan_as_zero(input, name):
+    ensure_tensor(input, name)
+    x = input._data
+    if x.dtype.kind != "f":
+        return input, None
+    nan = np.isnan(x)
+    keep = ew._const((~nan).astype(x.dtype))
+    # torch's nansum backward is grad * ~isnan(input), a product: an infinite gradient (nanmean of an all-nan
+    # slice divides by a count of 0) gives nan there, where a where() would give 0
+    return apply("NansumBackward0", np.where(nan, x.dtype.type(0), x), (input,), _quiet(lambda g: (g * keep,))), nan
+
+
+@op
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    # nan elements count as 0 and get gradient 0, as torch's (grad * ~isnan(input))
+    return reduce.sum(_nan_as_zero(input, "nansum")[0], dim=dim, keepdim=keepdim, dtype=dtype)
+
+
+@op
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    ensure_tensor(input, "nanmean")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got {input.dtype}")
+    zeroed, nan = _nan_as_zero(input, "nanmean")
+    total = reduce.sum(zeroed, dim=dim, keepdim=keepdim, dtype=dtype)
+    count = np.sum(~nan, axis=reduce._axes(input, dim, "nanmean"), keepdims=keepdim).astype(total._data.dtype)
+    # the count is a constant: times its reciprocal (computed here, where 1/0 = inf is silenced), an all-nan slice
+    # gives 0 * inf = nan and an infinite gradient, as torch's nansum / count
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ew.mul(total, ew._const(1 / count))

@@ -19,6 +19,7 @@ from reference.strategies import (
     away_from,
     binary,
     broadcast_shapes,
+    dims_of,
     distinct,
     nonzero_sizes,
     one_sided_pair,
@@ -242,6 +243,23 @@ def _cube(draw):
     return sample(values(r, (n,) * draw(st.integers(3, 4))))
 
 
+@st.composite
+def _with_nans(draw, all_nan_slices=True):
+    """Values with nan in about a quarter of the places (whole slices of nan now and then, unless
+    ``all_nan_slices`` is False) and a reduction dim."""
+    r = rng_of(draw)
+    shape = draw(shapes(min_dims=1))
+    x0 = values(r, shape)
+    x = np.where(r.random(shape) < 0.25, np.nan, x0)
+    kw = {"dim": dims_of(draw, len(shape)), "keepdim": draw(st.booleans())}
+    if kw["dim"] is None:
+        kw.pop("keepdim")
+    if not all_nan_slices and x.size:
+        axes = tuple(range(x.ndim)) if kw["dim"] is None else tuple(np.atleast_1d(kw["dim"]) % x.ndim)
+        x = np.where(np.isnan(x).all(axis=axes, keepdims=True), x0, x)
+    return sample(x, **kw)
+
+
 def _ts(*pairs):
     """ErrorInputs from (make, exc, match) triples."""
     return tuple(ErrorInput(make, exc, match) for make, exc, match in pairs)
@@ -387,6 +405,16 @@ SPECS = [
     OpSpec("dist_p0", lambda lib, x, y: (lib.dist(x, y, 0), x.dist(y, p=0)), _dist(p=False), differentiable=(),
            gradcheck=False, notes="p = 0 counts the non-zero differences; torch's backward of it fails with an "
                                   "undefined tensor, so only the forward is compared"),
+    # reductions that skip nan
+    OpSpec("nansum", lambda lib, x, **kw: (lib.nansum(x, **kw), x.nansum(**kw)), _with_nans(),
+           notes="nan counts as 0 with gradient 0, as torch's"),
+    OpSpec("nanmean", lambda lib, x, **kw: (lib.nanmean(x, **kw), x.nanmean(**kw)), _with_nans(all_nan_slices=False),
+           notes="the mean of the non-nan elements; all-nan slices: spec nanmean_all_nan",
+           error_inputs=_ts((lambda lib: ((lib.tensor([1, 2]),), {}), RuntimeError,
+                             "nanmean.*expected input to have floating point"))),
+    OpSpec("nanmean_all_nan", lambda lib, x, **kw: lib.nanmean(x, **kw), _with_nans(), gradcheck=False,
+           notes="all-nan slices give nan (0/0) and a nan gradient (torch's grad * ~isnan is inf * 0 there); "
+                 "finite differences of nan are nan"),
     # in-place variants (on a non-leaf copy)
     U("inplace_without_derivative", lambda lib, x: (
         (x * 1).asinh_(), (x * 1).arcsinh_(), (x * 1).atanh_(), (x * 1).arctanh_(), (x + 2).acosh_(),
