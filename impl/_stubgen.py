@@ -49,7 +49,9 @@ def render():
     lines.append('    """Tensor\'s declared methods, aliases and operators (Tensor derives from it for type checkers)."""\n\n')
     reflected = {n for d in _registry.REGISTRY.values() for n in d.reflected}
     for name, fn in sorted(_registry.methods().items()):
-        if name in reflected:  # bound as lambda self, other: fn(other, self)
+        if isinstance(fn, property):
+            lines.append(f"    @property\n    def {name}(self) -> Any: ...\n")
+        elif name in reflected:  # bound as lambda self, other: fn(other, self)
             lines.append(f"    def {name}(self, other) -> Any: ...\n")
         else:
             lines.append(f"    def {name}{_signature(fn, 'self')} -> Any: ...\n")

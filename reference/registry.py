@@ -25,8 +25,10 @@ SPEC_MODULES = (
     "reference.specs.losses_extra",
     "reference.specs.core_scatter",
     "reference.specs.core_combine",
+    "reference.specs.core_math",
+    "reference.specs.nn_activation_extra",
 )
-_FAMILY = {"nn_functional": "nn.functional"}
+_FAMILY = {"nn_functional": "nn.functional", "nn_activation_extra": "nn.functional", "core_math": "elementwise"}
 
 
 @functools.cache

@@ -188,6 +188,22 @@ SIGNATURE_EXCEPTIONS: dict = {
                                           "behaviour, and impl has no generator object to name as the default",
 }
 
+# impl/ops/math.py and its in-place variants, the Tensor new_*/layout methods, more activations (activation_extra)
+_MATH_AND_ACTIVATIONS = {
+    "torch": "addmv deg2rad digamma dist fix gcd isneginf isposinf lcm lgamma polygamma rad2deg signbit sinc",
+    "Tensor": """absolute_ acos_ acosh_ addbmm addbmm_ addmm_ addmv addmv_ arccos_ arccosh arccosh_ arcsin_ arcsinh
+        arcsinh_ arctan2_ arctan_ arctanh arctanh_ asin_ asinh_ atan2_ atan_ atanh_ baddbmm_ ceil_ clamp_max_
+        clamp_min_ copysign_ cos_ cosh_ deg2rad deg2rad_ digamma digamma_ dist erf_ erfc_ erfinv_ exp2_ expm1_
+        fill_diagonal_ fix fix_ float_power float_power_ floor_ fmax fmin fmod_ frac_ gcd gcd_ hypot_ is_contiguous
+        isneginf isposinf itemsize lcm lcm_ lgamma lgamma_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ nbytes
+        nanmean nansum negative_ polygamma polygamma_ rad2deg rad2deg_ reciprocal_ remainder_ round_ rsqrt_ sign_ signbit sin_ sinc
+        sinc_ sinh_ square_ storage_offset stride tan_ tril_ triu_ trunc_ xlogy_""",
+    "torch.nn.functional": "rrelu rrelu_ threshold_",
+    "torch.nn": "Hardshrink RReLU Softmax2d Softshrink Threshold",
+}
+for _ns, _extra in _MATH_AND_ACTIVATIONS.items():
+    SURFACE[_ns] = _names(" ".join(SURFACE[_ns]) + " " + _extra)
+
 # Attributes every Python object has: never part of the surface, never "impl exports that torch has".
 OBJECT_ATTRIBUTES = frozenset(dir(object)) | {"__annotations__", "__dict__", "__module__", "__weakref__",
                                               "__slots__", "__array_priority__", "__getstate__", "__reduce__"}

@@ -13,7 +13,14 @@ binds every declared method, alias and Python operator on ``Tensor``. Nothing el
 - ``aliases``: more names for both; ``method_aliases``/``function_aliases``: names for one side only.
 - ``operators``: Python operators bound to the method; ``reflected``: operators bound with swapped operands
   (``__radd__``).
+
+numpy's names: torch's argument parser takes ``axis=`` for ``dim=`` and ``keepdims=`` for ``keepdim=`` in every
+native function and method (``x.sum(axis=0, keepdims=True)``). ``@op`` gives every declared op with a ``dim`` or
+``keepdim`` parameter the same spelling, except the ops torch implements in Python (``_PYTHON_LEVEL``).
 """
+import functools
+import inspect
+import types
 from dataclasses import dataclass
 
 
@@ -41,6 +48,40 @@ class Declaration:
 
 REGISTRY: dict[str, Declaration] = {}
 
+_NUMPY_NAMES = (("axis", "dim"), ("keepdims", "keepdim"))
+# torch.split/Tensor.split, torch.norm/Tensor.norm, unique, unique_consecutive and Tensor.unflatten are Python
+# functions in torch: they take ``dim`` only (TypeError on ``axis``).
+_PYTHON_LEVEL = frozenset({"split", "norm", "unflatten", "unique", "unique_consecutive"})
+
+
+def _numpy_names(key, fn):
+    """``fn`` accepting ``axis=``/``keepdims=`` for its ``dim``/``keepdim`` parameters, as torch's native ops."""
+    if key in _PYTHON_LEVEL:
+        return fn
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return fn
+    pairs = tuple((np_name, name) for np_name, name in _NUMPY_NAMES if name in params)
+    if not pairs:
+        return fn
+
+    @functools.wraps(fn)
+    def accepting_numpy_names(*args, **kwargs):
+        if kwargs:
+            for np_name, name in pairs:
+                if np_name in kwargs:
+                    if name in kwargs:
+                        raise TypeError(f"{key}() got multiple values for argument '{name}' (also given as {np_name})")
+                    kwargs[name] = kwargs.pop(np_name)
+        return fn(*args, **kwargs)
+
+    # In the op's module globals, as the op itself: tools that recompile an op from its source (inspect follows
+    # __wrapped__) run it in the wrapper's globals.
+    wrapper = types.FunctionType(accepting_numpy_names.__code__, fn.__globals__, fn.__name__, None,
+                                 accepting_numpy_names.__closure__)
+    return functools.update_wrapper(wrapper, fn)
+
 
 def op(name=None, *, function=True, method=True, aliases=(), function_aliases=(), method_aliases=(), operators=(),
        reflected=()):
@@ -52,6 +93,7 @@ def op(name=None, *, function=True, method=True, aliases=(), function_aliases=()
         key = name or fn.__name__
         if key in REGISTRY:
             raise ValueError(f"op {key!r} is declared twice ({REGISTRY[key].fn.__module__} and {fn.__module__})")
+        fn = _numpy_names(key, fn)
         REGISTRY[key] = Declaration(key, fn, function, method, tuple(aliases), tuple(function_aliases),
                                     tuple(method_aliases), tuple(operators), tuple(reflected))
         return fn

@@ -23,6 +23,20 @@ from .activation import (
     softsign,
     tanh,
 )
+from .activation_extra import (
+    celu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    prelu,
+    rrelu,
+    rrelu_,
+    selu,
+    softshrink,
+    tanhshrink,
+    threshold,
+    threshold_,
+)
 from .conv import bilinear, conv1d, conv2d, linear
 from .loss import (
     binary_cross_entropy,
@@ -46,6 +60,8 @@ __all__ = [
     "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid", "max_pool1d", "max_pool2d", "mish",
     "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "relu", "relu6", "relu_", "scaled_dot_product_attention",
     "sigmoid", "silu", "smooth_l1_loss", "softmax", "softmin", "softplus", "softsign", "tanh",
+    "celu", "hardshrink", "hardsigmoid", "hardswish", "prelu", "rrelu", "rrelu_", "selu", "softshrink", "tanhshrink",
+    "threshold", "threshold_",
 ]
 from .conv_extra import conv3d, conv_transpose1d, conv_transpose2d, fold, unfold  # noqa: E402
 from .sampling import (  # noqa: E402

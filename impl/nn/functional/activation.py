@@ -3,6 +3,7 @@
 The math lives in impl.ops (elementwise / reduce); these are thin wrappers adding the functional
 signatures, the ``inplace=True`` forms and a few composites (relu6, hardtanh, softmin, glu, ...).
 """
+from ..._autograd import OUTPUT, apply
 from ...ops import elementwise as ew
 from ...ops import inplace as ip
 from ...ops import reduce, shape
@@ -13,6 +14,17 @@ sigmoid = ew.sigmoid
 logsigmoid = ew.logsigmoid
 gelu = ew.gelu
 softplus = ew.softplus
+
+
+def _result_saved(fn, node):
+    """``fn`` followed by an identity node that saves its output. torch's elu_, leaky_relu_, celu_, selu_ and
+    rrelu_ compute their derivative from the result they wrote (EluBackward1, ...), so an in-place edit of that
+    result makes backward raise (regression 083); the out-of-place forms read their input and do not."""
+    def run(x, *args, **kwargs):
+        out = fn(x, *args, **kwargs)
+        return apply(node, out._data, (out,), lambda g, o: (g,), saved=(OUTPUT,))
+
+    return run
 
 
 def _maybe_inplace(input, inplace, name, fn, *args, **kwargs):
@@ -30,11 +42,12 @@ def relu_(input):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    return _maybe_inplace(input, inplace, "leaky_relu_", ew.leaky_relu, negative_slope)
+    fn = _result_saved(ew.leaky_relu, "LeakyReluBackward1") if inplace else ew.leaky_relu
+    return _maybe_inplace(input, inplace, "leaky_relu_", fn, negative_slope)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return _maybe_inplace(input, inplace, "elu_", ew.elu, alpha)
+    return _maybe_inplace(input, inplace, "elu_", _result_saved(ew.elu, "EluBackward1") if inplace else ew.elu, alpha)
 
 
 def silu(input, inplace=False):

@@ -19,6 +19,19 @@ from .activation import (
     Softsign,
     Tanh,
 )
+from .activation_extra import (
+    CELU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    PReLU,
+    RReLU,
+    Softmax2d,
+    Softshrink,
+    Tanhshrink,
+    Threshold,
+)
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d
 from .dropout import Dropout
@@ -51,6 +64,8 @@ __all__ = [
     "ReLU6", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softmin", "Softplus", "Softsign", "Tanh",
     "TransformerEncoder", "TransformerEncoderLayer", "Unflatten",
     "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",
+    "CELU", "Hardshrink", "Hardsigmoid", "Hardswish", "PReLU", "RReLU", "SELU", "Softmax2d", "Softshrink", "Tanhshrink",
+    "Threshold",
 ]
 from .conv_extra import Conv3d, ConvTranspose1d, ConvTranspose2d, Fold, Unfold  # noqa: E402
 from .padding import (  # noqa: E402
