@@ -204,6 +204,16 @@ _MATH_AND_ACTIVATIONS = {
 for _ns, _extra in _MATH_AND_ACTIVATIONS.items():
     SURFACE[_ns] = _names(" ".join(SURFACE[_ns]) + " " + _extra)
 
+# impl/ops/combine.py and scatter.py (the combination and scatter families), the padding and upsampling layers
+_COMBINE_AND_LAYERS = {
+    "torch": """atleast_1d atleast_2d atleast_3d block_diag cartesian_prod column_stack combinations diff dsplit dstack
+        hsplit masked_scatter ravel tril_indices triu_indices vsplit""",
+    "Tensor": "cross diff dsplit hsplit kron masked_scatter masked_scatter_ ravel rot90 tensor_split trace vsplit",
+    "torch.nn": "CircularPad1d CircularPad2d UpsamplingBilinear2d UpsamplingNearest2d ZeroPad1d",
+}
+for _ns, _extra in _COMBINE_AND_LAYERS.items():
+    SURFACE[_ns] = _names(" ".join(SURFACE[_ns]) + " " + _extra)
+
 # Attributes every Python object has: never part of the surface, never "impl exports that torch has".
 OBJECT_ATTRIBUTES = frozenset(dir(object)) | {"__annotations__", "__dict__", "__module__", "__weakref__",
                                               "__slots__", "__array_priority__", "__getstate__", "__reduce__"}

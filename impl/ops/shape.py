@@ -677,6 +677,12 @@ def nonzero(input, as_tuple=False):
 
 
 @op
+def argwhere(input):
+    """torch.argwhere: the indices of the non-zero elements, one row each (nonzero's default form)."""
+    return nonzero(input)
+
+
+@op
 def masked_select(input, mask):
     shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
     # Broadcast the mask too: a 0-d or smaller mask must still select elements (a 1-D result), not add a dim.

@@ -17,6 +17,7 @@ and ``debug`` are accepted and ignored.
 """
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 from .. import _autograd, _tape
@@ -117,10 +118,16 @@ def _tensors(out):
     return [o for o in ((out,) if isinstance(out, Tensor) else out) if isinstance(o, Tensor)]
 
 
-def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism_check="default", debug=False,
-               early_stop=True, preserve_rng_state=True, **kwargs):
+def noop_context_fn():
+    """torch.utils.checkpoint.noop_context_fn: no context around the forward and the recomputation."""
+    return contextlib.nullcontext(), contextlib.nullcontext()
+
+
+def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, determinism_check="default",
+               debug=False, early_stop=True, **kwargs):
     """``function(*args, **kwargs)`` without keeping its intermediate tensors; backward recomputes them
-    (torch.utils.checkpoint.checkpoint)."""
+    (torch.utils.checkpoint.checkpoint). ``preserve_rng_state`` (default True) is taken from ``kwargs``, as torch's."""
+    preserve_rng_state = kwargs.pop("preserve_rng_state", True)
     if use_reentrant is None:
         warnings.warn(
             "torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. Refer to docs for "
