@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from . import _tape
+from . import _dtype, _tape
 
 Tensor = None  # set by impl/_tensor.py once the class exists (avoids an import per op)
 _new_tensor = object.__new__
@@ -221,7 +221,7 @@ def apply_fused(name, out, inputs, backward, saved=(), composite=None):
 def _record(name, out, inputs, backward, saved, fused, composite):
     t = _new_tensor(Tensor)
     # numpy turns 0-d results into numpy scalars (np.float32(1) * 2): keep _data an ndarray always.
-    t._data = out if type(out) is np.ndarray else np.asarray(out)
+    t._data = out if isinstance(out, np.ndarray) else np.asarray(out)
     t.grad = None
     t._version = [0]
     t._base = None
@@ -335,7 +335,7 @@ def _check_versions(node):
 def _as_array(g):
     """numpy folds 0-d arithmetic into numpy scalars (np.asarray(2.) * 2 is an np.float64); every backward closure
     receives an ndarray, so none has to guard against scalars when it indexes its gradient (regression 050)."""
-    return g if type(g) is np.ndarray else np.asarray(g)
+    return g if type(g) is np.ndarray else np.asanyarray(g)
 
 
 def _node_output(node, graph):
@@ -478,13 +478,13 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
             if create_graph:
                 if tuple(gi.shape) != d.shape:
                     gi = unbroadcast(gi, d.shape)
-                if gi._data.dtype != d.dtype:
+                if gi._data.dtype != d.dtype or type(gi._data) is not type(d):  # bfloat16 is a float32 subclass
                     gi = gi.to(inp.dtype)
             else:
                 if gi.shape != d.shape:
                     gi = unbroadcast(gi, d.shape)
-                if gi.dtype != d.dtype:
-                    gi = gi.astype(d.dtype)
+                if gi.dtype != d.dtype or type(gi) is not type(d):  # bfloat16 is a float32 subclass
+                    gi = _dtype.cast_array(gi, _dtype.of_array(d))
             if type(edge) is not Node:  # a leaf
                 if wanted is None:
                     to_leaf(edge, gi)
@@ -522,7 +522,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
                     if create_graph:
                         result[i] = c if c._data.dtype == inputs[i]._data.dtype else c.to(inputs[i].dtype)
                     else:
-                        result[i] = Tensor._wrap(np.array(c, dtype=inputs[i]._data.dtype))
+                        result[i] = Tensor._wrap(np.array(c, dtype=inputs[i]._data.dtype, subok=True))
         return tuple(result)
     return None
 
@@ -530,7 +530,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
 def _retain(t, g, graph):
     """A retained non-leaf's .grad accumulates across backward passes, as a leaf's (regression 066)."""
     if not graph:
-        g = Tensor._wrap(np.array(g, dtype=t._data.dtype))
+        g = Tensor._wrap(np.array(g, dtype=t._data.dtype, subok=True))
     t.grad = g if t.grad is None else (t.grad + g if graph else Tensor._wrap(t.grad._data + g._data))
 
 
@@ -573,7 +573,7 @@ def _accumulate_leaf(t, g):
             t.grad = Tensor._wrap(g)
         else:
             # Copy: closures may hand the same array to several inputs, or return one they keep.
-            t.grad = Tensor._wrap(np.array(g, dtype=t._data.dtype, copy=True))
+            t.grad = Tensor._wrap(np.array(g, dtype=t._data.dtype, copy=True, subok=True))  # subok: keeps bfloat16
     else:
         t.grad._data += g
 
@@ -637,6 +637,6 @@ def _seed(out, gradient, who, graph=False):
         )
     if graph:
         if not isinstance(gradient, Tensor):
-            return Tensor._wrap(g.astype(out._data.dtype, copy=False))
-        return gradient if g.dtype == out._data.dtype else gradient.to(out.dtype)
-    return g.astype(out._data.dtype, copy=False)
+            return Tensor._wrap(_dtype.cast_array(g, _dtype.of_array(out._data)))
+        return gradient if gradient.dtype is out.dtype else gradient.to(out.dtype)
+    return _dtype.cast_array(g, _dtype.of_array(out._data))

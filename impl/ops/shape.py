@@ -308,10 +308,10 @@ def cat(tensors, dim=0, out=None):
                 raise RuntimeError(
                     f"cat(): Sizes of tensors must match except in dimension {axis}. Expected size {ref[d]} but got size {s[d]} for tensor number {i} in the list (shapes {tuple(ref)} and {tuple(s)})."
                 )
-    from .._dtype import result_type
+    from .._dtype import cast_array, result_type
 
     dt = result_type(*tensors)
-    out_arr = np.concatenate([t._data.astype(dt, copy=False) for t in tensors], axis=axis)
+    out_arr = np.concatenate([cast_array(t._data, dt) for t in tensors], axis=axis)
     lead = (slice(None),) * axis
     pieces, start = [], 0
     for t in tensors:
@@ -517,7 +517,7 @@ def _index(input, index, basic, view=_view):
         # is then a 0-d view, as torch's select.
         at = index if any(i is Ellipsis for i in index) else (*index, Ellipsis)
         return view("SliceBackward0", input._data[at], input, lambda g: (_index_embed(g, shape, index),))
-    return apply("IndexBackward0", np.asarray(input._data[index]), (input,),
+    return apply("IndexBackward0", np.asanyarray(input._data[index]), (input,),
                  lambda g: (_index_add(g, shape, index),))
 
 
