@@ -214,8 +214,22 @@ def apply_fused(name, out, inputs, backward, saved=(), composite=None):
 
     ``composite(*inputs)`` recomputes the op with impl ops; ``create_graph`` differentiates it. Without a
     composite the op is differentiable once, and a ``create_graph`` backward through it raises.
+    A kernel whose floating inputs are all bfloat16 and which computed in plain float32 (numpy has no bfloat16:
+    windows, pads and scratch buffers are plain arrays) gets its result rounded to bfloat16 once, as torch's.
     """
+    if type(out) is np.ndarray and out.dtype == np.float32 and _all_bfloat16(inputs):
+        out = _dtype.cast_array(out, _dtype.bfloat16)
     return _record(name, out, inputs, backward, saved, True, composite)
+
+
+def _all_bfloat16(inputs):
+    seen = False
+    for i in inputs:
+        if i is not None and i._data.dtype.kind == "f":
+            if type(i._data) is not _dtype.BFloat16Array:
+                return False
+            seen = True
+    return seen
 
 
 def _record(name, out, inputs, backward, saved, fused, composite):

@@ -102,16 +102,12 @@ def div(input, other, rounding_mode=None):
     if rounding_mode is not None:
         return _div_rounded(input, other, rounding_mode)
     a, b, x, y, _ = binary_operands(input, other, "div")
-    quiet = x.dtype.itemsize <= 2 or x.dtype.kind != "f"  # integer and float16 results: inf/nan without warnings
     if x.dtype.kind != "f":  # true division of integers: each operand converted to the default float dtype directly
         f = _dtype.default_np()  # (not through their common integer dtype, where a 0-d operand could wrap)
         x, y = (np.asarray(v._data if isinstance(v, Tensor) else v).astype(f) for v in (input, other))
     try:
-        if not quiet:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf/nan without warnings, as torch's
             out = x / y
-        else:
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as torch's
-                out = x / y
     except ValueError:
         raise broadcast_error("div", x, y) from None
     p, q = _operand(a, x), _operand(b, y)

@@ -8,6 +8,7 @@ import builtins
 
 import numpy as np
 
+from .. import _dtype
 from .._autograd import _GradMode, apply
 from .._tensor import Tensor
 from ._common import ensure_tensor, norm_dim
@@ -277,7 +278,7 @@ def repeat(input, *sizes):
 def contiguous(input, memory_format=None):
     if input._data.flags.c_contiguous:
         return input
-    return apply("CloneBackward0", np.ascontiguousarray(input._data), (input,), lambda g: (g,))
+    return apply("CloneBackward0", input._data.copy(order="C"), (input,), lambda g: (g,))  # copy(): keeps bfloat16
 
 
 @op
@@ -446,7 +447,7 @@ def masked_fill(input, mask, value):
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value._data.ndim} dimension(s).")
         value = value.to(input.dtype)
     else:
-        value = Tensor._wrap(np.asarray(value, dtype=input._data.dtype))
+        value = Tensor._wrap(_dtype.cast_array(np.asarray(value), input.dtype))  # a Python scalar takes input's dtype
     try:
         np.broadcast_shapes(m.shape, input._data.shape)
     except ValueError:
