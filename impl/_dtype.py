@@ -85,19 +85,35 @@ def _plain(x):
     return x
 
 
-def _as_result(r):
-    """A numpy result computed from bfloat16 data: floating results are bfloat16 again, others stay as they are."""
+def _root(a):
+    while isinstance(a, np.ndarray) and a.base is not None:
+        a = a.base
+    return a
+
+
+def _bf16_roots(args, out):
+    for x in args:
+        if isinstance(x, BFloat16Array):
+            out.add(id(_root(x)))
+        elif isinstance(x, (list, tuple)):
+            _bf16_roots(x, out)
+    return out
+
+
+def _as_result(r, roots=frozenset()):
+    """A numpy result computed from bfloat16 data: floating results are bfloat16 again, others stay as they are.
+    ``roots``: ids of the bfloat16 inputs' memory; a view into it is already rounded and stays a view."""
     if isinstance(r, tuple):
-        return tuple(_as_result(e) for e in r)
+        return tuple(_as_result(e, roots) for e in r)
     if isinstance(r, list):
-        return [_as_result(e) for e in r]
+        return [_as_result(e, roots) for e in r]
     if isinstance(r, np.ndarray):
         if r.dtype.kind != "f":
             return r
-        if r.dtype == np.float32 and not r.flags.owndata:
+        if r.dtype == np.float32 and r.base is not None and id(_root(r)) in roots:
             return r.view(BFloat16Array)  # a view of bfloat16 data (reshape, transpose, broadcast): already rounded
         a = r.astype(np.float32) if r.dtype != np.float32 else r
-        if not a.flags.writeable:
+        if not a.flags.writeable or a.base is not None:  # never round another array's memory in place
             a = a.copy()
         return _round_bf16_inplace(a).view(BFloat16Array)
     if isinstance(r, np.floating):
@@ -133,7 +149,7 @@ class BFloat16Array(np.ndarray):
             if isinstance(args[0], BFloat16Array):
                 _round_bf16_inplace(args[0].view(np.ndarray))
             return result
-        return _as_result(result)
+        return _as_result(result, _bf16_roots(args, _bf16_roots(tuple(kwargs.values()), set())))
 
     def __setitem__(self, key, value):
         v = np.asarray(value)

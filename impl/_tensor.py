@@ -176,6 +176,8 @@ class Tensor:
     def numpy(self, force: builtins.bool = False) -> np.ndarray:
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if type(self._data) is _dtype.BFloat16Array:
+            raise TypeError("Got unsupported ScalarType BFloat16")  # numpy has no bfloat16 (torch's error)
         return self._data
 
     def item(self) -> builtins.int | builtins.float | builtins.bool:
