@@ -106,7 +106,15 @@ def check_low_precision(spec, sample, low) -> LowPrecisionResult:
     k = k_factor(spec.family, n_in)
     checked = 0
     for i, (a, b, r) in enumerate(zip(fi, ft, f64)):
-        if not isinstance(b, torch.Tensor):
+        if not isinstance(b, torch.Tensor):  # Python values (sizes, flags, element_size, item()): as torch's
+            if isinstance(b, float):
+                ok, worst = within(np.asarray([float(a)]), np.asarray([float(r)]), k, eps)
+                assert ok.all(), f"{where} output {i}: impl {a!r} vs float64 {r!r} ({worst:.3g}x the tolerance)"
+            elif isinstance(b, (bool, int, str, tuple)):
+                assert (tuple(a) if isinstance(b, tuple) else a) == b, f"{where} output {i}: impl {a!r} vs torch {b!r}"
+            else:
+                continue
+            checked += 1
             continue
         assert tuple(a.shape) == tuple(b.shape), f"{where} output {i}: impl shape {tuple(a.shape)} vs torch {tuple(b.shape)}"
         assert _dtype_name(a) == _dtype_name(b), f"{where} output {i}: impl dtype {a.dtype} vs torch {b.dtype}"
