@@ -35,6 +35,15 @@ def conv2d(lib, rng):
     return _fwd_bwd(lambda: F.conv2d(x, w, b, padding=1), x, w, b)
 
 
+def conv_transpose2d(lib, rng):
+    """A decoder's upsampling layer: 8x8 -> 16x16 with a 4x4 kernel, stride 2, padding 1."""
+    F = lib.nn.functional
+    x = _t(lib, rng.standard_normal((64, 32, 8, 8)), True)
+    w = _t(lib, rng.standard_normal((32, 16, 4, 4)) * 0.1, True)
+    b = _t(lib, rng.standard_normal(16), True)
+    return _fwd_bwd(lambda: F.conv_transpose2d(x, w, b, stride=2, padding=1), x, w, b)
+
+
 def max_pool2d(lib, rng):
     F = lib.nn.functional
     x = _t(lib, rng.standard_normal((64, 32, 16, 16)), True)
@@ -163,6 +172,7 @@ OPS = {
     "matmul 512x512": matmul,
     "bmm (32,64,64)": bmm,
     "conv2d fwd+bwd": conv2d,
+    "conv_transpose2d fwd+bwd": conv_transpose2d,
     "max_pool2d fwd+bwd": max_pool2d,
     "softmax+cross_entropy (4096,1000)": softmax_cross_entropy,
     "layer_norm fwd+bwd (64,128,256)": layer_norm,

@@ -89,6 +89,11 @@ class no_grad(_GradModeContext):
 class enable_grad(_GradModeContext):
     _value = True
 
+    def __new__(cls, orig_func=None):  # torch's: @enable_grad without parentheses decorates the function itself
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
 
 class inference_mode(_GradModeContext):
     """torch.inference_mode: no graph is recorded, and tensors made inside are inference tensors, which autograd
@@ -501,7 +506,10 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
                     gi = _dtype.cast_array(gi, _dtype.of_array(d))
             if type(edge) is not Node:  # a leaf
                 if wanted is None:
-                    to_leaf(edge, gi)
+                    if getattr(edge, "_hooks", None) or getattr(edge, "_post_hooks", None):
+                        to_leaf(edge, gi)
+                    else:  # called from here, so that _accumulate_leaf sees gi's references as _SOLE_REFS counts
+                        accumulate(edge, gi)
                 elif id(edge) in wanted:
                     key = id(edge)
                     captured[key] = captured[key] + gi if key in captured else gi
@@ -606,8 +614,24 @@ def _sole_refs():
 _SOLE_REFS = _sole_refs()
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None):
-    """torch.autograd.grad: gradients of ``outputs`` w.r.t. ``inputs``, leaving ``.grad`` untouched."""
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """torch.autograd.grad: gradients of ``outputs`` w.r.t. ``inputs``, leaving ``.grad`` untouched.
+
+    ``only_inputs`` is deprecated and ignored (as torch); ``materialize_grads=True`` returns zeros instead of None
+    for inputs the outputs do not depend on; ``is_grads_batched=True`` (torch's vmap over the cotangents) is not
+    supported."""
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+                      "gradient for other parts of the graph, please use torch.autograd.backward.", FutureWarning,
+                      stacklevel=2)
+    if is_grads_batched:
+        raise NotImplementedError("autograd.grad: is_grads_batched=True needs vmap, which impl does not have")
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
     single_in = isinstance(inputs, Tensor)
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
     inputs = (inputs,) if single_in else tuple(inputs)
@@ -629,6 +653,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     "One of the differentiated Tensors appears to not have been used in the graph. "
                     "Set allow_unused=True if this is the desired behavior."
                 )
+    if materialize_grads:
+        result = tuple(Tensor._wrap(np.zeros_like(t._data)) if r is None else r for r, t in zip(result, inputs))
     return result
 
 

@@ -45,5 +45,5 @@ def get_rng_state():
     return _state["gen"].bit_generator.state
 
 
-def set_rng_state(state):
-    _state["gen"].bit_generator.state = state
+def set_rng_state(new_state):
+    _state["gen"].bit_generator.state = new_state

@@ -130,7 +130,8 @@ class _Encoder:
         return {"type": "pickled", "blob": len(self.blobs) - 1, "class": f"{kind.__module__}.{kind.__qualname__}"}
 
 
-def save(obj, f, pickle_module=pickle, pickle_protocol=pickle.DEFAULT_PROTOCOL):
+def save(obj, f, pickle_module=pickle, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
     """Save ``obj`` (tensors, state_dicts, nested containers of them and of Python scalars/strings) to ``f``.
 
     ``f`` is a path (``str`` or ``os.PathLike``) or a binary file object opened for writing. The file can be
@@ -138,6 +139,10 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=pickle.DEFAULT_PROTOCOL):
     pickled with ``pickle_module`` into their own entries, which ``load`` refuses unless ``weights_only=False``
     (see the module docstring for the format and the list of allowed types).
     """
+    if not _use_new_zipfile_serialization:
+        raise NotImplementedError("impl.save: only the zip archive format exists (_use_new_zipfile_serialization=False "
+                                  "asks for torch's legacy format)")
+    # _disable_byteorder_record has nothing to disable: every array entry records its byte order (.npy header).
     enc = _Encoder(pickle_module, pickle_protocol)
     root = enc.encode(obj)
     header = {"format": _FORMAT_NAME, "version": _FORMAT_VERSION, "root": root}
@@ -390,11 +395,11 @@ def _open_zip(fh):
     return zf
 
 
-def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
     """Load an object saved by :func:`impl.save` from ``f`` (a path or a binary file object).
 
     Only files written by ``impl.save`` can be read (not torch's files). With ``weights_only=True`` (the
-    default, as torch since 2.6) nothing is unpickled: a file holding objects outside the allowed types (see the
+    default: ``None`` means True, as torch since 2.6) nothing is unpickled: a file holding objects outside the allowed types (see the
     module docstring) raises ``pickle.UnpicklingError``, as torch does for a weights-only violation, and so does
     a malformed or tampered file. ``weights_only=False`` unpickles those objects with ``pickle_module``
     (default ``pickle``) and ``pickle_load_args``: do that only for files you trust.

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 import impl
 import impl.nn.functional as F
+from reference.opspec import DEFAULT_TOL
 
-TOL = {np.float32: dict(rtol=1.3e-6, atol=1e-5), np.float64: dict(rtol=1e-7, atol=1e-7)}
+TOL = {np.float32: DEFAULT_TOL["float32"], np.float64: DEFAULT_TOL["float64"]}
 DTYPES = [np.float32, np.float64]
 
 

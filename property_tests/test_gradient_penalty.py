@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 import impl
 from reference import models as M
 from reference.compare import assert_close
+from reference.opspec import DEFAULT_TOL
 
 pytestmark = pytest.mark.models
 
-TOL = dict(rtol=1e-7, atol=1e-7)
+TOL = DEFAULT_TOL["float64"]
 LAMBDA = 10.0
 
 

@@ -1,4 +1,4 @@
-"""Model-by-model differential tests: MLP, CNN and decoder-only transformer twins.
+"""Model-by-model differential tests: MLP, CNN, decoder-only transformer and LSTM tagger twins.
 
 For hypothesis-drawn architectures and batches: logits, loss and every named parameter's gradient equal
 torch's (float64 at assert_close's float64 defaults; float32 at its float32 defaults, where torch in float64 on
@@ -19,11 +19,12 @@ from hypothesis import strategies as st
 
 import impl
 from reference import models as M
+from reference.opspec import DEFAULT_TOL
 from reference.twins import assert_close, assert_close_judged, float64_judges, rounding_perturbed
 
 pytestmark = pytest.mark.models
 
-TOL = {"float64": dict(rtol=1e-7, atol=1e-7), "float32": dict(rtol=1.3e-6, atol=1e-5)}
+TOL = DEFAULT_TOL
 BATCH = st.integers(1, 5)
 
 
@@ -44,7 +45,7 @@ def _loss(lib, model, x, y):
     return logits, lib.nn.functional.cross_entropy(flat, lib.tensor(y).reshape(-1))
 
 
-BUILDERS = {"mlp": M.build_mlp, "cnn": M.build_cnn, "transformer": M.build_transformer}
+BUILDERS = {"mlp": M.build_mlp, "cnn": M.build_cnn, "transformer": M.build_transformer, "lstm": M.build_lstm}
 
 
 def _check_grads(arch, cfg, n, seed, dtype):
@@ -136,3 +137,11 @@ def test_cnn_twin(cfg, n, seed):
          n=1, seed=1)
 def test_transformer_twin(cfg, n, seed):
     _model_test("transformer", cfg, n, seed)
+
+
+# 10 examples, not 25: each runs the recurrence step by step in four torch models (float32, two float64 judges,
+# twice 10 optimizer steps), several times the cost of a transformer example.
+@settings(max_examples=10)
+@given(cfg=M.lstm_configs, n=BATCH, seed=SEEDS)
+def test_lstm_twin(cfg, n, seed):
+    _model_test("lstm", cfg, n, seed)

@@ -37,153 +37,19 @@ from hypothesis import strategies as st
 
 import impl
 import impl.nn as inn
-import impl.nn.functional as IF
 import impl.nn.init as iinit
+from reference.module_twins import IMPL, IMPL_DT, NP, TOL, TORCH, TORCH_DT, Lib, examples, run_twins  # noqa: F401
 from reference.twins import (
     TwinMismatch,
     assert_close,
-    assert_close_judged,
     copy_state_dict,
-    float64_judges,
-    rounding_perturbed,
     to_impl,
     to_numpy,
 )
 
 pytestmark = pytest.mark.modules
 
-TOL = {"float32": dict(rtol=1.3e-6, atol=1e-5), "float64": dict(rtol=1e-7, atol=1e-7)}
-NP = {"float32": np.float32, "float64": np.float64}
-TORCH_DT = {"float32": torch.float32, "float64": torch.float64}
-IMPL_DT = {"float32": impl.float32, "float64": impl.float64}
 dtypes = st.sampled_from(["float32", "float64"])
-
-
-def examples(n):
-    """``n`` examples under the ci profile (25), scaled with the active profile (dev fewer, thorough more)."""
-    return max(2, round(n * settings.default.max_examples / 25))
-
-
-class Lib:
-    """What a build/call lambda needs from one library: its nn, functional and top-level namespace."""
-
-    def __init__(self, name):
-        self.name = name
-        self.nn = torch.nn if name == "torch" else inn
-        self.F = torch.nn.functional if name == "torch" else IF
-        self.top = torch if name == "torch" else impl
-
-
-TORCH, IMPL = Lib("torch"), Lib("impl")
-
-
-def _perturb(module, rng):
-    """Move torch's parameters/float buffers off their init values (LayerNorm's ones, BN's 0/1 stats)."""
-    with torch.no_grad():
-        for p in module.parameters():
-            p.add_(torch.from_numpy(rng.normal(0, 0.3, tuple(p.shape))).to(p.dtype))
-        for name, b in module.named_buffers():
-            if not b.is_floating_point():
-                continue
-            if name.endswith("running_var"):
-                b.copy_(torch.from_numpy(rng.uniform(0.5, 2.0, tuple(b.shape))))
-            elif name.endswith("running_mean"):
-                b.copy_(torch.from_numpy(rng.normal(0, 0.5, tuple(b.shape))))
-
-
-def run_twins(build, inputs, dtype, call=None, train=False, grad=None, perturb=True, steps=1, tol=None, seed=0,
-              what="", judge=True):
-    """Build the twins, run ``steps`` forward+backward passes, compare everything.
-
-    build(lib) -> module. inputs: list of numpy arrays (float arrays are cast to ``dtype``).
-    grad: indices of inputs that require grad (default: every float input).
-    call(module, tensors, lib) -> output or tuple of outputs (None entries allowed; default module(*tensors)).
-    judge: for float32, also run torch in float64 on the same (float32-representable) weights, inputs and
-    cotangents, and let it settle elements where impl and torch differ by more than the tolerance
-    (reference.twins.assert_close_judged: impl must then be within tolerance + 4x torch's own error).
-    """
-    tol = tol or TOL[dtype]
-    rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
-    tmod = build(TORCH).to(TORCH_DT[dtype])
-    imod = build(IMPL).to(IMPL_DT[dtype])
-    if perturb:
-        _perturb(tmod, rng)
-    copy_state_dict(tmod, imod)
-    # The float64 judge and its float32 noise floor (weights, and below inputs, nudged by one float32 rounding).
-    prng = np.random.default_rng(seed + 1)  # its own stream: the cotangents stay those of rng
-    jmod, pmod = float64_judges(tmod, prng) if (judge and dtype == "float32") else (None, None)
-    for m in (tmod, imod, jmod, pmod):
-        if m is not None:
-            m.train(train)
-    call = call or (lambda m, xs, lib: m(*xs))
-    arrays = [np.asarray(a) for a in inputs]
-    arrays = [a.astype(NP[dtype]) if a.dtype.kind == "f" else a for a in arrays]
-    if grad is None:
-        grad = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
-    repro = f"reproduce: {what} dtype={dtype} train={train} inputs={[a.shape for a in arrays]}"
-
-    def check(i_val, t_val, j_val, label, p_val=None):
-        assert_close_judged(i_val, t_val, j_val, **tol, what=f"{what} {label}", reproducer=repro, perturbed=p_val)
-
-    def as_tuple(o):
-        return o if isinstance(o, tuple) else (o,)
-
-    for step in range(steps):
-        tx = [torch.from_numpy(a.copy()).requires_grad_(i in grad) for i, a in enumerate(arrays)]
-        ix = [to_impl(a, requires_grad=i in grad) for i, a in enumerate(arrays)]
-        jx = [torch.from_numpy(a.astype(np.float64) if a.dtype.kind == "f" else a.copy()).requires_grad_(i in grad)
-              for i, a in enumerate(arrays)] if jmod is not None else None
-        px = [torch.from_numpy(rounding_perturbed(a, prng)).requires_grad_(i in grad)
-              for i, a in enumerate(arrays)] if pmod is not None else None
-        tout, iout = as_tuple(call(tmod, tx, TORCH)), as_tuple(call(imod, ix, IMPL))
-        jout = as_tuple(call(jmod, jx, TORCH)) if jmod is not None else (None,) * len(tout)
-        pout = as_tuple(call(pmod, px, TORCH)) if pmod is not None else (None,) * len(tout)
-        assert len(tout) == len(iout), f"[{what}] number of outputs: impl {len(iout)} vs torch {len(tout)}"
-        t_diff, i_diff, j_diff, p_diff, cots = [], [], [], [], []
-        for k, (to, io, jo, po) in enumerate(zip(tout, iout, jout, pout)):
-            assert (to is None) == (io is None), f"[{what}] output {k}: impl {io!r} vs torch {to!r}"
-            if to is None:
-                continue
-            check(io, to, jo, f"step {step} forward output {k}", po)
-            if to.requires_grad:
-                assert io.requires_grad, f"[{what}] output {k} requires grad in torch but not in impl"
-                c = rng.normal(size=tuple(to.shape)).astype(NP[dtype])
-                t_diff.append(to)
-                i_diff.append(io)
-                j_diff.append(jo)
-                p_diff.append(po)
-                cots.append(c)
-        if t_diff:
-            torch.autograd.backward(t_diff, [torch.from_numpy(c) for c in cots])
-            impl.autograd.backward(i_diff, [to_impl(c) for c in cots])
-            for judge_diff in ((j_diff, p_diff) if jmod is not None else ()):
-                torch.autograd.backward(judge_diff, [torch.from_numpy(c.astype(np.float64)) for c in cots])
-        for i in grad:
-            check(ix[i].grad, tx[i].grad, jx[i].grad if jx else None, f"step {step} grad of input {i}",
-                  px[i].grad if px else None)
-        tparams, iparams = dict(tmod.named_parameters()), dict(imod.named_parameters())
-        jparams = dict(jmod.named_parameters()) if jmod is not None else {}
-        pparams = dict(pmod.named_parameters()) if pmod is not None else {}
-        assert list(tparams) == list(iparams), f"[{what}] parameter names: impl {list(iparams)} vs torch {list(tparams)}"
-        for name, tp in tparams.items():
-            ip, jp, pp = iparams[name], jparams.get(name), pparams.get(name)
-            check(ip, tp, jp, f"step {step} parameter value {name}", pp)
-            if tp.grad is None:
-                assert ip.grad is None, f"[{what}] {name}.grad: torch None, impl has one"
-            else:
-                assert ip.grad is not None, f"[{what}] {name}.grad: impl None, torch has one"
-                check(ip.grad, tp.grad, jp.grad if jp is not None else None, f"step {step} grad of parameter {name}",
-                      pp.grad if pp is not None else None)
-        tbufs, ibufs = dict(tmod.named_buffers()), dict(imod.named_buffers())
-        jbufs = dict(jmod.named_buffers()) if jmod is not None else {}
-        pbufs = dict(pmod.named_buffers()) if pmod is not None else {}
-        assert list(tbufs) == list(ibufs), f"[{what}] buffer names: impl {list(ibufs)} vs torch {list(tbufs)}"
-        for name, tb in tbufs.items():
-            jb, pb = jbufs.get(name), pbufs.get(name)
-            floating = jb is not None and jb.is_floating_point()
-            check(ibufs[name], tb, jb if floating else None, f"step {step} buffer {name}", pb if floating else None)
-    return tmod, imod
 
 
 def randn(rng, shape, scale=1.0):

@@ -24,10 +24,11 @@ from hypothesis import strategies as st
 
 import impl
 import impl.optim
+from reference.opspec import DEFAULT_TOL
 
 pytestmark = pytest.mark.optim
 
-TOL = {"float32": dict(rtol=1.3e-6, atol=1e-5), "float64": dict(rtol=1e-7, atol=1e-7)}
+TOL = DEFAULT_TOL
 NP_DTYPE = {"float32": np.float32, "float64": np.float64}
 SHAPES = [(), (1,), (5,), (2, 3), (0,), (3, 1, 2)]
 N_STEPS = 20

@@ -23,12 +23,13 @@ from hypothesis import strategies as st
 
 import impl
 import impl.optim
+from reference.opspec import DEFAULT_TOL
 from reference.twins import assert_close_judged
 
 pytestmark = pytest.mark.optim
 
 N_STEPS = 3
-TOL = {"float64": dict(rtol=1e-7, atol=1e-7), "float32": dict(rtol=1.3e-6, atol=1e-5)}
+TOL = DEFAULT_TOL
 # float32 state values are not compared, only their structure (kinds, dtypes, shapes, lengths, and the integer
 # counters exactly); float64 compares them all. The curvature history y = g_new - g_old cancels the leading
 # digits two nearby gradients share, so a one-ulp difference in g (torch's dot and add-with-alpha round

@@ -32,12 +32,12 @@ from hypothesis import strategies as st
 import impl
 import impl.nn as inn
 import impl.nn.utils.rnn as irnn
+from reference import module_twins
+from reference.module_twins import IMPL, TORCH
+from reference.opspec import DEFAULT_TOL
 from reference.twins import (
     assert_close,
-    assert_close_judged,
     copy_state_dict,
-    float64_judges,
-    rounding_perturbed,
     state_dict_signature,
     to_impl,
     to_numpy,
@@ -47,7 +47,7 @@ pytestmark = [pytest.mark.modules,
               # torch float32 LSTMs run on oneDNN except with a projection, where torch says so once per process
               pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")]
 
-TOL = {"float32": dict(rtol=1.3e-6, atol=1e-5), "float64": dict(rtol=1e-7, atol=1e-7)}
+TOL = DEFAULT_TOL
 NP = {"float32": np.float32, "float64": np.float64}
 TORCH_DT = {"float32": torch.float32, "float64": torch.float64}
 IMPL_DT = {"float32": impl.float32, "float64": impl.float64}
@@ -59,88 +59,11 @@ def examples(n):
     return max(2, round(n * settings.default.max_examples / 25))
 
 
-class Lib:
-    def __init__(self, name):
-        self.name = name
-        self.nn = torch.nn if name == "torch" else inn
-        self.rnn = trnn if name == "torch" else irnn
-        self.top = torch if name == "torch" else impl
-
-
-TORCH, IMPL = Lib("torch"), Lib("impl")
-
-
-def _flat(out):
-    """The tensors of a nested result (tuples, PackedSequence -> its data), in order."""
-    if isinstance(out, (trnn.PackedSequence, irnn.PackedSequence)):
-        return [out.data]
-    if isinstance(out, (tuple, list)):
-        return [t for o in out for t in _flat(o)]
-    return [out]
-
-
 def run_twins(build, arrays, dtype, call, seed, what, grad=None, train=False):
-    """Build the twins (torch's weights copied into impl), run ``call(lib, module, tensors)`` on both, compare
-    every output tensor, backpropagate random cotangents through every differentiable output, compare the
-    gradients of every float input in ``grad`` (default: all) and of every parameter. Returns the number of
-    tensor comparisons made."""
-    tol = TOL[dtype]
-    rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
-    tmod = build(TORCH).to(TORCH_DT[dtype])
-    imod = build(IMPL).to(IMPL_DT[dtype])
-    copy_state_dict(tmod, imod)
-    prng = np.random.default_rng(seed + 1)
-    jmod, pmod = float64_judges(tmod, prng) if dtype == "float32" else (None, None)
-    for m in (tmod, imod, jmod, pmod):
-        if m is not None:
-            m.train(train)
-    arrays = [a.astype(NP[dtype]) if a.dtype.kind == "f" else a for a in arrays]
-    grad = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"] if grad is None else grad
-    repro = f"reproduce: {what} dtype={dtype} seed={seed} inputs={[a.shape for a in arrays]}"
-    checked = 0
-
-    def check(i_val, t_val, j_val, p_val, label):
-        nonlocal checked
-        assert_close_judged(i_val, t_val, j_val, **tol, what=f"{what} {label}", reproducer=repro, perturbed=p_val)
-        checked += 1
-
-    tx = [torch.from_numpy(a.copy()).requires_grad_(i in grad) for i, a in enumerate(arrays)]
-    ix = [to_impl(a, requires_grad=i in grad) for i, a in enumerate(arrays)]
-    jx = px = None
-    if jmod is not None:
-        jx = [torch.from_numpy(a.astype(np.float64) if a.dtype.kind == "f" else a.copy()).requires_grad_(i in grad)
-              for i, a in enumerate(arrays)]
-        px = [torch.from_numpy(rounding_perturbed(a, prng)).requires_grad_(i in grad) for i, a in enumerate(arrays)]
-    tout, iout = _flat(call(TORCH, tmod, tx)), _flat(call(IMPL, imod, ix))
-    jout = _flat(call(TORCH, jmod, jx)) if jmod is not None else [None] * len(tout)
-    pout = _flat(call(TORCH, pmod, px)) if pmod is not None else [None] * len(tout)
-    assert len(tout) == len(iout), f"[{what}] number of outputs: impl {len(iout)} vs torch {len(tout)}"
-    diff = []
-    for k, (to, io, jo, po) in enumerate(zip(tout, iout, jout, pout)):
-        check(io, to, jo, po, f"output {k}")
-        assert io.requires_grad == to.requires_grad, f"[{what}] output {k} requires_grad differs"
-        if to.requires_grad:
-            diff.append((to, io, jo, po, rng.normal(size=tuple(to.shape)).astype(NP[dtype])))
-    if diff:
-        torch.autograd.backward([d[0] for d in diff], [torch.from_numpy(d[4]) for d in diff])
-        impl.autograd.backward([d[1] for d in diff], [to_impl(d[4]) for d in diff])
-        if jmod is not None:
-            for col in (2, 3):
-                torch.autograd.backward([d[col] for d in diff], [torch.from_numpy(d[4].astype(np.float64)) for d in diff])
-    for i in grad:
-        check(ix[i].grad, tx[i].grad, jx[i].grad if jx else None, px[i].grad if px else None, f"grad of input {i}")
-    tparams, iparams = dict(tmod.named_parameters()), dict(imod.named_parameters())
-    jparams = dict(jmod.named_parameters()) if jmod is not None else {}
-    pparams = dict(pmod.named_parameters()) if pmod is not None else {}
-    assert list(tparams) == list(iparams), f"[{what}] parameter names: impl {list(iparams)} vs torch {list(tparams)}"
-    for name, tp in tparams.items():
-        ip, jp, pp = iparams[name], jparams.get(name), pparams.get(name)
-        assert (ip.grad is None) == (tp.grad is None), f"[{what}] {name}.grad: impl {ip.grad!r} vs torch {tp.grad!r}"
-        if tp.grad is not None:
-            check(ip.grad, tp.grad, jp.grad if jp is not None else None, pp.grad if pp is not None else None,
-                  f"grad of parameter {name}")
-    return checked
+    """The suite's module twin runner (reference.module_twins) with this file's ``call(lib, module, tensors)``
+    and torch's initial weights as they are. Returns the number of tensor comparisons."""
+    return module_twins.run_twins(build, arrays, dtype, call=lambda m, xs, L: call(L, m, xs), train=train,
+                                  grad=grad, perturb=False, seed=seed, what=what)
 
 
 KINDS = {"RNN_TANH": ("RNN", dict(nonlinearity="tanh")), "RNN_RELU": ("RNN", dict(nonlinearity="relu")),
@@ -196,7 +119,8 @@ def test_rnn_layers_match_torch(c, dtype, seed):
         arrays += [rng.normal(size=s) for s in _state_shapes(c, c["batch"])]
     n = run_twins(_build(c), arrays, dtype, _call_with_states(c["kind"]), seed, what=f"{c}")
     n_params = len(list(_build(c)(IMPL).parameters()))
-    assert n == 1 + len(_state_shapes(c, 1)) + len(arrays) + n_params  # output, final states, grads
+    # output, final states, input gradients, every parameter's value and gradient
+    assert n == 1 + len(_state_shapes(c, 1)) + len(arrays) + 2 * n_params
 
 
 @st.composite
@@ -550,3 +474,79 @@ def test_model_twin_check_catches_a_wrong_gate_order():
     finally:
         rnn_mod._STEPS["LSTM"] = original
     assert rnn_mod._STEPS["LSTM"] is original
+
+
+@settings(max_examples=examples(12))
+@given(st.sampled_from(["RNN_TANH", "RNN_RELU", "LSTM"]), st.integers(1, 3), st.integers(1, 2), st.booleans(),
+       st.sampled_from([1, 2, 4]), st.integers(0, 2**16))
+def test_second_derivatives_through_recurrent_layers_match_torch(kind, hidden, layers, bidirectional, seq, seed):
+    """A gradient penalty through an RNN/LSTM: unpacked layers without projections run as one recorded primitive
+    per layer and direction with a numpy backward (impl/nn/modules/_recurrence.py), so ``create_graph`` goes
+    through its composite. d/dθ ||d out·v / d x||² must equal torch's (float64), parameter by parameter."""
+    c = dict(kind=kind, input_size=2, hidden=hidden, proj=0, layers=layers, bidirectional=bidirectional,
+             batch_first=False, bias=True, seq=seq, batch=2, with_state=False)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(seq, 2, 2))
+    tmod = _build(c)(TORCH).double()
+    imod = _build(c)(IMPL).double()
+    copy_state_dict(tmod, imod)
+    results = {}
+    for L, mod in (("torch", tmod), ("impl", imod)):
+        top = torch if L == "torch" else impl
+        xt = top.tensor(x, requires_grad=True)
+        out, _ = mod(xt)
+        v = top.tensor(rng.normal(size=tuple(out.shape)) if L == "torch" else results["v"])
+        if L == "torch":
+            results["v"] = v.numpy()
+        (gx,) = top.autograd.grad((out * v).sum(), xt, create_graph=True)
+        (gx ** 2).sum().backward()
+        results[L] = {n: p.grad for n, p in mod.named_parameters()}
+        results[L + "_gx"] = gx
+    assert_close(results["impl_gx"], results["torch_gx"], **TOL["float64"], what=f"{c} input gradient")
+    assert list(results["impl"]) == list(results["torch"])
+    for name, tg in results["torch"].items():
+        ig = results["impl"][name]
+        if ig is None:
+            # relu's derivative is a mask, a constant to impl; torch connects the layer's output to its double
+            # backward with a zero derivative (threshold_backward's), so its .grad is zeros where impl's is None.
+            assert kind == "RNN_RELU" and tg is not None and not tg.abs().max().item(), (
+                f"{c}: impl's {name}.grad is None, torch's is {tg}")
+            continue
+        assert_close(ig, tg, **TOL["float64"], what=f"{c} d penalty / d {name}")
+
+
+@pytest.mark.parametrize("kind", ["RNN_TANH", "RNN_RELU", "LSTM"])
+def test_fused_recurrence_equals_its_composite(kind):
+    """The one-primitive layer and the op-by-op recurrence it stands for give the same outputs and gradients
+    (float64; the composite is what create_graph and forward mode differentiate)."""
+    from impl.nn.modules import _recurrence, rnn
+
+    rng = np.random.default_rng(7)
+    T, B, n_in, H = 5, 3, 4, 6
+    G = 4 if kind == "LSTM" else 1
+    arrays = dict(x=rng.normal(size=(T, B, n_in)), h0=rng.normal(size=(B, H)), c0=rng.normal(size=(B, H)),
+                  w_ih=rng.normal(size=(G * H, n_in)), w_hh=rng.normal(size=(G * H, H)) / 2,
+                  b_ih=rng.normal(size=G * H), b_hh=rng.normal(size=G * H))
+    cot = rng.normal(size=(T, B, H))
+    for reverse in (False, True):
+        grads = []
+        for fused in (True, False):
+            t = {k: impl.tensor(a, requires_grad=True) for k, a in arrays.items()}
+            state = (t["h0"], t["c0"]) if kind == "LSTM" else (t["h0"],)
+            if fused:
+                out, final = _recurrence.run(kind, rnn._STEPS[kind], t["x"], state, t["w_ih"], t["w_hh"], t["b_ih"],
+                                             t["b_hh"], reverse)
+            else:
+                gis = [impl.nn.functional.linear(xt, t["w_ih"], t["b_ih"]) for xt in t["x"].unbind(0)]
+                outs, final = rnn._run_direction(rnn._STEPS[kind], gis, state, reverse, t["w_hh"], t["b_hh"], None)
+                out = impl.stack(outs, 0)
+            loss = (out * impl.tensor(cot)).sum() + sum((s * s).sum() for s in final)
+            loss.backward()
+            grads.append((out, final, {k: v.grad for k, v in t.items() if k != "c0" or kind == "LSTM"}))
+        (o1, f1, g1), (o2, f2, g2) = grads
+        assert_close(o1, o2, rtol=1e-12, atol=1e-12, what=f"{kind} reverse={reverse} output")
+        for a, b in zip(f1, f2):
+            assert_close(a, b, rtol=1e-12, atol=1e-12, what=f"{kind} reverse={reverse} final state")
+        assert set(g1) == set(g2)
+        for k in g1:
+            assert_close(g1[k], g2[k], rtol=1e-10, atol=1e-10, what=f"{kind} reverse={reverse} grad of {k}")

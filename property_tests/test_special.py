@@ -21,6 +21,7 @@ from hypothesis.extra import numpy as hnp
 
 import impl
 from impl.ops import _special
+from reference.opspec import DEFAULT_TOL
 
 pytestmark = pytest.mark.reliability
 
@@ -259,10 +260,7 @@ def test_speed_one_million_elements():
 
 
 # ---- exact GELU against torch ------------------------------------------------------------------------
-GELU_TOL = {
-    "float64": dict(rtol=1e-7, atol=1e-7),
-    "float32": dict(rtol=1.3e-6, atol=1e-5),
-}
+GELU_TOL = DEFAULT_TOL
 
 
 def _gelu_points():

@@ -42,6 +42,16 @@ class TransformerConfig:
     activation: str  # relu | gelu
 
 
+@dataclass(frozen=True)
+class LSTMConfig:
+    vocab: int
+    embed: int
+    hidden: int
+    layers: int
+    bidirectional: bool
+    seq_len: int
+
+
 _ACT = {"relu": "ReLU", "gelu": "GELU", "tanh": "Tanh"}
 
 
@@ -111,6 +121,25 @@ def build_transformer(lib, cfg: TransformerConfig):
     return DecoderOnly()
 
 
+def build_lstm(lib, cfg: LSTMConfig):
+    """Token embedding + (multi-layer, optionally bidirectional) batch-first LSTM + a head at every position."""
+    nn = lib.nn
+
+    class LSTMTagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tok = nn.Embedding(cfg.vocab, cfg.embed)
+            self.lstm = nn.LSTM(cfg.embed, cfg.hidden, num_layers=cfg.layers, batch_first=True,
+                                bidirectional=cfg.bidirectional)
+            self.head = nn.Linear(cfg.hidden * (2 if cfg.bidirectional else 1), cfg.vocab)
+
+        def forward(self, ids):
+            out, _ = self.lstm(self.tok(ids))
+            return self.head(out)
+
+    return LSTMTagger()
+
+
 def twins(builder, cfg, dtype="float64", seed=0):
     """(torch_model, impl_model) with identical weights; both in ``dtype``."""
     import torch
@@ -178,3 +207,14 @@ def transformer_configs(draw):
         norm_first=draw(st.booleans()),
         activation=draw(st.sampled_from(["relu", "gelu"])),
     )
+
+
+lstm_configs = st.builds(
+    LSTMConfig,
+    vocab=st.integers(3, 10),
+    embed=st.integers(1, 6),
+    hidden=st.integers(1, 6),
+    layers=st.integers(1, 2),
+    bidirectional=st.booleans(),
+    seq_len=st.integers(1, 6),
+)

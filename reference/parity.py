@@ -177,6 +177,17 @@ def print_family_table(rows, out):
     return total
 
 
+def print_surface(out, limit=40):
+    """The surface section: counts, the missing names (the first ``limit`` per namespace) and each signature
+    difference."""
+    from reference.surface import check, summary_lines
+
+    lines = summary_lines(check(), limit=limit)
+    out.write("\nAPI surface (reference/surface.py): " + lines[0] + "\n")
+    for line in lines[1:]:
+        out.write("  " + line + "\n")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m reference.parity", description=__doc__.split("\n\n")[0])
     ap.add_argument("--samples", type=int, default=3, help="samples per spec (default 3)")
@@ -210,6 +221,7 @@ def main(argv=None):
     loosened = [(r.spec.name, lo) for r in rows for lo in r.spec.loosened()]
     out.write(f"\ntolerances loosened: {len(loosened)}" + ("" if not loosened else " (" + ", ".join(
         sorted({f"{n} {k} {d}" for n, (k, d, *_rest) in loosened})) + ")") + "\n")
+    print_surface(out)
     if failed:
         out.write(f"\nFAILED: {len(failed)} of {len(rows)} specs\n")
         for r in failed:

@@ -19,6 +19,8 @@ SPEC_MODULES = (
     "reference.specs.core_creation",
     "reference.specs.nn_functional",
     "reference.specs.losses",
+    "reference.specs.core_sorting",
+    "reference.specs.nn_conv_extra",
 )
 _FAMILY = {"nn_functional": "nn.functional"}
 

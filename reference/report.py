@@ -7,7 +7,8 @@ Per op: family, dtypes, the max absolute and relative forward and backward (rand
 in each dtype, the worst error as a percentage of its tolerance, how many samples each check really compared
 something on ("checked n/N": a check that compared nothing is shown as such, never as "ok"), the float64
 gradcheck of impl alone, the error inputs, known divergences and loosened tolerances with their reasons. Above the table: summary counts and the
-failures; below it: every divergence and loosened tolerance, and the milestone loss curves (impl vs torch) when
+failures; below it: the API surface (reference/surface.py: the torch names impl lists, which are present or
+missing, and the signatures that differ from torch's), every divergence and loosened tolerance, and the milestone loss curves (impl vs torch) when
 ``python -m milestones --plot`` has written them to ``milestones/out/``.
 
 The measurements are ``reference.parity.run_spec``'s (the one-screen parity check): this module only
@@ -48,6 +49,7 @@ class Report:
     module_divergences: list = field(default_factory=list)  # [(module, Divergence)]
     plots: list = field(default_factory=list)  # [Path] of milestone loss-curve PNGs
     versions: dict = field(default_factory=dict)
+    surface: object = None  # reference.surface.SurfaceResult: the API surface vs torch
 
     @property
     def failed(self):
@@ -125,9 +127,10 @@ def measure(specs, samples=DEFAULT_SAMPLES, progress=True, plots_dir=PLOTS_DIR) 
     if bar is not None:
         bar.close()
     import impl
+    from reference.surface import check
 
     return Report(rows=rows, samples=samples, seconds=time.time() - t0, module_divergences=module_divergences(specs),
-                  plots=find_plots(plots_dir),
+                  plots=find_plots(plots_dir), surface=check(),
                   versions={"torch": torch.__version__, "numpy": np.__version__, "impl": impl.__version__,
                             "python": platform.python_version()})
 
@@ -241,6 +244,70 @@ LEGEND = (
 )
 
 
+# ---- the API surface ------------------------------------------------------------------------------------------
+SURFACE_LEGEND = ("The torch names reference/surface.py lists (from real PyTorch code: tutorials, nanoGPT/minGPT, "
+                  "torchvision's ResNet, HuggingFace BERT/GPT-2, the array API standard, tinygrad's torch "
+                  "cross-check) and whether impl has each at the same place; for callables in both, whether the "
+                  "parameters (names, order, kinds, defaults) equal torch's inspect.signature. Torch's C++ builtins "
+                  "expose no signature and are counted apart.")
+SURFACE_HEAD = ("namespace", "listed", "present", "missing", "signatures equal", "signatures differ",
+                "no signature in torch")
+
+
+def _surface_missing(res):
+    from reference.surface import SURFACE
+
+    return [(ns, res.missing[ns]) for ns in SURFACE if res.missing.get(ns)]
+
+
+def _surface_markdown(res) -> list:
+    if res is None:
+        return []
+    from reference.surface import namespace_rows
+
+    c = res.counts()
+    lines = ["## API surface", "", SURFACE_LEGEND, "",
+             f"**{c['present']} of {c['listed']} listed names present, {c['missing']} missing; "
+             f"{c['signature differences']} signature differences** ({c['signatures equal']} equal, "
+             f"{c['deliberate differences']} deliberate, {c['no signature in torch']} without a signature in torch).",
+             "", "| " + " | ".join(SURFACE_HEAD) + " |", "|---|" + "---:|" * (len(SURFACE_HEAD) - 1)]
+    lines += ["| " + " | ".join(str(x) for x in row) + " |" for row in namespace_rows(res)]
+    lines += ["", "Missing from impl:", ""]
+    lines += [f"- `{ns}` ({len(names)}): {', '.join(f'`{n}`' for n in names)}" for ns, names in _surface_missing(res)] \
+        or ["- none"]
+    lines += ["", "Signature differences:", ""]
+    lines += [f"- `{ns}.{name}`: {_md_cell('; '.join(d))}" for (ns, name), d in res.differences.items()] or ["- none"]
+    lines += [f"- `{ns}.{name}` (deliberate): {_md_cell('; '.join(d))}" for (ns, name), d in res.excepted.items()]
+    return lines + [""]
+
+
+def _surface_html(res) -> list:
+    if res is None:
+        return []
+    from reference.surface import namespace_rows
+
+    c = res.counts()
+    out = ['<h2 id="surface">API surface</h2>', f"<p class=legend>{_h(SURFACE_LEGEND)}</p>",
+           f"<p><b>{c['present']} of {c['listed']} listed names present, {c['missing']} missing; "
+           f"{c['signature differences']} signature differences</b> ({c['signatures equal']} equal, "
+           f"{c['deliberate differences']} deliberate, {c['no signature in torch']} without a signature in "
+           "torch).</p><table><tr>" + "".join(f"<th>{_h(h)}</th>" for h in SURFACE_HEAD) + "</tr>"]
+    for row in namespace_rows(res):
+        bad = row[3] or row[5]
+        out.append(f'<tr class="{"fail" if bad else ""}"><td>{_h(row[0])}</td>'
+                   + "".join(f'<td class="n">{x}</td>' for x in row[1:]) + "</tr>")
+    out.append("</table><p>Missing from impl:</p><ul>")
+    out += [f"<li><b>{_h(ns)}</b> ({len(names)}): <code>{_h(' '.join(names))}</code></li>"
+            for ns, names in _surface_missing(res)] or ["<li>none</li>"]
+    out.append("</ul><p>Signature differences:</p><ul>")
+    out += [f"<li><code>{_h(ns)}.{_h(name)}</code>: {_h('; '.join(d))}</li>"
+            for (ns, name), d in res.differences.items()] or ["<li>none</li>"]
+    out += [f"<li><code>{_h(ns)}.{_h(name)}</code> (deliberate): {_h('; '.join(d))}</li>"
+            for (ns, name), d in res.excepted.items()]
+    out.append("</ul>")
+    return out
+
+
 # ---- Markdown -----------------------------------------------------------------------------------------------
 def _md_cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
@@ -290,6 +357,7 @@ def render_markdown(report: Report, out_dir=".") -> str:
                 f"{100 * r.ratio:.0f} | {_checked(r)} | {_gc(r)} | {_errs(r)} | {_md_cell('<br>'.join(notes)) or '-'} | "
                 f"{_status(r)} |")
         lines.append("")
+    lines += _surface_markdown(report.surface)
     lines += ["## Known divergences", "",
               "Documented, deliberate differences from torch, each with its reason (per spec and per spec module).", ""]
     divs = [(r.spec.name, d) for r in report.rows for d in r.spec.divergences] + report.module_divergences
@@ -381,7 +449,8 @@ def render_html(report: Report) -> str:
              ("error inputs passing", "{}/{}".format(*c["error inputs"])),
              ("known divergences", c["divergences"]), ("loosened tolerances", c["loosened"])]
     out.append('<nav><a href="#summary">Summary</a>' + ('<a href="#failures">Failures</a>' if report.failed else "")
-               + '<a href="#families">Families</a><a href="#ops">Ops</a><a href="#divergences">Known divergences</a>'
+               + '<a href="#families">Families</a><a href="#ops">Ops</a><a href="#surface">API surface</a>'
+               '<a href="#divergences">Known divergences</a>'
                '<a href="#loosened">Loosened tolerances</a><a href="#milestones">Milestone loss curves</a></nav>')
     out.append('<h2 id="summary">Summary</h2><div class="cards">' + "".join(
         f'<div class="card"><b>{_h(v)}</b><span>{_h(k)}</span></div>' for k, v in cards) + "</div>")
@@ -419,6 +488,7 @@ def render_html(report: Report) -> str:
                 f'<td class="note">{"<br>".join(notes) or "<span class=na>-</span>"}</td>'
                 f"<td>{_status_html(r.status, r.status == 'ok')}</td></tr>")
         out.append("</table>")
+    out += _surface_html(report.surface)
     divs = [(r.spec.name, d) for r in report.rows for d in r.spec.divergences] + report.module_divergences
     out.append('<h2 id="divergences">Known divergences</h2>'
                "<p class=legend>Documented, deliberate differences from torch, each with its "

@@ -107,3 +107,19 @@ def test_a_check_of_nothing_is_never_reported_ok(tmp_path):
     assert "ops had a check that compared nothing" in md and "compared nothing</div>" in page
     assert rep.counts()["passing"] == 1  # neg only
     assert report.main(["--samples", "1", "--out", str(tmp_path), "--no-progress", "-k", "neg"]) == 0
+
+
+def test_surface_section_counts_and_names_the_missing(written):
+    rep, md, page, _ = written
+    res = rep.surface
+    c = res.counts()
+    assert c["listed"] == c["present"] + c["missing"] and c["present"] > 300
+    assert "## API surface" in md and '<h2 id="surface">API surface</h2>' in page
+    headline = f"{c['present']} of {c['listed']} listed names present, {c['missing']} missing"
+    assert headline in md and headline in page
+    section = md.split("## API surface")[1].split("\n## ")[0]
+    for ns, names in res.missing.items():
+        assert f"- `{ns}` ({len(names)}): " in section
+        assert all(f"`{n}`" in section for n in names), f"a missing name of {ns} is not listed"
+    for ns, name in res.differences:
+        assert f"- `{ns}.{name}`: " in section

@@ -26,6 +26,8 @@ import types
 import numpy as np
 
 import impl
+from reference import compare as _compare
+from reference.opspec import DEFAULT_TOL
 
 # ---- patching ------------------------------------------------------------------------------------
 
@@ -188,28 +190,13 @@ def to_np(x):
     return np.array(x, copy=True)
 
 
-def assert_close(actual, expected, what, rtol=1.3e-6, atol=1e-5):
-    """Shape, dtype, values (torch.testing.assert_close semantics, float32 defaults)."""
+def assert_close(actual, expected, what, rtol=DEFAULT_TOL["float32"]["rtol"], atol=DEFAULT_TOL["float32"]["atol"]):
+    """The suite's one comparison (reference.compare.assert_close: shape, dtype, nan-aware values, the worst
+    errors on failure), labelled with the guard's ``what``; float32 defaults."""
     if actual is None:
         raise AssertionError(f"[{what}] impl gave None, expected an array of shape {np.shape(to_np(expected))}")
-    a, e = to_np(actual), to_np(expected)
-    if a.shape != e.shape:
-        raise AssertionError(f"[{what}] shape mismatch: impl {a.shape} vs expected {e.shape}")
-    if a.dtype != e.dtype:
-        raise AssertionError(f"[{what}] dtype mismatch: impl {a.dtype} vs expected {e.dtype}")
-    a64, e64 = a.astype(np.float64), e.astype(np.float64)
-    with np.errstate(invalid="ignore"):
-        bad = ~(np.abs(a64 - e64) <= atol + rtol * np.abs(e64))
-    bad &= ~(np.isnan(a64) & np.isnan(e64))
-    bad &= ~(np.isinf(a64) & (a64 == e64))
-    if bad.any():
-        with np.errstate(invalid="ignore"):
-            err = np.nan_to_num(np.abs(a64 - e64), nan=np.inf)
-        i = np.unravel_index(np.argmax(np.where(bad, err, -1)), bad.shape) if bad.ndim else ()
-        raise AssertionError(
-            f"[{what}] {int(bad.sum())}/{bad.size} values differ (rtol={rtol}, atol={atol}); worst at "
-            f"{tuple(int(k) for k in i)}: impl {float(a64[i]):.7g} vs expected {float(e64[i]):.7g} (abs err {float(err[i]):.3g})"
-        )
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # exact (rtol=atol=0): the error ratio
+        _compare.assert_close(actual, expected, rtol=rtol, atol=atol, what=what)
 
 
 def rng(seed=0):

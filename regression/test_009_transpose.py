@@ -32,9 +32,9 @@ from regression._util import check_vs_torch, gradcheck, rewrap, rng, stack, swap
 
 VARIANTS = ("no_backward", "wrong_axes")
 FAILS_WITH = {
-    None: r"grad of input 0|shape mismatch|raised",
+    None: r"grad of input 0|: shape\]|raised",
     "no_backward": r"impl gave None|received no gradient",
-    "wrong_axes": r"shape mismatch|raised",
+    "wrong_axes": r": shape\]|raised",
 }
 
 

@@ -41,7 +41,8 @@ def _parts():
         "sign": lambda: swap_function(ew._sgn, np.sign),
         "relu": lambda: swap_function(ew.relu, rewrite_source(
             ew.relu,
-            ("out = np.where(x < 0, x.dtype.type(0), x)", "out = np.maximum(x, x.dtype.type(0))"),
+            ("_select(x < 0, np.zeros((), x.dtype), x) if x.dtype.kind == \"f\" else np.where(x < 0, x.dtype.type(0), x)",
+             "np.maximum(x, x.dtype.type(0))"),
             ("where(o._data <= 0, 0.0, g)", "where(x > 0, g, 0.0)"),
         )),
         "maximum": lambda: swap_function(ew._select_backward, rewrite_source(

@@ -374,7 +374,7 @@ def relu(input):
     ensure_tensor(input, "relu")
     x = input._data
     # torch's relu is clamp_min(x, 0): -0.0 and nan pass through; the gradient is cut where result <= 0.
-    out = np.where(x < 0, x.dtype.type(0), x)
+    out = _select(x < 0, np.zeros((), x.dtype), x) if x.dtype.kind == "f" else np.where(x < 0, x.dtype.type(0), x)
     return apply("ReluBackward0", out, (input,), lambda g, o: (where(o._data <= 0, 0.0, g),), saved=(OUTPUT,))
 
 

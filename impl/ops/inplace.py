@@ -177,16 +177,21 @@ def zero_(self):
 
 @op(function=False)
 def fill_(self, value):
-    return setitem(self, Ellipsis, value, op="fill_")
+    return _setitem(self, Ellipsis, value, "fill_")
 
 
 @op(function=False)
 def copy_(self, src, non_blocking=False):
-    return setitem(self, Ellipsis, src, op="copy_")
+    return _setitem(self, Ellipsis, src, "copy_")
 
 
 @op(function=False, method=False, operators=("__setitem__",))
-def setitem(self, idx, value, op="__setitem__"):
+def setitem(self, key, value, /):
+    return _setitem(self, key, value, "__setitem__")
+
+
+def _setitem(self, idx, value, op):
+    """``self[idx] = value`` for __setitem__, fill_ and copy_ (``op`` names the caller in errors)."""
     _check_leaf(self, op)
     if not _needs_graph(self, (value,)) and not _carries_tangent(self, value):
         from .shape import _convert_index

@@ -404,9 +404,17 @@ def logsumexp(input, dim, keepdim=False):
     return apply("LogsumexpBackward0", np.asanyarray(out), (input,), backward, saved=(input, OUTPUT))
 
 
-@op
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+def _norm_method(self, p="fro", dim=None, keepdim=False, dtype=None):  # Tensor.norm has no out= (torch.norm has)
+    return norm(self, p, dim, keepdim, dtype=dtype)
+
+
+@op(method=_norm_method)
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     ensure_tensor(input, "norm")
+    if out is not None:
+        raise NotImplementedError("norm(): out= is not supported (impl ops return new tensors)")
+    if dtype is not None:  # computed in dtype, as torch; the gradient comes back in the input's dtype
+        input = input.to(dtype)
     if p == "fro" or p == 2 or p is None:
         axes = _axes(input, dim, "norm")
         x = float_array(input)

@@ -369,7 +369,11 @@ def select(input, dim, index):
     return getitem(input, (slice(None),) * d + (index,))
 
 
-@op
+def _split_method(self, split_size, dim=0):  # Tensor.split names its argument split_size (torch.split does not)
+    return split(self, split_size, dim)
+
+
+@op(method=_split_method)
 def split(tensor, split_size_or_sections, dim=0):
     d = norm_dim(dim, tensor._data.ndim, "split")
     n = tensor._data.shape[d]
@@ -494,9 +498,9 @@ def _convert_index(idx, x_shape):
 
 
 @op(function=False, method=False, operators=("__getitem__",))
-def getitem(input, idx):
+def getitem(input, key, /):
     x = input._data
-    index, basic = _convert_index(idx, x.shape)
+    index, basic = _convert_index(key, x.shape)
     try:
         return _index(input, index, basic)
     except IndexError as e:

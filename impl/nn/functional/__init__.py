@@ -47,3 +47,17 @@ __all__ = [
     "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "relu", "relu6", "relu_", "scaled_dot_product_attention",
     "sigmoid", "silu", "smooth_l1_loss", "softmax", "softmin", "softplus", "softsign", "tanh",
 ]
+from .conv_extra import conv3d, conv_transpose1d, conv_transpose2d, fold, unfold  # noqa: E402
+from .sampling import (  # noqa: E402
+    adaptive_max_pool2d,
+    avg_pool1d,
+    interpolate,
+    max_unpool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
+
+__all__ += [
+    "adaptive_max_pool2d", "avg_pool1d", "conv3d", "conv_transpose1d", "conv_transpose2d", "fold", "interpolate",
+    "max_unpool2d", "pixel_shuffle", "pixel_unshuffle", "unfold",
+]

@@ -101,6 +101,14 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 # ---- convolution ----------------------------------------------------------------------------------
+def _grad_weight(G, cols):
+    """G (g, Og, M) @ cols^T (g, M, K): one 2-D product for a single group (BLAS reads the transposed view in
+    place; the stacked product goes through numpy's batched loop, ~15% slower at these sizes), same sums."""
+    if G.shape[0] == 1:
+        return np.matmul(G[0], cols[0].T)[None]
+    return np.matmul(G, cols.transpose(0, 2, 1))
+
+
 def _conv2d_core(x_t, w_t, b_t, stride, pads, dilation, groups):
     """The primitive on a 4-D input. ``pads`` = (top, bottom, left, right), zero padding.
 
@@ -165,13 +173,13 @@ def _conv2d_core(x_t, w_t, b_t, stride, pads, dilation, groups):
             G = np.ascontiguousarray(gc).reshape(g, Og, M)
         if w_t.requires_grad:
             with np.errstate(invalid="ignore"):  # junk inf * 0 is redone below
-                gw = np.matmul(G, cols.transpose(0, 2, 1))
+                gw = _grad_weight(G, cols)
             if flat and not np.isfinite(gw).all():
                 # Junk columns hold (finite) padding-row input values that only meet zero gradients,
                 # unless the input itself is inf/nan: then exclude them exactly as the valid sum would.
                 cols.reshape(g, K, N, Hp, Wp)[:, :, :, Ho:] = 0
                 cols.reshape(g, K, N, Hp, Wp)[..., Wo:] = 0
-                gw = np.matmul(G, cols.transpose(0, 2, 1))
+                gw = _grad_weight(G, cols)
             gw = gw.reshape(O, Cg, kh, kw)
         if b_t is not None and b_t.requires_grad:
             gb = gout.sum(axis=(0, 2, 3))

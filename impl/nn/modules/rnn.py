@@ -19,6 +19,7 @@ from ...ops import shape as _shape
 from .. import functional as F
 from .. import init
 from ..utils.rnn import PackedSequence
+from . import _recurrence
 from ._utils import new_param
 from .module import Module
 
@@ -216,6 +217,8 @@ class RNNBase(Module):
         num_directions = 2 if self.bidirectional else 1
         initial = [h.unbind(0) for h in hx]
         finals = [[] for _ in hx]
+        if batch_sizes is None and self.mode != "GRU" and self.proj_size == 0:
+            return self._run_fused(step, input, initial, finals)
         # Layers hand each other per-step lists: slicing a (T, ...) tensor into steps costs a full-size gradient
         # buffer per step in the backward, so it is done once, on the input.
         layer_input = input.split(batch_sizes, 0) if batch_sizes is not None else input.unbind(0)
@@ -236,6 +239,28 @@ class RNNBase(Module):
                 layer_input = [F.dropout(x, self.dropout, True) for x in layer_input]
         output = _shape.cat(layer_input, 0) if batch_sizes is not None else _shape.stack(layer_input, 0)
         return output, tuple(_shape.stack(f, 0) for f in finals)
+
+    def _run_fused(self, step, input, initial, finals):
+        """``_run`` for unpacked LSTM/RNN layers without projections: each layer and direction is one primitive
+        over the whole (T, B, I) sequence (impl/nn/modules/_recurrence.py)."""
+        num_directions = 2 if self.bidirectional else 1
+        layer_input = input
+        for layer in range(self.num_layers):
+            outs = []
+            for direction in range(num_directions):
+                names = self._all_weights[layer * num_directions + direction]
+                weights = dict(zip((n.rsplit("_l", 1)[0] for n in names), (getattr(self, n) for n in names)))
+                state = tuple(h[layer * num_directions + direction] for h in initial)
+                out, state = _recurrence.run(self.mode, step, layer_input, state, weights["weight_ih"],
+                                             weights["weight_hh"], weights.get("bias_ih"), weights.get("bias_hh"),
+                                             direction == 1)
+                outs.append(out)
+                for k, s in enumerate(state):
+                    finals[k].append(s)
+            layer_input = outs[0] if num_directions == 1 else _shape.cat(outs, -1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        return layer_input, tuple(_shape.stack(f, 0) for f in finals)
 
     def _forward(self, input, hx):
         """Shared by RNN, LSTM and GRU: hx is None or a tuple of states ((h,) or (h, c)); returns (output,

@@ -15,7 +15,7 @@ def _rng(generator):
 
 
 class Sampler:
-    def __init__(self, data_source=None):
+    def __init__(self):
         pass
 
     def __iter__(self):  # pragma: no cover - abstract
