@@ -219,11 +219,7 @@ def apply_fused(name, out, inputs, backward, saved=(), composite=None):
 
     ``composite(*inputs)`` recomputes the op with impl ops; ``create_graph`` differentiates it. Without a
     composite the op is differentiable once, and a ``create_graph`` backward through it raises.
-    A kernel whose floating inputs are all bfloat16 and which computed in plain float32 (numpy has no bfloat16:
-    windows, pads and scratch buffers are plain arrays) gets its result rounded to bfloat16 once, as torch's.
     """
-    if type(out) is np.ndarray and out.dtype == np.float32 and _all_bfloat16(inputs):
-        out = _dtype.cast_array(out, _dtype.bfloat16)
     return _record(name, out, inputs, backward, saved, True, composite)
 
 
@@ -238,6 +234,10 @@ def _all_bfloat16(inputs):
 
 
 def _record(name, out, inputs, backward, saved, fused, composite):
+    if type(out) is np.ndarray and out.dtype == np.float32 and name != "ToCopyBackward0" and _all_bfloat16(inputs):
+        # An op whose floating inputs are all bfloat16 but which computed a plain float32 array (numpy has no
+        # bfloat16: windows, pads and scratch buffers are plain arrays) gets its result rounded once, as torch's.
+        out = _dtype.cast_array(out, _dtype.bfloat16)
     t = _new_tensor(Tensor)
     # numpy turns 0-d results into numpy scalars (np.float32(1) * 2): keep _data an ndarray always.
     t._data = out if isinstance(out, np.ndarray) else np.asarray(out)

@@ -53,12 +53,10 @@ def _masked_div(num, den, zero, power=1):
 def sum(input, dim=None, keepdim=False, dtype=None):
     ensure_tensor(input, "sum")
     axes = _axes(input, dim, "sum")
+    if dtype is not None:  # converted first (a recorded cast), so the sum is computed in dtype, as torch
+        input = input.to(dtype)
     x = input._data
-    if dtype is not None:
-        from .._dtype import to_np
-
-        x = x.astype(to_np(dtype))
-    elif x.dtype.kind in "biu":
+    if dtype is None and x.dtype.kind in "biu":
         x = x.astype(np.int64)  # as torch: integral sums accumulate in int64
     out = np.sum(x, axis=axes, keepdims=keepdim)
     shape = x.shape
@@ -94,7 +92,9 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 @op
 def prod(input, dim=None, keepdim=False, dtype=None):
     ensure_tensor(input, "prod")
-    x = input._data if dtype is None else input._data.astype(_np_dtype(dtype))
+    if dtype is not None:
+        input = input.to(dtype)
+    x = input._data
     if x.dtype.kind in "biu":
         x = x.astype(np.int64)
     if dim is None:
@@ -476,7 +476,9 @@ def _pnorm(input, p, axes, keepdim):
 @op
 def cumsum(input, dim, dtype=None):
     ensure_tensor(input, "cumsum")
-    x = input._data if dtype is None else input._data.astype(_np_dtype(dtype))
+    if dtype is not None:
+        input = input.to(dtype)
+    x = input._data
     if x.dtype.kind in "biu":
         x = x.astype(np.int64)
     axis = norm_dim(dim, x.ndim, "cumsum")
