@@ -8,6 +8,11 @@ from ._autograd import (
 from . import _creation  # noqa: F401  (its factories are declared ops)
 from ._dtype import bool_ as bool  # noqa: A001 - torch.bool
 from ._dtype import double, dtype, float, float32, float64, int64, long  # noqa: A001
+from ._dtype import (  # noqa: F401 - torch's other dtypes and dtype functions
+    bfloat16, can_cast, finfo, float16, get_default_dtype, half, iinfo, int8, int16, int32, promote_types,
+    result_type, set_default_dtype, short, uint8,
+)
+from ._dtype import int_ as int  # noqa: A001 - torch.int is int32
 from ._tape import Tape as tape
 from ._tensor import Size, Tensor, as_tensor, from_numpy, is_tensor, tensor
 from .ops import elementwise as _elementwise, linalg as _linalg, reduce as _reduce, shape as _shape  # noqa: F401
@@ -29,3 +34,4 @@ from . import nn, optim, utils  # noqa: E402  (they build on the tensor API boun
 
 __version__ = "0.1.0"
 from .serialization import load, save  # noqa: E402
+is_floating_point = Tensor.is_floating_point  # torch.is_floating_point(t): the method, as a function

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from . import _tape
+from . import _dtype, _tape
 
 Tensor = None  # set by impl/_tensor.py once the class exists (avoids an import per op)
 _new_tensor = object.__new__
@@ -223,10 +223,24 @@ def apply_fused(name, out, inputs, backward, saved=(), composite=None):
     return _record(name, out, inputs, backward, saved, True, composite)
 
 
+def _all_bfloat16(inputs):
+    seen = False
+    for i in inputs:
+        if i is not None and i._data.dtype.kind == "f":
+            if type(i._data) is not _dtype.BFloat16Array:
+                return False
+            seen = True
+    return seen
+
+
 def _record(name, out, inputs, backward, saved, fused, composite):
+    if type(out) is np.ndarray and out.dtype == np.float32 and name != "ToCopyBackward0" and _all_bfloat16(inputs):
+        # An op whose floating inputs are all bfloat16 but which computed a plain float32 array (numpy has no
+        # bfloat16: windows, pads and scratch buffers are plain arrays) gets its result rounded once, as torch's.
+        out = _dtype.cast_array(out, _dtype.bfloat16)
     t = _new_tensor(Tensor)
     # numpy turns 0-d results into numpy scalars (np.float32(1) * 2): keep _data an ndarray always.
-    t._data = out if type(out) is np.ndarray else np.asarray(out)
+    t._data = out if isinstance(out, np.ndarray) else np.asarray(out)
     t.grad = None
     t._version = [0]
     t._base = None
@@ -340,7 +354,7 @@ def _check_versions(node):
 def _as_array(g):
     """numpy folds 0-d arithmetic into numpy scalars (np.asarray(2.) * 2 is an np.float64); every backward closure
     receives an ndarray, so none has to guard against scalars when it indexes its gradient (regression 050)."""
-    return g if type(g) is np.ndarray else np.asarray(g)
+    return g if type(g) is np.ndarray else np.asanyarray(g)
 
 
 def _node_output(node, graph):
@@ -483,13 +497,13 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
             if create_graph:
                 if tuple(gi.shape) != d.shape:
                     gi = unbroadcast(gi, d.shape)
-                if gi._data.dtype != d.dtype:
+                if gi._data.dtype != d.dtype or type(gi._data) is not type(d):  # bfloat16 is a float32 subclass
                     gi = gi.to(inp.dtype)
             else:
                 if gi.shape != d.shape:
                     gi = unbroadcast(gi, d.shape)
-                if gi.dtype != d.dtype:
-                    gi = gi.astype(d.dtype)
+                if gi.dtype != d.dtype or type(gi) is not type(d):  # bfloat16 is a float32 subclass
+                    gi = _dtype.cast_array(gi, _dtype.of_array(d))
             if type(edge) is not Node:  # a leaf
                 if wanted is None:
                     if getattr(edge, "_hooks", None) or getattr(edge, "_post_hooks", None):
@@ -530,7 +544,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
                     if create_graph:
                         result[i] = c if c._data.dtype == inputs[i]._data.dtype else c.to(inputs[i].dtype)
                     else:
-                        result[i] = Tensor._wrap(np.array(c, dtype=inputs[i]._data.dtype))
+                        result[i] = Tensor._wrap(np.array(c, dtype=inputs[i]._data.dtype, subok=True))
         return tuple(result)
     return None
 
@@ -538,7 +552,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
 def _retain(t, g, graph):
     """A retained non-leaf's .grad accumulates across backward passes, as a leaf's (regression 066)."""
     if not graph:
-        g = Tensor._wrap(np.array(g, dtype=t._data.dtype))
+        g = Tensor._wrap(np.array(g, dtype=t._data.dtype, subok=True))
     t.grad = g if t.grad is None else (t.grad + g if graph else Tensor._wrap(t.grad._data + g._data))
 
 
@@ -581,7 +595,7 @@ def _accumulate_leaf(t, g):
             t.grad = Tensor._wrap(g)
         else:
             # Copy: closures may hand the same array to several inputs, or return one they keep.
-            t.grad = Tensor._wrap(np.array(g, dtype=t._data.dtype, copy=True))
+            t.grad = Tensor._wrap(np.array(g, dtype=t._data.dtype, copy=True, subok=True))  # subok: keeps bfloat16
     else:
         t.grad._data += g
 
@@ -663,6 +677,6 @@ def _seed(out, gradient, who, graph=False):
         )
     if graph:
         if not isinstance(gradient, Tensor):
-            return Tensor._wrap(g.astype(out._data.dtype, copy=False))
-        return gradient if g.dtype == out._data.dtype else gradient.to(out.dtype)
-    return g.astype(out._data.dtype, copy=False)
+            return Tensor._wrap(_dtype.cast_array(g, _dtype.of_array(out._data)))
+        return gradient if gradient.dtype is out.dtype else gradient.to(out.dtype)
+    return _dtype.cast_array(g, _dtype.of_array(out._data))

@@ -27,30 +27,36 @@ def _size(size):
     return tuple(int(s) for s in size)
 
 
-def _finish(arr, requires_grad):
+def _finish(arr, requires_grad, dtype=None):
+    """``arr`` as a new Tensor; ``dtype`` bfloat16 rounds the float32 values (numpy has no bfloat16: impl/_dtype.py)."""
+    if dtype is _dtype.bfloat16:
+        arr = _dtype.to_bfloat16(arr)
     t = Tensor._wrap(arr)
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
-def _np(dtype, default=np.float32):
-    return _dtype.to_np(dtype) if dtype is not None else np.dtype(default)
+def _np(dtype, default=None):
+    """The storage numpy dtype of ``dtype``, else of ``default`` (None: the default float dtype)."""
+    if dtype is not None:
+        return _dtype.to_np(dtype)
+    return _dtype.default_np() if default is None else np.dtype(default)
 
 
 @op(method=False)
 def zeros(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.zeros(_size(size), dtype=_np(dtype)), requires_grad)
+    return _finish(np.zeros(_size(size), dtype=_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
 def ones(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.ones(_size(size), dtype=_np(dtype)), requires_grad)
+    return _finish(np.ones(_size(size), dtype=_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
 def empty(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.empty(_size(size), dtype=_np(dtype)), requires_grad)
+    return _finish(np.empty(_size(size), dtype=_np(dtype)), requires_grad, dtype)
 
 
 def _infer_scalar_dtype(value):
@@ -58,34 +64,34 @@ def _infer_scalar_dtype(value):
         return np.bool_
     if isinstance(value, (int, np.integer)):
         return np.int64
-    return np.float32
+    return None  # the default float dtype
 
 
 @op(method=False)
 def full(size: _SizeArg, fill_value: _Number, dtype: _DType = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
-    return _finish(np.full(_size((size,)), fill_value, dtype=_np(dtype, _infer_scalar_dtype(fill_value))), requires_grad)
+    return _finish(np.full(_size((size,)), fill_value, dtype=_np(dtype, _infer_scalar_dtype(fill_value))), requires_grad, dtype)
 
 
 @op(method=False)
 def zeros_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.zeros(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad)
+    return _finish(np.zeros(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad, dtype or input.dtype)
 
 
 @op(method=False)
 def ones_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.ones(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad)
+    return _finish(np.ones(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad, dtype or input.dtype)
 
 
 @op(method=False)
 def empty_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.empty(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad)
+    return _finish(np.empty(input._data.shape, dtype=_np(dtype, input._data.dtype)), requires_grad, dtype or input.dtype)
 
 
 @op(method=False)
 def full_like(input: Tensor, fill_value: _Number, dtype: _DType = None, requires_grad: bool = False,
               device: Any = None) -> Tensor:
-    return _finish(np.full(input._data.shape, fill_value, dtype=_np(dtype, input._data.dtype)), requires_grad)
+    return _finish(np.full(input._data.shape, fill_value, dtype=_np(dtype, input._data.dtype)), requires_grad, dtype or input.dtype)
 
 
 @op(method=False)
@@ -100,36 +106,36 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: _DTyp
             f"arange: upper bound and lower bound inconsistent with step sign (start={start}, end={end}, step={step})"
         )
     vals = (start, end, step)
-    default = np.int64 if all(isinstance(v, (int, np.integer)) for v in vals) else np.float32
+    default = np.int64 if all(isinstance(v, (int, np.integer)) for v in vals) else None
     np_dtype = _np(dtype, default)
     n = int(np.ceil((end - start) / step))
     arr = (start + np.arange(max(n, 0), dtype=np.float64) * step).astype(np_dtype)
-    return _finish(arr, requires_grad)
+    return _finish(arr, requires_grad, dtype)
 
 
 @op(method=False)
 def linspace(start: float, end: float, steps: int, dtype: _DType = None, requires_grad: bool = False,
              device: Any = None) -> Tensor:
-    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_np(dtype)), requires_grad)
+    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
 def eye(n: int, m: int | None = None, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.eye(n, m, dtype=_np(dtype)), requires_grad)
+    return _finish(np.eye(n, m, dtype=_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
 def randn(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
           device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
-    return _finish(rng.standard_normal(_size(size)).astype(_np(dtype)), requires_grad)
+    return _finish(rng.standard_normal(_size(size)).astype(_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
 def rand(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
          device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
-    return _finish(rng.random(_size(size)).astype(_np(dtype)), requires_grad)
+    return _finish(rng.random(_size(size)).astype(_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
@@ -138,7 +144,7 @@ def randint(low: int, high: int | _SizeArg | None = None, size: _SizeArg | None 
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
     rng = generator.rng if generator is not None else random.generator()
-    return _finish(rng.integers(low, high, _size((size,))).astype(_np(dtype, np.int64)), requires_grad)
+    return _finish(rng.integers(low, high, _size((size,))).astype(_np(dtype, np.int64)), requires_grad, dtype)
 
 
 @op(method=False)
@@ -155,7 +161,7 @@ def rand_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, 
 def randperm(n: int, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
              device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
-    return _finish(rng.permutation(n).astype(_np(dtype, np.int64)), requires_grad)
+    return _finish(rng.permutation(n).astype(_np(dtype, np.int64)), requires_grad, dtype)
 
 
 @op

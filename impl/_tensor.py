@@ -37,8 +37,8 @@ class Tensor(_DeclaredMethods):
         def mT(self) -> Tensor: ...
 
     def __init__(self, data: Any, requires_grad: builtins.bool = False) -> None:
-        # The legacy constructor (torch.Tensor(data)) always makes the default dtype, float32.
-        t = tensor(data, dtype=_dtype.float32, requires_grad=requires_grad)
+        # The legacy constructor (torch.Tensor(data)) always makes the default dtype (float32 unless changed).
+        t = tensor(data, dtype=_dtype.get_default_dtype(), requires_grad=requires_grad)
         self._data, self.requires_grad, self.grad, self.grad_fn = t._data, t.requires_grad, None, None
         self._version, self._base = [0], None
 
@@ -81,7 +81,7 @@ class Tensor(_DeclaredMethods):
 
     @property
     def dtype(self) -> _dtype.dtype:
-        return _dtype.from_np(self._data.dtype)
+        return _dtype.of_array(self._data)
 
     @property
     def device(self) -> str:
@@ -97,7 +97,7 @@ class Tensor(_DeclaredMethods):
         return self._data.dtype.kind == "f"
 
     def element_size(self) -> builtins.int:
-        return self._data.itemsize
+        return self.dtype.itemsize
 
     def __len__(self) -> builtins.int:
         if self._data.ndim == 0:
@@ -107,7 +107,7 @@ class Tensor(_DeclaredMethods):
     def __repr__(self) -> str:
         body = np.array2string(self._data, separator=", ", precision=4, prefix="tensor(")
         extra = ""
-        if self._data.dtype not in (np.float32, np.int64, np.bool_):
+        if self.dtype not in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool_):
             extra += f", dtype={self.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn=<{self.grad_fn.name}>"
@@ -148,6 +148,8 @@ class Tensor(_DeclaredMethods):
     def numpy(self, force: builtins.bool = False) -> np.ndarray:
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if type(self._data) is _dtype.BFloat16Array:
+            raise TypeError("Got unsupported ScalarType BFloat16")  # numpy has no bfloat16 (torch's error)
         return self._data
 
     def item(self) -> builtins.int | builtins.float | builtins.bool:
@@ -161,17 +163,22 @@ class Tensor(_DeclaredMethods):
         return self._data.tolist()
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(other)`` (its dtype), ``to(device, dtype)``, with ``copy=``: a cast recorded as
+        torch's ToCopyBackward0 (the gradient goes back in the input's dtype); the tensor itself when nothing changes."""
         dt = kwargs.get("dtype")
         for a in args:
-            if isinstance(a, _dtype.dtype):
+            if isinstance(a, _dtype.dtype) or a in (builtins.float, builtins.int, builtins.bool):
                 dt = a
             elif isinstance(a, Tensor):
                 dt = a.dtype
-        if dt is None or _dtype.to_np(dt) == self._data.dtype:
-            return self
+        copy = kwargs.get("copy", False)
+        if dt is None or _dtype.to_impl(dt) is self.dtype:
+            if not copy:
+                return self
+            dt = self.dtype
         from .ops.elementwise import _cast
 
-        return _cast(self, _dtype.to_np(dt))
+        return _cast(self, _dtype.to_impl(dt), force_copy=copy)
 
     def type(self, dtype: _dtype.dtype | None = None) -> str | Tensor:
         if dtype is None:
@@ -184,11 +191,26 @@ class Tensor(_DeclaredMethods):
     def double(self) -> Tensor:
         return self.to(_dtype.float64)
 
+    def half(self) -> Tensor:
+        return self.to(_dtype.float16)
+
+    def bfloat16(self) -> Tensor:
+        return self.to(_dtype.bfloat16)
+
     def long(self) -> Tensor:
         return self.to(_dtype.int64)
 
     def int(self) -> Tensor:
-        return self.to(_dtype.int64)
+        return self.to(_dtype.int32)
+
+    def short(self) -> Tensor:
+        return self.to(_dtype.int16)
+
+    def char(self) -> Tensor:
+        return self.to(_dtype.int8)
+
+    def byte(self) -> Tensor:
+        return self.to(_dtype.uint8)
 
     def bool(self) -> Tensor:
         return self.to(_dtype.bool_)
@@ -349,30 +371,34 @@ def _norm_dim(dim, ndim, op):
     return dim % n
 
 
-def _to_array(data, dtype=None):
-    np_dtype = _dtype.to_np(dtype)
+def _to_array(data, dtype=None, _keep_float64=False):
+    if dtype is not None:  # Python floats are converted straight to the dtype asked for (no float32 step)
+        d = _dtype.to_impl(dtype)
+        arr = _to_array(data, _keep_float64=d.is_floating_point)
+        return _dtype.cast_array(arr, d) if _dtype.of_array(arr) is not d else arr
     if isinstance(data, Tensor):
+        if type(data._data) is _dtype.BFloat16Array:
+            return data._data.copy()
         arr = data._data
     elif isinstance(data, (np.ndarray, np.generic)):  # numpy scalars keep their dtype too (np.float64 -> float64)
         arr = np.asarray(data)
     else:
-        keep_f64 = False
+        keep_f64 = _keep_float64
         if isinstance(data, (list, tuple)):
             flat = list(_flatten(data))
-            keep_f64 = any(isinstance(x, np.floating) and x.dtype.itemsize > 4 for x in flat)
+            keep_f64 = keep_f64 or any(isinstance(x, np.floating) and x.dtype.itemsize > 4 for x in flat)
             if any(isinstance(x, Tensor) for x in flat):
                 data = _nested_tensors_to_lists(data)
         arr = np.asarray(data)
-        if np_dtype is None and arr.dtype.kind == "f" and not keep_f64:
-            arr = arr.astype(np.float32)  # Python floats become the default dtype, as torch
-    if np_dtype is None:
-        if arr.dtype not in _dtype._BY_NP:
-            kind = arr.dtype.kind
-            if kind not in _dtype._COERCE:
-                raise TypeError(f"impl.tensor: can't convert data of dtype {arr.dtype}")
-            np_dtype = np.dtype(_dtype._COERCE[kind]) if kind != "f" or arr.dtype.itemsize <= 4 else np.dtype(np.float64)
-        else:
-            np_dtype = arr.dtype
+        if arr.dtype.kind == "f" and not keep_f64:
+            arr = arr.astype(_dtype.default_np())  # Python floats become the default dtype, as torch
+    if arr.dtype not in _dtype._BY_NP:
+        kind = arr.dtype.kind
+        if kind not in _dtype._COERCE:
+            raise TypeError(f"impl.tensor: can't convert data of dtype {arr.dtype}")
+        np_dtype = np.dtype(_dtype._COERCE[kind]) if kind != "f" or arr.dtype.itemsize <= 4 else np.dtype(np.float64)
+    else:
+        np_dtype = arr.dtype
     return np.array(arr, dtype=np_dtype, copy=True)
 
 
@@ -410,7 +436,8 @@ def from_numpy(a: np.ndarray) -> Tensor:
     if not isinstance(a, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(a).__name__})")
     if a.dtype not in _dtype._BY_NP:
-        raise TypeError(f"from_numpy: can't convert np.ndarray of type {a.dtype}; supported: float32, float64, int64, bool")
+        raise TypeError(f"from_numpy: can't convert np.ndarray of type {a.dtype}; supported: "
+                        f"{', '.join(d.name for d in _dtype.ALL if d is not _dtype.bfloat16)}")
     return Tensor._wrap(a)
 
 

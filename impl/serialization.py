@@ -303,6 +303,9 @@ class _Decoder:
         arr = self._array(key)
         if arr.dtype != dtype.np:
             raise _refuse(f"array {key} holds {arr.dtype}, but its tensor is declared {name}")
+        if dtype is _dtype.bfloat16:  # float32 storage (impl/_dtype.py); rounding keeps a tampered file's values bfloat16
+            arr = (_dtype._round_bf16_inplace(arr) if arr.flags.writeable else _dtype.to_bfloat16(arr)).view(
+                _dtype.BFloat16Array)
         if parameter:
             t = _parameter_class()(Tensor._wrap(arr), requires_grad=requires_grad)
         else:

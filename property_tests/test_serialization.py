@@ -36,7 +36,7 @@ def _values(rng, dtype, shape):
         arr = rng.standard_normal(shape).astype(dtype.np)
         if arr.size >= 3:  # specials must survive bit for bit too
             arr.flat[:3] = [np.nan, np.inf, -0.0]
-        return arr
+        return impl._dtype.to_bfloat16(arr) if dtype is impl.bfloat16 else arr  # float32 storage, bfloat16 values
     return rng.integers(-(2**62), 2**62, size=shape).astype(dtype.np)
 
 

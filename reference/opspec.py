@@ -53,6 +53,8 @@ class OpSpec:
     # Why the generic second-order (gradgrad) / forward-mode (jvp) tests cannot run for this spec; empty = they run.
     no_gradgrad: str = ""
     no_forward_ad: str = ""
+    # Why the float16/bfloat16 forward test (property_tests/test_low_precision.py) cannot run this spec; empty = it runs.
+    no_low_precision: str = ""
     notes: str = ""
     family: str = ""  # grouping for the parity summary (set by the registry from the spec module if empty)
 

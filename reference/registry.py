@@ -152,6 +152,7 @@ _API = "autograd API, tested against torch in property_tests/test_autograd_api.p
 _RANDOM = ("random: values come from impl's own generator, not torch's; shapes, dtypes and ranges are compared in "
            "property_tests/test_ops.py::test_random_creation_shape_and_dtype")
 _RNG = "generator state, tested in property_tests/test_ops.py::test_rng_state_roundtrip_and_manual_seed"
+_DTYPE_API = "dtype API, tested against torch in property_tests/test_dtype_promotion.py::{}"
 _NN = ("torch has no top-level torch.{0}: spec F.{0} runs it through impl.nn.functional.{0} (the same function or "
        "a thin wrapper of it)")
 
@@ -160,7 +161,6 @@ _NN = ("torch has no top-level torch.{0}: spec F.{0} runs it through impl.nn.fun
 COVERAGE_EXCLUSIONS = {
     "Tensor.__hash__": "identity hash (tensors are dict/set keys by identity, as torch): nothing to compare",
     "Tensor.__repr__": "printing: impl's format is its own (impl.float64, grad_fn=<...>), not a parity target",
-    "Tensor.int": "torch's .int() is int32, which impl does not have (impl returns int64): Divergence in core_elementwise",
     "Tensor.backward": _ENGINE.format("test_retain_graph_allows_second_backward"),
     "Tensor.data": _ENGINE.format("test_detach_requires_grad_and_leaves"),
     "Tensor.detach": _ENGINE.format("test_detach_requires_grad_and_leaves"),
@@ -198,4 +198,11 @@ COVERAGE_EXCLUSIONS = {
     "impl.is_inference_mode_enabled": _API.format("test_inference_mode_tensors_cannot_be_saved_for_backward"),
     "impl.save": "serialization, not an op: property_tests/test_serialization.py::test_requires_grad_and_parameters_kept_as_torch",
     "impl.load": "serialization, not an op: property_tests/test_serialization.py::test_tampered_or_foreign_files_are_refused_without_running_code",
+    "impl.promote_types": _DTYPE_API.format("test_promote_types_result_type_can_cast_tables"),
+    "impl.result_type": _DTYPE_API.format("test_promote_types_result_type_can_cast_tables"),
+    "impl.can_cast": _DTYPE_API.format("test_promote_types_result_type_can_cast_tables"),
+    "impl.get_default_dtype": _DTYPE_API.format("test_default_dtype_governs_python_floats_and_integer_division"),
+    "impl.set_default_dtype": _DTYPE_API.format("test_default_dtype_governs_python_floats_and_integer_division"),
+    "Tensor.bfloat16": ("numpy has no bfloat16 for the generic comparison: "
+                        "property_tests/test_dtype_promotion.py::test_casts_between_every_pair_of_dtypes"),
 }

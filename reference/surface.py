@@ -59,6 +59,7 @@ SURFACE = {
         manual_seed seed get_rng_state set_rng_state
         no_grad enable_grad set_grad_enabled is_grad_enabled inference_mode is_inference_mode_enabled
         bool float double half long int float16 float32 float64 bfloat16 int8 int16 int32 int64 uint8
+        short finfo iinfo promote_types result_type can_cast get_default_dtype set_default_dtype
         abs absolute neg negative sign sgn add sub subtract rsub mul multiply div divide true_divide floor_divide
         remainder fmod pow float_power square sqrt rsqrt reciprocal exp exp2 expm1 log log2 log10 log1p
         sin cos tan asin acos atan arcsin arccos arctan sinh cosh tanh asinh acosh atanh arcsinh arccosh arctanh
@@ -85,7 +86,7 @@ SURFACE = {
     "Tensor": _names("""
         T mT shape ndim dtype device data grad grad_fn is_leaf requires_grad retains_grad
         dim size numel nelement element_size item tolist numpy cpu to type type_as contiguous is_floating_point
-        bool float double half long int bfloat16
+        bool float double half long int bfloat16 short char byte
         backward detach detach_ requires_grad_ retain_grad register_hook register_post_accumulate_grad_hook
         is_inference
         new_zeros new_ones new_full new_empty new_tensor clone copy_ zero_ fill_ uniform_ normal_ bernoulli

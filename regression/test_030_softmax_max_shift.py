@@ -33,8 +33,8 @@ FAILS_WITH = r": values\]|raised"
 
 @contextlib.contextmanager
 def reintroduce(variant=None):
-    softmax = rewrite_source(reduce.softmax, ("np.exp(x - np.max(x, axis=axis, keepdims=True))", "np.exp(x)"))
-    log_softmax = rewrite_source(reduce.log_softmax, ("shifted = x - m", "shifted = x"))
+    softmax = rewrite_source(reduce.softmax, ("np.exp(xo - np.max(xo, axis=axis, keepdims=True))", "np.exp(xo)"))
+    log_softmax = rewrite_source(reduce.log_softmax, ("shifted = xo - m", "shifted = xo"))
     soft_ce = rewrite_source(F_loss._soft_ce, ("shifted = x - m", "shifted = x"))
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"), stack(
         swap_function(reduce.softmax, softmax),

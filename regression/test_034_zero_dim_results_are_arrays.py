@@ -34,7 +34,7 @@ FAILS_WITH = r"raised TypeError|not an ndarray|is read-only"  # the last: in-pla
 @contextlib.contextmanager
 def reintroduce(variant=None):
     broken = rewrite_source(
-        _autograd._record, ("t._data = out if type(out) is np.ndarray else np.asarray(out)", "t._data = out")
+        _autograd._record, ("t._data = out if isinstance(out, np.ndarray) else np.asarray(out)", "t._data = out")
     )
     with swap_function(_autograd._record, broken):
         yield

@@ -7,7 +7,7 @@ integer tensor, integer matmul with float weights) or silently computed in integ
 **Root cause:** ``Tensor.__init__`` delegated to ``impl.tensor(data)``, which infers the dtype (correctly, for
 ``impl.tensor``), whereas the legacy ``torch.Tensor`` constructor always makes the default dtype.
 
-**Fix:** ``Tensor.__init__`` passes ``dtype=float32`` (impl/_tensor.py).
+**Fix:** ``Tensor.__init__`` passes the default dtype, float32 unless ``impl.set_default_dtype`` changed it (impl/_tensor.py).
 
 **How this test catches it:** ``impl.Tensor`` of int lists, bool lists, int arrays and float64 arrays must give
 torch's dtype and values, and ``impl.Tensor([[1, 2], [3, 4]], requires_grad=True) @ w`` must give torch's
@@ -32,7 +32,7 @@ FAILS_WITH = r": dtype\]|raised"
 
 @contextlib.contextmanager
 def reintroduce(variant=None):
-    broken = rewrite_source(_tensor.Tensor.__init__, ("tensor(data, dtype=_dtype.float32, requires_grad=requires_grad)",
+    broken = rewrite_source(_tensor.Tensor.__init__, ("tensor(data, dtype=_dtype.get_default_dtype(), requires_grad=requires_grad)",
                                                       "tensor(data, requires_grad=requires_grad)"))
     with swap_attr(_tensor.Tensor, "__init__", broken):
         yield

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype
 from .._autograd import OUTPUT, apply
 from .._tensor import Tensor
 from . import _special
@@ -19,7 +20,19 @@ from ._registry import op
 def _binary(np_fn, a, b, op):
     ta, tb, x, y, dt = binary_operands(a, b, op)
     try:
-        out = np_fn(x, y)
+        if dt.kind == "f" and dt.itemsize > 2:
+            out = np_fn(x, y)
+        elif dt == np.float16 and (ta is None or tb is None):
+            # float16 with a Python scalar: computed in float32 with the scalar unrounded, then rounded once (torch's
+            # CPU "opmath"; the scalar rounded to float16 first would be off by up to half an ulp of its own)
+            f32 = np.float32
+            p = np.asarray(a, f32) if ta is None else x.astype(f32)
+            q = np.asarray(b, f32) if tb is None else y.astype(f32)
+            with np.errstate(over="ignore"):
+                out = np_fn(p, q).astype(dt)
+        else:
+            with np.errstate(over="ignore"):  # integers wrap and float16 overflows to inf silently, as torch's
+                out = np_fn(x, y)
     except ValueError:
         raise broadcast_error(op, x, y) from None
     return ta, tb, x, y, out
@@ -58,6 +71,13 @@ def sub(input, other, alpha=1):
     # A primitive rather than add(neg): saves one full-size temporary on a very common op.
     if alpha != 1:
         other = mul(other, alpha)
+    is_bool = [isinstance(v, bool) or isinstance(v, Tensor) and v._data.dtype == np.bool_ for v in (input, other)]
+    if all(is_bool):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if any(is_bool):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
     a, b, x, y, out = _binary(np.subtract, input, other, "sub")
     return apply("SubBackward0", out, (a, b), lambda g: (g, -g))
 
@@ -82,10 +102,12 @@ def div(input, other, rounding_mode=None):
     if rounding_mode is not None:
         return _div_rounded(input, other, rounding_mode)
     a, b, x, y, _ = binary_operands(input, other, "div")
-    if x.dtype.kind != "f":  # true division of integers gives the default float dtype
-        x, y = x.astype(np.float32), y.astype(np.float32)
+    if x.dtype.kind != "f":  # true division of integers: each operand converted to the default float dtype directly
+        f = _dtype.default_np()  # (not through their common integer dtype, where a 0-d operand could wrap)
+        x, y = (np.asarray(v._data if isinstance(v, Tensor) else v).astype(f) for v in (input, other))
     try:
-        out = x / y
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf/nan without warnings, as torch's
+            out = x / y
     except ValueError:
         raise broadcast_error("div", x, y) from None
     p, q = _operand(a, x), _operand(b, y)
@@ -468,7 +490,9 @@ def abs(input):
 
 def _sgn(x):
     """torch's sgn: 0 at nan (numpy's np.sign gives nan there)."""
-    return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype) if x.dtype.kind == "f" else np.sign(x)
+    if x.dtype.kind != "f":
+        return np.sign(x)
+    return _dtype.cast_array((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype), _dtype.of_array(x))  # bfloat16 too
 
 
 def _zero_grad_unary(name, fn, input):
@@ -592,12 +616,14 @@ def _select_backward(a, b, x, y, a_loses, b_loses):
 
 @op
 def maximum(input, other):
+    ensure_tensor(input, "maximum"), ensure_tensor(other, "maximum", "other")
     a, b, x, y, out = _binary(np.maximum, input, other, "maximum")
     return apply("MaximumBackward0", out, (a, b), _select_backward(a, b, x, y, np.less, np.greater), saved=(a, b))
 
 
 @op
 def minimum(input, other):
+    ensure_tensor(input, "minimum"), ensure_tensor(other, "minimum", "other")
     a, b, x, y, out = _binary(np.minimum, input, other, "minimum")
     return apply("MinimumBackward0", out, (a, b), _select_backward(a, b, x, y, np.greater, np.less), saved=(a, b))
 
@@ -614,6 +640,8 @@ def _select(c, p, q):
     dt = p.dtype
     if dt.kind != "f" or dt.itemsize not in _UINT or q.dtype != dt or max(c.size, p.size, q.size) < 4096:
         return np.where(c, p, q)  # small arrays: np.where's lower call overhead wins
+    if type(p) is not np.ndarray or type(q) is not np.ndarray:
+        return np.where(c, p, q)  # bfloat16 (a float32 subclass): np.where gives a bfloat16 result
     u, i = _UINT[dt.itemsize], _INT[dt.itemsize]
     shape = np.broadcast_shapes(c.shape, p.shape, q.shape)
     flags = np.broadcast_to(c.view(np.int8), shape)
@@ -638,9 +666,19 @@ def where(condition, input=None, other=None):
     c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if c.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {c.dtype}")
+    _check_scalar_fits(input, other, "where")
     a, b, x, y, out = _binary(lambda p, q: _select(c, p, q), input, other, "where")
     return apply("WhereBackward0", out, (a, b),
                  lambda g: (where(c, g, 0.0) if _wants(a) else None, where(c, 0.0, g) if _wants(b) else None))
+
+
+def _check_scalar_fits(a, b, op):
+    """torch's where converts a Python int into the integer result dtype with an overflow check (arithmetic wraps)."""
+    for s in (a, b):
+        if type(s) is int:
+            d = _dtype.result_type(a, b)
+            if d.np.kind in "iu" and not np.iinfo(d.np).min <= s <= np.iinfo(d.np).max:
+                raise RuntimeError(f"{op}: value cannot be converted to type {d.name} without overflow")
 
 
 # ---- comparisons and logic (no gradient) ------------------------------------------------------
@@ -765,9 +803,12 @@ def equal(input, other):
 
 
 # ---- dtype casts ------------------------------------------------------------------------------
-def _cast(input, np_dtype, force_copy=False):
+def _cast(input, dtype, force_copy=False):
+    """``input`` as impl dtype ``dtype`` (a new array unless it already has it and no copy is forced)."""
     x = input._data
-    out = x.astype(np_dtype, copy=force_copy or x.dtype != np_dtype)
-    if np.dtype(np_dtype).kind != "f":
+    out = _dtype.cast_array(x, dtype)
+    if force_copy and out is x:
+        out = x.copy()
+    if not dtype.is_floating_point:
         return Tensor._wrap(out)  # integer/bool results never require grad, as torch
     return apply("ToCopyBackward0", out, (input,), lambda g: (g,))  # the engine casts g to the input's dtype

@@ -3,7 +3,7 @@ out-of-place twin applied to a snapshot of the old value, and the tensor takes o
 They are Tensor methods only (``function=False``), as torch documents them."""
 import numpy as np
 
-from .. import _autograd
+from .. import _autograd, _dtype
 from .._autograd import _GradMode, _SavedOutput
 from .._tensor import Tensor
 from . import _views
@@ -77,7 +77,7 @@ def _store(self, result, op, region=None, where=None):
             raise RuntimeError(
                 f"{op}: output with shape {tuple(self._data.shape)} doesn't match the broadcast shape {tuple(r.shape)}"
             ) from None
-    if r.dtype != self._data.dtype and not np.can_cast(r.dtype, self._data.dtype, "same_kind"):
+    if r.dtype != self._data.dtype and not _dtype.can_cast(result.dtype, self.dtype):
         raise RuntimeError(f"{op}: result type {result.dtype.name} can't be cast to the desired output type {self.dtype.name}")
     if self._data.size:  # an empty tensor has nothing to write (and may be a read-only view)
         d = _writable(self._data)

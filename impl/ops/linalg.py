@@ -27,7 +27,7 @@ def matmul(input, other):
     # products); create_graph differentiates the same product recorded with its derivative in impl ops.
     composite = lambda a, b: apply(name, np.matmul(x, y), (a, b), _matmul_backward(a, b), saved=(a, b))  # noqa: E731
     if x.ndim == 1 and y.ndim == 1:
-        return apply_fused(name, np.asarray(out), (a, b), lambda g: (g * y, g * x), saved=(a, b), composite=composite)
+        return apply_fused(name, np.asanyarray(out), (a, b), lambda g: (g * y, g * x), saved=(a, b), composite=composite)
 
     def backward(g):
         # Promote 1-D operands to matrices, then swap the last two axes (never `.T`, which would

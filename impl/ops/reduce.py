@@ -7,7 +7,7 @@ import numpy as np
 from .._autograd import OUTPUT, apply, apply_fused
 from .._tensor import Tensor
 from . import elementwise as ew
-from ._common import ensure_tensor, float_array, norm_dim, norm_dims
+from ._common import ensure_tensor, float_array, from_opmath, is_low_precision, norm_dim, norm_dims, opmath
 from ._registry import op
 
 return_types_max = collections.namedtuple("max", ["values", "indices"])
@@ -53,17 +53,15 @@ def _masked_div(num, den, zero, power=1):
 def sum(input, dim=None, keepdim=False, dtype=None):
     ensure_tensor(input, "sum")
     axes = _axes(input, dim, "sum")
+    if dtype is not None:  # converted first (a recorded cast), so the sum is computed in dtype, as torch
+        input = input.to(dtype)
     x = input._data
-    if dtype is not None:
-        from .._dtype import to_np
-
-        x = x.astype(to_np(dtype))
-    elif x.dtype.kind in "biu":
+    if dtype is None and x.dtype.kind in "biu":
         x = x.astype(np.int64)  # as torch: integral sums accumulate in int64
     out = np.sum(x, axis=axes, keepdims=keepdim)
     shape = x.shape
     kept = _kept_shape(shape, axes)
-    return apply("SumBackward1", np.asarray(out), (input,), lambda g: (g.reshape(kept).expand(shape),))
+    return apply("SumBackward1", np.asanyarray(out), (input,), lambda g: (g.reshape(kept).expand(shape),))
 
 
 @op
@@ -80,6 +78,12 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     n = 1
     for a in axes:
         n *= input._data.shape[a]
+    x = input._data
+    if is_low_precision(x):  # torch: accumulate in float32, divide, round once (sum-then-scale would round twice)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = from_opmath(np.sum(opmath(x), axis=axes, keepdims=keepdim) / np.float32(n), x)
+        kept, shape = _kept_shape(x.shape, axes), x.shape
+        return apply("MeanBackward1", out, (input,), lambda g: (ew.div(g.reshape(kept).expand(shape), n),))
     # sum then scale: no backward of its own. n == 0 gives nan, as torch.
     with np.errstate(divide="ignore", invalid="ignore"):
         return ew.mul(sum(input, dim=axes, keepdim=keepdim), (1.0 / n) if n else float("nan"))
@@ -88,11 +92,13 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 @op
 def prod(input, dim=None, keepdim=False, dtype=None):
     ensure_tensor(input, "prod")
-    x = input._data if dtype is None else input._data.astype(_np_dtype(dtype))
+    if dtype is not None:
+        input = input.to(dtype)
+    x = input._data
     if x.dtype.kind in "biu":
         x = x.astype(np.int64)
     if dim is None:
-        out = np.asarray(np.prod(x.reshape(-1)))
+        out = np.asanyarray(np.prod(x.reshape(-1)))
         if keepdim:
             out = out.reshape((1,) * x.ndim)
         axes = tuple(range(x.ndim))
@@ -103,7 +109,7 @@ def prod(input, dim=None, keepdim=False, dtype=None):
         return apply("ProdBackward1", x.copy(), (input,), lambda g, out: (g,), saved=(OUTPUT,))
     out = np.prod(x, axis=axis, keepdims=keepdim)
     backward = _prod_backward(input, (axis,), _kept_shape(x.shape, (axis,)), keepdim)
-    return apply("ProdBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
+    return apply("ProdBackward1", np.asanyarray(out), (input,), backward, saved=(input, OUTPUT))
 
 
 def _np_dtype(d):
@@ -200,7 +206,7 @@ def _amax_amin(input, dim, keepdim, np_fn, name):
         weights = mask / mask.sum(axis=axes, keepdims=True)
         return (_unreduce(g, kept, keepdim) * _constant(weights, g._data.dtype),)
 
-    return apply(name + "Backward0", np.asarray(out), (input,), backward, saved=(input, OUTPUT))  # out is a view of outk
+    return apply(name + "Backward0", np.asanyarray(out), (input,), backward, saved=(input, OUTPUT))  # out is a view of outk
 
 
 @op
@@ -267,7 +273,7 @@ def _arg(np_fn, name):
         if dim is None:
             if x.size == 0:
                 raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-            out = np.asarray(np_fn(x.reshape(-1)))
+            out = np.asanyarray(np_fn(x.reshape(-1)))
             if keepdim:
                 out = out.reshape((1,) * x.ndim)
         else:
@@ -289,7 +295,7 @@ argmin = _arg(np.argmin, "argmin")
 def _bool_reduce(np_fn, name):
     def f(input, dim=None, keepdim=False):
         axes = _axes(input, dim, name)
-        return Tensor._wrap(np.asarray(np_fn(input._data, axis=axes, keepdims=keepdim)))
+        return Tensor._wrap(np.asanyarray(np_fn(input._data, axis=axes, keepdims=keepdim)))
 
     f.__name__ = name
     return op(f)
@@ -316,18 +322,49 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     n = 1
     for a in axes:
         n *= input._data.shape[a]
+    denom = n - correction
+    if is_low_precision(input._data):
+        return _var_low_precision(input, axes, keepdim, denom)
     centered = ew.sub(input, mean(input, dim=axes, keepdim=True))
     ss = sum(ew.mul(centered, centered), dim=axes, keepdim=keepdim)
-    denom = n - correction
     # denom <= 0 gives inf/nan, as torch (which also warns)
     with np.errstate(divide="ignore", invalid="ignore"):
         return ew.mul(ss, (1.0 / denom) if denom > 0 else float("inf"))
 
 
+def _var_opmath(x, axes, keepdim, denom):
+    xo = opmath(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = xo - np.mean(xo, axis=axes, keepdims=True) if xo.size else xo
+        return np.sum(c * c, axis=axes, keepdims=keepdim) * np.float32(1.0 / denom if denom > 0 else np.inf)
+
+
+def _var_low_precision(input, axes, keepdim, denom):
+    """float16/bfloat16: mean, squares and sum in float32, one rounding at the end (torch's CPU kernel); the
+    composite above would round the mean, the deviations and the squares to the low precision first."""
+    x = input._data
+    out = from_opmath(_var_opmath(x, axes, keepdim, denom), x)
+    kept = _kept_shape(x.shape, axes)
+
+    def backward(g):  # torch's var_backward: g * 2 (x - mean) / denom
+        centered = ew.sub(input, mean(input, dim=axes, keepdim=True))
+        return (ew.mul(ew.mul(_unreduce(g, kept, keepdim), centered), 2.0 / denom if denom > 0 else float("inf")),)
+
+    return apply("VarBackward0", out, (input,), backward, saved=(input,))
+
+
 @op
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     v = var(input, dim, unbiased, keepdim, correction=correction)
-    out = np.sqrt(v._data)
+    if is_low_precision(v._data):  # the square root of the float32 variance, rounded once (torch's)
+        if isinstance(dim, bool):
+            unbiased, dim = dim, None
+        correction = (1 if unbiased is None or unbiased else 0) if correction is None else correction
+        axes = _axes(input, dim, "std")
+        n = int(np.prod([input._data.shape[a] for a in axes]))
+        out = from_opmath(np.sqrt(_var_opmath(input._data, axes, keepdim, n - correction)), v._data)
+    else:
+        out = np.sqrt(v._data)
 
     def backward(g, out):
         # Not ew.sqrt: torch's std backward is 0 where std == 0 (sqrt's g / (2 * 0) = inf would make 0 * inf = nan).
@@ -364,7 +401,7 @@ def logsumexp(input, dim, keepdim=False):
     def backward(g, out):  # torch's grad * exp(input - result)
         return (_unreduce(g, kept, keepdim) * (input - _unreduce(out, kept, keepdim)).exp(),)
 
-    return apply("LogsumexpBackward0", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
+    return apply("LogsumexpBackward0", np.asanyarray(out), (input,), backward, saved=(input, OUTPUT))
 
 
 def _norm_method(self, p="fro", dim=None, keepdim=False, dtype=None):  # Tensor.norm has no out= (torch.norm has)
@@ -381,7 +418,8 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if p == "fro" or p == 2 or p is None:
         axes = _axes(input, dim, "norm")
         x = float_array(input)
-        outk = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
+        xo = opmath(x)  # float16/bfloat16: accumulate in float32, round once (torch's)
+        outk = from_opmath(np.sqrt(np.sum(xo * xo, axis=axes, keepdims=True)), x)
         out = outk if keepdim else np.squeeze(outk, axis=axes)
         kept = outk.shape
 
@@ -390,7 +428,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
             ok = _unreduce(out, kept, keepdim)
             return (_unreduce(g, kept, keepdim) * _masked_div(input, ok, ok._data == 0),)
 
-        return apply("NormBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
+        return apply("NormBackward1", np.asanyarray(out), (input,), backward, saved=(input, OUTPUT))
     if p in (float("inf"), -float("inf")):
         axes = _axes(input, dim, "norm")
         if input._data.size == 0 and (not axes or builtins.any(input._data.shape[a] == 0 for a in axes)):
@@ -432,19 +470,21 @@ def _pnorm(input, p, axes, keepdim):
         x_scaled = input.sign() * ax ** (p - 1) if p < 2 else input * ax ** (p - 2)
         return (x_scaled * _masked_div(gk, ok, ok._data == 0, p - 1),)  # 0 at a zero vector, as torch
 
-    return apply("NormBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
+    return apply("NormBackward1", np.asanyarray(out), (input,), backward, saved=(input, OUTPUT))
 
 
 @op
 def cumsum(input, dim, dtype=None):
     ensure_tensor(input, "cumsum")
-    x = input._data if dtype is None else input._data.astype(_np_dtype(dtype))
+    if dtype is not None:
+        input = input.to(dtype)
+    x = input._data
     if x.dtype.kind in "biu":
         x = x.astype(np.int64)
     axis = norm_dim(dim, x.ndim, "cumsum")
     if x.ndim == 0:
         return apply("CumsumBackward0", x.copy(), (input,), lambda g: (g,))
-    out = np.cumsum(x, axis=axis)
+    out = from_opmath(np.cumsum(opmath(x), axis=axis), x)
     # d/dx_j of sum_{i>=j} ... : a reversed cumulative sum of the gradient.
     return apply("CumsumBackward0", out, (input,), lambda g: (g.flip((axis,)).cumsum(axis).flip((axis,)),))
 
@@ -467,8 +507,9 @@ def softmax(input, dim=None, dtype=None, _stacklevel=3):
     if x.ndim == 0:
         return apply("SoftmaxBackward0", np.ones_like(x), (input,), _zero_grad, saved=(OUTPUT,))
     # Shift by the max: exp never overflows (the historical NaN on large logits).
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True)) if x.size else x.copy()
-    out = e / np.sum(e, axis=axis, keepdims=True)
+    xo = opmath(x)
+    e = np.exp(xo - np.max(xo, axis=axis, keepdims=True)) if x.size else xo.copy()
+    out = from_opmath(e / np.sum(e, axis=axis, keepdims=True), x)
     # First order runs the numpy derivative (the Tensor-op closure measured ~2x slower on small rows);
     # create_graph differentiates the same output recorded with its derivative in impl ops.
     return apply_fused(
@@ -492,11 +533,12 @@ def log_softmax(input, dim=None, dtype=None, _stacklevel=3):
         return apply("LogSoftmaxBackward0", np.zeros_like(x), (input,), _zero_grad, saved=(OUTPUT,))
     if x.size == 0:
         return apply("LogSoftmaxBackward0", x.copy(), (input,), lambda g, out: (g,), saved=(OUTPUT,))
-    m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
-    shifted = x - m
+    xo = opmath(x)
+    m = np.max(xo, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0).astype(xo.dtype, copy=False)
+    shifted = xo - m
     with np.errstate(divide="ignore"):
-        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        out = from_opmath(shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True)), x)
     # numpy for first order, impl ops for create_graph: as softmax.
     return apply_fused(
         "LogSoftmaxBackward0", out, (input,), lambda g: (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),),

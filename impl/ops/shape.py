@@ -8,6 +8,7 @@ import builtins
 
 import numpy as np
 
+from .. import _dtype
 from .._autograd import _GradMode, apply
 from .._tensor import Tensor
 from ._common import ensure_tensor, norm_dim
@@ -304,7 +305,7 @@ def repeat(input, *sizes):
 def contiguous(input, memory_format=None):
     if input._data.flags.c_contiguous:
         return input
-    return apply("CloneBackward0", np.ascontiguousarray(input._data), (input,), lambda g: (g,))
+    return apply("CloneBackward0", input._data.copy(order="C"), (input,), lambda g: (g,))  # copy(): keeps bfloat16
 
 
 @op
@@ -335,10 +336,10 @@ def cat(tensors, dim=0, out=None):
                 raise RuntimeError(
                     f"cat(): Sizes of tensors must match except in dimension {axis}. Expected size {ref[d]} but got size {s[d]} for tensor number {i} in the list (shapes {tuple(ref)} and {tuple(s)})."
                 )
-    from .._dtype import result_type
+    from .._dtype import cast_array, result_type
 
     dt = result_type(*tensors)
-    out_arr = np.concatenate([t._data.astype(dt, copy=False) for t in tensors], axis=axis)
+    out_arr = np.concatenate([cast_array(t._data, dt) for t in tensors], axis=axis)
     lead = (slice(None),) * axis
     pieces, start = [], 0
     for t in tensors:
@@ -477,7 +478,7 @@ def masked_fill(input, mask, value):
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value._data.ndim} dimension(s).")
         value = value.to(input.dtype)
     else:
-        value = Tensor._wrap(np.asarray(value, dtype=input._data.dtype))
+        value = Tensor._wrap(_dtype.cast_array(np.asarray(value), input.dtype))  # a Python scalar takes input's dtype
     try:
         np.broadcast_shapes(m.shape, input._data.shape)
     except ValueError:
@@ -548,7 +549,7 @@ def _index(input, index, basic, view=_view):
         # is then a 0-d view, as torch's select.
         at = index if any(i is Ellipsis for i in index) else (*index, Ellipsis)
         return view("SliceBackward0", input._data[at], input, lambda g: (_index_embed(g, shape, index),))
-    return apply("IndexBackward0", np.asarray(input._data[index]), (input,),
+    return apply("IndexBackward0", np.asanyarray(input._data[index]), (input,),
                  lambda g: (_index_add(g, shape, index),))
 
 

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from ... import _dtype
 from ..._autograd import apply, apply_fused, is_grad_enabled
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
@@ -347,7 +348,7 @@ def _finish(loss_none, reduction, denom, all_ignored=False):
         # writes -w/total_weight at non-ignored targets); total / 0 would backprop nan everywhere.
         return ew.add(ew.mul(total, 0.0), float("nan"))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return ew.div(total, Tensor._wrap(np.asarray(denom, dtype=total._data.dtype)))
+        return ew.div(total, Tensor._wrap(_dtype.full_array((), denom, total.dtype)))  # bfloat16 too
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean", label_smoothing=0.0):

@@ -7,6 +7,7 @@ back to its tap, one strided accumulation per tap, as avg pooling's col2im (over
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ... import _dtype
 from ..._autograd import apply_fused
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
@@ -214,7 +215,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         total = taps[0]
         for t in taps[1:]:
             total = ew.add(total, t)
-        return shape.reshape(ew.div(total, Tensor._wrap(np.asarray(div))), lead + (Ho, Wo))
+        return shape.reshape(ew.div(total, Tensor._wrap(_dtype.cast_array(np.asarray(div), total.dtype))), lead + (Ho, Wo))
 
     return apply_fused("AvgPool2DBackward0", out.reshape(lead + (Ho, Wo)), (input,), backward, composite=composite)
 
@@ -250,6 +251,6 @@ def adaptive_avg_pool2d(input, output_size):
     Wo = W if osz[1] is None else int(osz[1])
     if Ho < 0 or Wo < 0:
         raise RuntimeError(f"{op}(): output_size must be non-negative, got {[Ho, Wo]}")
-    ph = Tensor._wrap(_adaptive_matrix(H, Ho, x.dtype))
-    pw = Tensor._wrap(_adaptive_matrix(W, Wo, x.dtype).T.copy())
+    ph = Tensor._wrap(_dtype.cast_array(_adaptive_matrix(H, Ho, x.dtype), _dtype.of_array(x)))  # bfloat16 too
+    pw = Tensor._wrap(_dtype.cast_array(_adaptive_matrix(W, Wo, x.dtype).T.copy(), _dtype.of_array(x)))
     return linalg.matmul(linalg.matmul(ph, input), pw)

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ... import _dtype
 from ..._autograd import apply
 from ..._tensor import Tensor
 from ...ops import linalg, shape
@@ -87,7 +88,7 @@ def _nearest_index(Lin, Lout, scale, exact):
 
 def _along(x, axis, A):
     """Apply the (out, in) matrix ``A`` along ``axis`` of ``x`` (a constant: no gradient to A)."""
-    At = Tensor._wrap(np.ascontiguousarray(A.T))
+    At = Tensor._wrap(_dtype.cast_array(np.ascontiguousarray(A.T), x.dtype))  # x's dtype: bfloat16 too
     if axis == x.ndim - 1:
         return linalg.matmul(x, At)
     moved = shape.transpose(x, axis, -1)

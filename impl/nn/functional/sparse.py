@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from ... import _dtype
 from ... import random as _random
 from ..._autograd import apply, apply_fused, no_grad
 from ..._tensor import Tensor
@@ -141,7 +142,7 @@ def _pad_constant(input, pads, value):
         src[d] = slice(s0, s1)
         dst[d] = slice(d0, d0 + (s1 - s0))
     src, dst = tuple(src), tuple(dst)
-    out = np.full(new_shape, value, dtype=x.dtype)
+    out = _dtype.full_array(new_shape, value, _dtype.of_array(x))  # bfloat16 too
     out[dst] = x[src]
 
     # The adjoint of constant padding is padding by the negated amounts (a crop where the forward padded, zeros
@@ -252,12 +253,13 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         else:
             scores = ew.add(scores, attn_mask)
     if keep is not None:
-        scores = ew.where(Tensor._wrap(np.asarray(keep)), scores, Tensor._wrap(np.asarray(-np.inf, dtype=scores._data.dtype)))
+        scores = ew.where(Tensor._wrap(np.asarray(keep)), scores, Tensor._wrap(_dtype.full_array((), -np.inf, scores.dtype)))
     dead = np.all(scores._data == -np.inf, axis=-1, keepdims=True)
     if dead.any():
         # Safe softmax: fully-masked rows become 0 with 0 gradient instead of nan.
-        zero = Tensor._wrap(np.zeros((), dtype=scores._data.dtype))
-        attn = ew.mul(reduce.softmax(ew.where(Tensor._wrap(dead), zero, scores), dim=-1), Tensor._wrap((~dead).astype(scores._data.dtype)))
+        zero = Tensor._wrap(_dtype.full_array((), 0.0, scores.dtype))
+        alive = Tensor._wrap(_dtype.cast_array(~dead, scores.dtype))  # bfloat16 too
+        attn = ew.mul(reduce.softmax(ew.where(Tensor._wrap(dead), zero, scores), dim=-1), alive)
     else:
         attn = reduce.softmax(scores, dim=-1)
     if dropout_p > 0.0:

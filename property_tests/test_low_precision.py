@@ -1,0 +1,84 @@
+"""Every float spec (elementwise, reductions, linalg, shape, nn.functional, losses, creation) in float16 and
+bfloat16, against its float64 twin.
+
+reference/low_precision.py holds the check and its tolerance table (k ulps of the dtype's eps, k growing like
+sqrt(n) for reductions) and shows each tolerance fair by holding torch's own low-precision result to it.
+A spec torch does not run in that dtype on CPU is skipped with torch's message (pytest counts the skips).
+Examples: 2 per spec and dtype for elementwise, reduction and linalg specs, 1 for the others (about 500 spec x dtype
+pairs, ~15 s CPU): the float32/float64 tests already draw shapes and values widely; these look for low-precision
+handling (a result that loses its dtype, a kernel that rounds too often), which shows on any input.
+"""
+import functools
+
+import pytest
+
+from reference.low_precision import FAMILIES, LOW_DTYPES, check_low_precision
+from reference.registry import all_specs
+from reference.strategies import draw_examples
+
+N_EXAMPLES = {"elementwise": 2, "reduce": 2, "linalg": 2}  # 1 for the other families
+SPECS = [s for s in all_specs() if s.family in FAMILIES and "float32" in s.dtypes]
+
+pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning")]
+
+
+@functools.cache
+def _examples(name):
+    spec = next(s for s in SPECS if s.name == name)
+    return draw_examples(spec.sample, N_EXAMPLES.get(spec.family, 1))
+
+
+@pytest.mark.parametrize("low", LOW_DTYPES)
+@pytest.mark.parametrize("spec", [pytest.param(s, id=s.name) for s in SPECS])
+def test_low_precision_forward(spec, low):
+    if spec.no_low_precision:
+        pytest.skip(f"{spec.name}: {spec.no_low_precision}")
+    checked, skipped = 0, set()
+    for sample in _examples(spec.name):
+        r = check_low_precision(spec, sample, low)
+        checked += r.checked
+        if r.skipped:
+            skipped.add(r.skipped)
+    if not checked:
+        pytest.skip("; ".join(sorted(skipped)) or "nothing compared")
+
+
+# Long reductions, where accumulating in the low precision itself shows (the spec strategies draw small tensors):
+# torch's CPU kernels accumulate float16/bfloat16 in float32 and round once; impl's error against float64 must be
+# no larger than torch's (normwise, with 50% slack for a different summation order).
+LONG = {
+    "sum": (lambda lib, x: x.sum(), [(4000,)], "abs"),
+    "mean": (lambda lib, x: x.mean(dim=1), [(16, 1000)], "abs"),
+    "cumsum": (lambda lib, x: x.cumsum(0), [(4000,)], "abs"),
+    "softmax": (lambda lib, x: x.softmax(-1), [(16, 512)], "wide"),
+    "log_softmax": (lambda lib, x: x.log_softmax(-1), [(16, 512)], "wide"),
+    "logsumexp": (lambda lib, x: x.logsumexp(-1), [(16, 512)], "wide"),
+    "var": (lambda lib, x: x.var(1), [(16, 1000)], "shifted"),
+    "std": (lambda lib, x: x.std(1), [(16, 1000)], "shifted"),
+    "norm": (lambda lib, x: x.norm(dim=1), [(16, 1000)], "normal"),
+    "matmul": (lambda lib, a, b: a @ b, [(16, 512), (512, 16)], "normal"),
+    "mul_scalar": (lambda lib, x: x * 1.0003, [(4000,)], "normal"),
+}
+
+
+@pytest.mark.parametrize("low", LOW_DTYPES)
+@pytest.mark.parametrize("name", list(LONG))
+def test_long_reductions_as_accurate_as_torch(name, low):
+    import numpy as np
+    import torch
+
+    import impl
+
+    fn, shapes, kind = LONG[name]
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    arrays = [{"abs": np.abs(a), "wide": 3 * a, "shifted": a + 10}.get(kind, a) for a in arrays]
+    t_low = [torch.from_numpy(a).to(getattr(torch, low)) for a in arrays]
+    twin = fn(torch, *[t.double() for t in t_low]).numpy()
+    got_t = fn(torch, *t_low).double().numpy()
+    got_i = fn(impl, *[impl.tensor(t.double().numpy()).to(getattr(impl, low)) for t in t_low])
+    assert str(got_i.dtype) == f"impl.{low}"
+    scale = np.abs(twin).max()
+    err_t = np.abs(got_t - twin).max() / scale
+    err_i = np.abs(np.asarray(got_i._data, dtype=np.float64) - twin).max() / scale
+    assert err_i <= 1.5 * err_t + 2.0**-24, f"{name} {low}: impl error {err_i:.3g} vs torch's {err_t:.3g} (normwise)"

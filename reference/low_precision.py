@@ -1,0 +1,146 @@
+"""Low-precision forward checks: an OpSpec run in float16 or bfloat16, judged against its float64 twin.
+
+The inputs are rounded to the low-precision dtype first and the float64 twin runs on exactly those values, so the
+only errors measured are the op's own (its roundings), not the input rounding. Torch's low-precision result is
+judged against the same float64 twin with the same tolerance: a tolerance torch itself cannot meet is too tight,
+and the check says so instead of passing or failing impl on it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+import impl
+from reference.compare import flatten_outputs
+
+LOW_DTYPES = ("float16", "bfloat16")
+# Machine epsilon (spacing of floats at 1): float16 has 10 fraction bits, bfloat16 7.
+EPS = {"float16": 2.0**-10, "bfloat16": 2.0**-7}
+FAMILIES = ("elementwise", "reduce", "linalg", "shape", "nn.functional", "losses", "creation")  # every float spec
+
+# Tolerance table: an output element passes when |result - float64 twin| <= k * eps * (|twin| + max|twin|), i.e. a
+# relative error of k ulps-worth of eps plus the same amount of the output's largest magnitude (a normwise term:
+# near-zero outputs of a cancellation carry the rounding error of the terms that cancelled).
+#   elementwise: k = 4 -- torch computes in float32 and rounds once (0.5 ulp); impl's composites (rsqrt =
+#                reciprocal(sqrt), gelu, softplus, ...) round after each step, a few roundings in all;
+#   reduce/linalg: k = 4 * sqrt(n), n = the total number of input elements (an upper bound on the terms an output
+#                element sums): rounding errors of a sum of n terms grow like sqrt(n) when they are random; torch
+#                accumulates in float32 and meets this easily, and an implementation accumulating in the low
+#                precision itself still passes only while n is small.
+K_ELEMENTWISE = 4.0
+K_REDUCTION = 4.0
+
+
+def k_factor(family: str, n_inputs: int) -> float:
+    if family == "elementwise":
+        return K_ELEMENTWISE
+    return K_REDUCTION * math.sqrt(max(1, n_inputs))
+
+
+@dataclass
+class LowPrecisionResult:
+    checked: int = 0  # output elements compared against the float64 twin
+    skipped: str = ""  # why nothing was compared (torch does not support the op in this dtype on CPU, ...)
+
+
+def _round_inputs(arrays, low):
+    """(torch low-precision tensors, float64 arrays holding exactly their values) for the float arrays."""
+    tdt = getattr(torch, low)
+    t_low, exact = [], []
+    for a in arrays:
+        a = np.asarray(a)
+        if a.dtype.kind == "f":
+            t = torch.from_numpy(np.array(a, dtype=np.float64)).to(tdt)
+            t_low.append(t)
+            exact.append(t.to(torch.float64).numpy())
+        else:
+            t_low.append(torch.from_numpy(np.array(a, copy=True)))
+            exact.append(a)
+    return t_low, exact
+
+
+def _as_f64(x):
+    if isinstance(x, torch.Tensor):
+        return x.detach().to(torch.float64).numpy() if x.dtype.is_floating_point else x.detach().numpy()
+    return np.asarray(x._data, dtype=np.float64) if x._data.dtype.kind == "f" else np.asarray(x._data)
+
+
+def _dtype_name(x):
+    return str(x.dtype).removeprefix("torch.").removeprefix("impl.")
+
+
+def within(result, twin, k, eps):
+    """(ok mask, worst ratio error / allowed) of ``result`` vs ``twin`` (float64 arrays), nan/inf aware."""
+    finite = np.isfinite(twin)
+    scale = np.max(np.abs(twin[finite])) if finite.any() else 0.0
+    allowed = k * eps * (np.abs(twin) + scale)
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.abs(result - twin)
+        ok = (err <= allowed) | (np.isnan(result) & np.isnan(twin)) | (np.isinf(twin) & (result == twin))
+        ratio = np.where(ok, 0.0, np.nan_to_num(err / np.maximum(allowed, 1e-300), nan=np.inf))
+    return ok, float(ratio.max()) if ratio.size else 0.0
+
+
+def check_low_precision(spec, sample, low) -> LowPrecisionResult:
+    """Run ``spec`` on ``sample`` in ``low`` (``float16``/``bfloat16``) in torch and impl; compare each float
+    output with the float64 twin (torch float64 on the same rounded inputs) and the dtypes with torch's."""
+    eps = EPS[low]
+    t_low, exact = _round_inputs(sample.arrays, low)
+    kwargs = sample.kwargs
+    with torch.no_grad():
+        try:
+            ft = flatten_outputs(spec.fn(torch, *t_low, **kwargs))
+        except (RuntimeError, NotImplementedError, TypeError) as e:
+            return LowPrecisionResult(0, f"torch {low} on CPU raises {type(e).__name__}: {str(e).splitlines()[0][:90]}")
+        f64 = flatten_outputs(spec.fn(torch, *[torch.from_numpy(np.array(a, copy=True)) for a in exact], **kwargs))
+    impl_dt = getattr(impl, low)
+    inputs = [impl.tensor(a).to(impl_dt) if np.asarray(a).dtype.kind == "f" else impl.tensor(a) for a in exact]
+    with impl.no_grad():
+        fi = flatten_outputs(spec.fn(impl, *inputs, **kwargs))
+    where = f"{spec.name} in {low}, input shapes {[tuple(np.shape(a)) for a in exact]}, kwargs {kwargs}"
+    assert len(fi) == len(ft), f"{where}: impl returned {len(fi)} outputs, torch {len(ft)}"
+    n_in = sum(int(np.size(a)) for a in exact)
+    k = k_factor(spec.family, n_in)
+    checked = 0
+    for i, (a, b, r) in enumerate(zip(fi, ft, f64)):
+        if not isinstance(b, torch.Tensor):  # Python values (sizes, flags, element_size, item()): as torch's
+            if isinstance(b, float):
+                ok, worst = within(np.asarray([float(a)]), np.asarray([float(r)]), k, eps)
+                assert ok.all(), f"{where} output {i}: impl {a!r} vs float64 {r!r} ({worst:.3g}x the tolerance)"
+            elif isinstance(b, (bool, int, str, tuple)):
+                assert (tuple(a) if isinstance(b, tuple) else a) == b, f"{where} output {i}: impl {a!r} vs torch {b!r}"
+            else:
+                continue
+            checked += 1
+            continue
+        assert tuple(a.shape) == tuple(b.shape), f"{where} output {i}: impl shape {tuple(a.shape)} vs torch {tuple(b.shape)}"
+        assert _dtype_name(a) == _dtype_name(b), f"{where} output {i}: impl dtype {a.dtype} vs torch {b.dtype}"
+        ai, bt, tw = _as_f64(a), _as_f64(b), _as_f64(r)
+        if not b.dtype.is_floating_point:  # indices, masks: exactly torch's on the same low-precision inputs
+            bad = ai != bt
+            assert not bad.any(), f"{where} output {i}: {int(bad.sum())} of {bad.size} elements differ from torch's"
+            checked += ai.size
+            continue
+        fmax = float(torch.finfo(b.dtype).max)
+        # Beyond the dtype's range the twin is finite where both low-precision results overflow: compare those
+        # with torch's low-precision result (inf of the same sign) instead of with the twin.
+        over = np.isfinite(tw) & (np.abs(tw) > fmax * (1 - eps / 2))
+        if over.any():
+            assert np.array_equal(ai[over], bt[over]), f"{where} output {i}: overflow differs from torch's"
+            tw = np.where(over, np.nan, tw)
+            ai, bt = np.where(over, np.nan, ai), np.where(over, np.nan, bt)
+        ok_t, worst_t = within(bt, tw, k, eps)
+        assert ok_t.all(), (f"{where} output {i}: the tolerance is too tight for torch itself "
+                            f"(torch {low} error {worst_t:.3g}x the allowed k={k:.3g} eps); widen the table with a reason")
+        ok_i, worst_i = within(ai, tw, k, eps)
+        if not ok_i.all():
+            idx = tuple(int(j) for j in np.argwhere(~ok_i)[0]) if ai.ndim else ()
+            raise AssertionError(
+                f"{where} output {i}: impl {low} is off the float64 twin by {worst_i:.3g}x the allowed k={k:.3g} eps "
+                f"({int((~ok_i).sum())}/{ok_i.size} elements; first at {idx}: impl {ai[idx]!r}, torch {bt[idx]!r}, "
+                f"float64 {tw[idx]!r})")
+        checked += ai.size
+    return LowPrecisionResult(checked, "" if checked else "empty outputs")
