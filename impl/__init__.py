@@ -11,7 +11,7 @@ from ._dtype import double, dtype, float, float32, float64, int64, long  # noqa:
 from ._tape import Tape as tape
 from ._tensor import Size, Tensor, as_tensor, from_numpy, is_tensor, tensor
 from .ops import elementwise as _elementwise, linalg as _linalg, reduce as _reduce, shape as _shape  # noqa: F401
-from .ops import sorting as _sorting  # noqa: F401
+from .ops import extra as _extra, sorting as _sorting  # noqa: F401
 from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state
 
 from . import autograd  # noqa: E402  (after Tensor exists)

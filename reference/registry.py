@@ -23,6 +23,7 @@ SPEC_MODULES = (
     "reference.specs.nn_conv_extra",
     "reference.specs.nn_blocks_extra",
     "reference.specs.losses_extra",
+    "reference.specs.extra",
 )
 _FAMILY = {"nn_functional": "nn.functional"}
 

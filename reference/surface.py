@@ -113,6 +113,7 @@ SURFACE = {
         __itruediv__ __floordiv__ __rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ __ipow__ __matmul__ __rmatmul__
         __neg__ __pos__ __abs__ __invert__ __and__ __rand__ __or__ __ror__ __xor__ __rxor__
         __eq__ __ne__ __lt__ __le__ __gt__ __ge__
+        take nansum nanmean fliplr flipud diagflat logaddexp2
     """),
     "torch.nn.functional": _names("""
         linear bilinear conv1d conv2d conv3d conv_transpose1d conv_transpose2d unfold fold pixel_shuffle
