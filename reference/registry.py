@@ -195,4 +195,7 @@ COVERAGE_EXCLUSIONS = {
     "impl.is_inference_mode_enabled": _API.format("test_inference_mode_tensors_cannot_be_saved_for_backward"),
     "impl.save": "serialization, not an op: property_tests/test_serialization.py::test_requires_grad_and_parameters_kept_as_torch",
     "impl.load": "serialization, not an op: property_tests/test_serialization.py::test_tampered_or_foreign_files_are_refused_without_running_code",
+    "impl.normal": "random: tested as distributions, with its zero gradient and std check against torch, in "
+                   "property_tests/test_random_extra.py",
+    "impl.randint_like": "random: tested as a distribution with torch's dtype rule in property_tests/test_random_extra.py",
 }
