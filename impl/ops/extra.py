@@ -77,8 +77,12 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     kept, shape = red._kept_shape(x.shape, axes), x.shape
     keep = Tensor._wrap((~np.isnan(input._data)).astype(x.dtype))
     out = np.asarray(np.nansum(x, axis=axes, keepdims=keepdim))
-    return apply("NansumBackward0", out, (input,), lambda g: (ew.mul(g.reshape(kept).expand(shape), keep),),
-                 saved=(input,))
+
+    def backward(g):
+        with np.errstate(invalid="ignore"):  # an inf gradient times 0 at a nan is nan, quietly as in torch
+            return (ew.mul(g.reshape(kept).expand(shape), keep),)
+
+    return apply("NansumBackward0", out, (input,), backward, saved=(input,))
 
 
 @op
@@ -93,7 +97,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     count = red.sum(Tensor._wrap(~np.isnan(input._data)), dim, keepdim)._data.astype(input._data.dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = Tensor._wrap(np.asarray(1.0 / count, dtype=input._data.dtype))  # inf on an all-nan slice
-    return ew.mul(nansum(input, dim, keepdim), scale)
+        return ew.mul(nansum(input, dim, keepdim), scale)  # 0 * inf: nan there, quietly as in torch
 
 
 @op
