@@ -16,7 +16,7 @@ from ._dtype import int_ as int  # noqa: A001 - torch.int is int32
 from ._tape import Tape as tape
 from ._tensor import Size, Tensor, as_tensor, from_numpy, is_tensor, tensor
 from .ops import elementwise as _elementwise, linalg as _linalg, reduce as _reduce, shape as _shape  # noqa: F401
-from .ops import sorting as _sorting  # noqa: F401
+from .ops import extra as _extra, sorting as _sorting  # noqa: F401
 from .ops import combine as _combine, scatter as _scatter  # noqa: F401
 from .ops import math as _math, math_inplace as _math_inplace, tensor_methods as _tensor_methods  # noqa: F401
 from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state

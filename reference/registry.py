@@ -27,6 +27,7 @@ SPEC_MODULES = (
     "reference.specs.core_combine",
     "reference.specs.core_math",
     "reference.specs.nn_activation_extra",
+    "reference.specs.extra",
 )
 _FAMILY = {"nn_functional": "nn.functional", "nn_activation_extra": "nn.functional", "core_math": "elementwise"}
 
@@ -205,4 +206,7 @@ COVERAGE_EXCLUSIONS = {
     "impl.set_default_dtype": _DTYPE_API.format("test_default_dtype_governs_python_floats_and_integer_division"),
     "Tensor.bfloat16": ("numpy has no bfloat16 for the generic comparison: "
                         "property_tests/test_dtype_promotion.py::test_casts_between_every_pair_of_dtypes"),
+    "impl.normal": "random: tested as distributions, with its zero gradient and std check against torch, in "
+                   "property_tests/test_random_extra.py",
+    "impl.randint_like": "random: tested as a distribution with torch's dtype rule in property_tests/test_random_extra.py",
 }

@@ -114,6 +114,7 @@ SURFACE = {
         __itruediv__ __floordiv__ __rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ __ipow__ __matmul__ __rmatmul__
         __neg__ __pos__ __abs__ __invert__ __and__ __rand__ __or__ __ror__ __xor__ __rxor__
         __eq__ __ne__ __lt__ __le__ __gt__ __ge__
+        take nansum nanmean fliplr flipud diagflat logaddexp2
     """),
     "torch.nn.functional": _names("""
         linear bilinear conv1d conv2d conv3d conv_transpose1d conv_transpose2d unfold fold pixel_shuffle
@@ -174,7 +175,7 @@ SURFACE = {
         Sampler SequentialSampler RandomSampler SubsetRandomSampler WeightedRandomSampler BatchSampler
         default_collate default_convert get_worker_info
     """),
-    "torch.utils.checkpoint": _names("checkpoint"),
+    "torch.utils.checkpoint": _names("checkpoint noop_context_fn"),
 }
 
 # Deliberate signature differences: (namespace, name) -> reason. Each must still differ (the surface test fails on
@@ -209,7 +210,7 @@ for _ns, _extra in _MATH_AND_ACTIVATIONS.items():
 _COMBINE_AND_LAYERS = {
     "torch": """atleast_1d atleast_2d atleast_3d block_diag cartesian_prod column_stack combinations diff dsplit dstack
         hsplit masked_scatter ravel tril_indices triu_indices vsplit""",
-    "Tensor": "cross diff dsplit hsplit kron masked_scatter masked_scatter_ ravel rot90 tensor_split trace vsplit",
+    "Tensor": "argwhere cross diff dsplit hsplit kron masked_scatter masked_scatter_ ravel rot90 tensor_split trace vsplit",
     "torch.nn": "CircularPad1d CircularPad2d UpsamplingBilinear2d UpsamplingNearest2d ZeroPad1d",
 }
 for _ns, _extra in _COMBINE_AND_LAYERS.items():

@@ -99,3 +99,14 @@ __all__ += [
     "margin_ranking_loss", "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss",
     "poisson_nll_loss", "rms_norm", "soft_margin_loss", "triplet_margin_loss",
 ]
+from .extra import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    gumbel_softmax,
+    max_unpool1d,
+    pairwise_distance,
+    upsample,
+)
+
+__all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "gumbel_softmax", "max_unpool1d", "pairwise_distance",
+            "upsample"]

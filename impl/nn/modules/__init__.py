@@ -121,3 +121,6 @@ __all__ += [
     "MultiMarginLoss", "PoissonNLLLoss", "RMSNorm", "SoftMarginLoss", "Transformer", "TransformerDecoder",
     "TransformerDecoderLayer", "TripletMarginLoss",
 ]
+from .extra import AdaptiveAvgPool1d, AdaptiveMaxPool1d, CosineSimilarity, PairwiseDistance  # noqa: E402
+
+__all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "CosineSimilarity", "PairwiseDistance"]
