@@ -56,6 +56,21 @@ class _Inference:
     used = False
 
 
+def _refresh_view(t):
+    """Bring view ``t``'s history up to date with its base's before it is used (an op input, a backward root). One of
+    several views returned together (split, chunk, unbind) whose base changed in place has no history to regenerate:
+    torch raises then, and so does this."""
+    meta = getattr(t, "_view_meta", None)
+    if (meta is not None and meta.multi is not None and meta.version != t._version[0] and not meta.no_grad
+            and t._base.requires_grad):
+        raise RuntimeError(
+            f"Output 0 of {meta.multi} is a view and its base or another view of its base has been modified inplace. "
+            "This view is the output of a function that returns multiple views. Such functions do not allow the output "
+            "views to be modified inplace. You should replace the inplace operation by an out-of-place one."
+        )
+    _Views.refresh(t)
+
+
 def is_grad_enabled():
     return _GradMode.enabled
 
@@ -198,6 +213,25 @@ class _SavedOutput:
         self.shape = t._data.shape
 
 
+def needed(t, *by):
+    """``t`` if one of the inputs ``by`` requires grad, else None (which ``saved`` ignores): torch saves a tensor only
+    for the gradients that read it (derivatives.yaml, ``should_compute_output``), so ``x * w`` with a ``w`` that does
+    not require grad saves ``w`` and not ``x``, and an in-place edit of ``x`` afterwards is allowed."""
+    if _GradMode.enabled and any(b is not None and b.requires_grad for b in by):
+        return t
+    return None
+
+
+def also_saves(t, *tensors):
+    """Make the node that produced ``t`` version-check ``tensors`` too, and return ``t``: for a composite whose torch
+    counterpart is one node that saves an input the composite's own nodes do not read (an input torch's backward reads
+    only for its shape, or reads where the composite's derivative reads an intermediate instead)."""
+    node = t.grad_fn
+    if node is not None and node.inputs is not None:
+        node.saved = node.saved + tuple((s, s._version[0]) for s in tensors if s is not None)
+    return t
+
+
 def apply(name, out, inputs, backward, saved=()):
     """Wrap a primitive's forward result ``out`` (ndarray) into a Tensor and record it if needed.
 
@@ -231,7 +265,7 @@ def _record(name, out, inputs, backward, saved, fused, composite):
         for i in inputs:  # one pass: refresh stale views, and see whether any input requires grad
             if i is not None:
                 if i._base is not None:
-                    _Views.refresh(i)
+                    _refresh_view(i)
                 if i.requires_grad:
                     t.requires_grad = True
         if t.requires_grad:
@@ -421,6 +455,8 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
             accumulate(t, g)
 
     for out, g in zip(outputs, grad_outputs):
+        if out._base is not None:
+            _refresh_view(out)  # a view whose base changed in place since: its history is regenerated first, as torch
         if not out.requires_grad or _dead_view(out):
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if out.grad_fn is None:  # a leaf: its gradient is the seed itself

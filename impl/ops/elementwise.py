@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .._autograd import OUTPUT, apply
+from .._autograd import OUTPUT, apply, needed
 from .._tensor import Tensor
 from . import _special
 from ._common import binary_operands, broadcast_error, ensure_tensor, float_array
@@ -74,13 +74,17 @@ def mul(input, other):
     def backward(g):
         return (g * _operand(b, y) if _wants(a) else None, g * _operand(a, x) if _wants(b) else None)
 
-    return apply("MulBackward0", out, (a, b), backward, saved=(a, b))
+    # a's gradient reads b and b's reads a; a Python-scalar factor saves nothing (torch's MulBackward1)
+    return apply("MulBackward0", out, (a, b), backward, saved=(needed(b, a), needed(a, b)))
 
 
 @op(aliases=("divide", "true_divide"), operators=("__truediv__",), reflected=("__rtruediv__",))
 def div(input, other, rounding_mode=None):
     if rounding_mode is not None:
         return _div_rounded(input, other, rounding_mode)
+    if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        # torch's scalar / tensor is reciprocal(tensor) * scalar: it saves the reciprocal, not the tensor
+        return mul(reciprocal(other), input)
     a, b, x, y, _ = binary_operands(input, other, "div")
     if x.dtype.kind != "f":  # true division of integers gives the default float dtype
         x, y = x.astype(np.float32), y.astype(np.float32)
@@ -94,7 +98,7 @@ def div(input, other, rounding_mode=None):
         # d/dq from the inputs, not from ``out``: torch lets the quotient be modified in place (regression 049)
         return (g / q if _wants(a) else None, -g * p / (q * q) if _wants(b) else None)
 
-    return apply("DivBackward0", out, (a, b), backward, saved=(a, b))
+    return apply("DivBackward0", out, (a, b), backward, saved=(needed(a, b), needed(b, a, b)))
 
 
 def _div_rounded(input, other, mode):
@@ -106,8 +110,9 @@ def _div_rounded(input, other, mode):
         out = fn(x, y)
     except ValueError:
         raise broadcast_error("div", x, y) from None
-    # Piecewise constant: torch's gradient is zero almost everywhere.
-    return apply("DivBackward1", out, (a, b), lambda g: (_zeros(g), _zeros(g)))
+    # Piecewise constant: torch's gradient is zero almost everywhere. torch still saves what the true division's
+    # derivative would read (its formula is selected at backward), so an in-place edit raises as there.
+    return apply("DivBackward1", out, (a, b), lambda g: (_zeros(g), _zeros(g)), saved=(needed(a, b), needed(b, a, b)))
 
 
 def _int_trunc_div(p, q):
@@ -123,14 +128,14 @@ def floor_divide(input, other):
 def remainder(input, other):
     a, b, x, y, out = _binary(np.remainder, input, other, "remainder")
     return apply("RemainderBackward0", out, (a, b),
-                 lambda g: (g, -g * _const(np.floor_divide(x, y)) if _wants(b) else None), saved=(a, b))
+                 lambda g: (g, -g * _const(np.floor_divide(x, y)) if _wants(b) else None), saved=(needed(a, b), needed(b, b)))
 
 
 @op
 def fmod(input, other):
     a, b, x, y, out = _binary(np.fmod, input, other, "fmod")
     return apply("FmodBackward0", out, (a, b),
-                 lambda g: (g, -g * _const(np.trunc(x / y)) if _wants(b) else None), saved=(a, b))
+                 lambda g: (g, -g * _const(np.trunc(x / y)) if _wants(b) else None), saved=(needed(a, b), needed(b, b)))
 
 
 @op
@@ -142,7 +147,7 @@ def hypot(input, other):
         with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan at the origin, as torch
             return (g * a / out if _wants(a) else None, g * b / out if _wants(b) else None)
 
-    return apply("HypotBackward0", out, (a, b), backward, saved=(a, b, OUTPUT))
+    return apply("HypotBackward0", out, (a, b), backward, saved=(needed(a, a), needed(b, b), OUTPUT))
 
 
 @op
@@ -201,7 +206,7 @@ def pow(input, exponent):
     except ValueError:
         raise broadcast_error("pow", x, y) from None
 
-    def backward(g, out):
+    def backward(g, out=None):
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if a.requires_grad:  # torch: 0 where the exponent is 0 (0 ** -1 would make it nan)
@@ -210,7 +215,7 @@ def pow(input, exponent):
                 gb = where((x == 0) & (y >= 0), 0.0, g * out * log(a))
         return ga, gb
 
-    return apply("PowBackward1", out, (a, b), backward, saved=(a, b, OUTPUT))
+    return apply("PowBackward1", out, (a, b), backward, saved=(a, b, needed(OUTPUT, b)))
 
 
 def _pow_scalar(input, e):
@@ -270,8 +275,8 @@ def exp(input):
 
 @op
 def exp2(input):
-    ensure_tensor(input, "exp2")
-    return pow(2.0, input)
+    # A primitive rather than pow(2.0, x): torch's exp2 saves only its result (pow's exponent gradient reads x too)
+    return _unary("Exp2Backward0", np.exp2, lambda g, o: g * o * math.log(2), input, save="output")
 
 
 @op
@@ -574,7 +579,24 @@ def square(input):
 
 @op
 def lerp(input, end, weight):
-    return add(input, mul(sub(end, input), weight))
+    if not isinstance(weight, Tensor):  # torch saves nothing for a scalar weight: so does the composite
+        return add(input, mul(sub(end, input), weight))
+    # A primitive for a tensor weight: torch saves the weight for input's and end's gradients and both of them for
+    # the weight's, which a composite (saving end - input) cannot do.
+    ensure_tensor(input, "lerp")
+    _, _, x, y, _ = binary_operands(input, end, "lerp")
+    w = weight._data
+    try:
+        out = x + w * (y - x)
+    except ValueError:
+        raise broadcast_error("lerp", x, w) from None
+
+    def backward(g):
+        return (g * (1 - weight) if _wants(input) else None, g * weight if _wants(end) else None,
+                g * (end - input) if _wants(weight) else None)
+
+    return apply("LerpBackward1", out.astype(np.result_type(x, y), copy=False), (input, end, weight), backward,
+                 saved=(needed(weight, input, end), needed(input, weight), needed(end, weight)))
 
 
 # ---- binary selections ------------------------------------------------------------------------
@@ -639,8 +661,10 @@ def where(condition, input=None, other=None):
     if c.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {c.dtype}")
     a, b, x, y, out = _binary(lambda p, q: _select(c, p, q), input, other, "where")
+    saved = (condition,) if isinstance(condition, Tensor) else ()  # torch saves the condition (not the operands)
     return apply("WhereBackward0", out, (a, b),
-                 lambda g: (where(c, g, 0.0) if _wants(a) else None, where(c, 0.0, g) if _wants(b) else None))
+                 lambda g: (where(c, g, 0.0) if _wants(a) else None, where(c, 0.0, g) if _wants(b) else None),
+                 saved=saved)
 
 
 # ---- comparisons and logic (no gradient) ------------------------------------------------------

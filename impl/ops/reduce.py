@@ -4,7 +4,7 @@ import collections
 
 import numpy as np
 
-from .._autograd import OUTPUT, apply, apply_fused
+from .._autograd import OUTPUT, _GradMode, apply, apply_fused
 from .._tensor import Tensor
 from . import elementwise as ew
 from ._common import ensure_tensor, float_array, norm_dim, norm_dims
@@ -100,7 +100,7 @@ def prod(input, dim=None, keepdim=False, dtype=None):
         return apply("ProdBackward0", out, (input,), backward, saved=(input, OUTPUT))  # OUTPUT: as torch
     axis = norm_dim(dim, x.ndim, "prod")
     if x.ndim == 0:  # dim 0 of a 0-d tensor: the product of one element
-        return apply("ProdBackward1", x.copy(), (input,), lambda g, out: (g,), saved=(OUTPUT,))
+        return apply("ProdBackward1", x.copy(), (input,), lambda g, out: (g,), saved=(input, OUTPUT))  # as torch
     out = np.prod(x, axis=axis, keepdims=keepdim)
     backward = _prod_backward(input, (axis,), _kept_shape(x.shape, (axis,)), keepdim)
     return apply("ProdBackward1", np.asarray(out), (input,), backward, saved=(input, OUTPUT))
@@ -316,12 +316,24 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     n = 1
     for a in axes:
         n *= input._data.shape[a]
-    centered = ew.sub(input, mean(input, dim=axes, keepdim=True))
-    ss = sum(ew.mul(centered, centered), dim=axes, keepdim=keepdim)
     denom = n - correction
-    # denom <= 0 gives inf/nan, as torch (which also warns)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return ew.mul(ss, (1.0 / denom) if denom > 0 else float("inf"))
+    factor = (1.0 / denom) if denom > 0 else float("inf")  # denom <= 0 gives inf/nan, as torch (which also warns)
+    # A primitive over the composite's values: torch's var saves its input (a composite would save input - mean,
+    # and an in-place edit of the input would not make the backward raise as torch's does).
+    prev, _GradMode.enabled = _GradMode.enabled, False
+    try:
+        centered = ew.sub(input, mean(input, dim=axes, keepdim=True))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = ew.mul(sum(ew.mul(centered, centered), dim=axes, keepdim=keepdim), factor)._data
+    finally:
+        _GradMode.enabled = prev
+    kept = _kept_shape(input._data.shape, axes)
+
+    def backward(g):  # torch's var_backward: 2 / (n - correction) * grad * (input - mean)
+        with np.errstate(invalid="ignore"):
+            return (_unreduce(g, kept, keepdim) * (input - mean(input, dim=axes, keepdim=True)) * (2 * factor),)
+
+    return apply("VarBackward0", out, (input,), backward, saved=(input,))
 
 
 @op
