@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .._autograd import OUTPUT, apply, needed
+from .._autograd import HIDDEN, OUTPUT, apply, needed
 from .._tensor import Tensor
 from . import _special
 from ._common import binary_operands, broadcast_error, ensure_tensor, float_array
@@ -74,8 +74,10 @@ def mul(input, other):
     def backward(g):
         return (g * _operand(b, y) if _wants(a) else None, g * _operand(a, x) if _wants(b) else None)
 
-    # a's gradient reads b and b's reads a; a Python-scalar factor saves nothing (torch's MulBackward1)
-    return apply("MulBackward0", out, (a, b), backward, saved=(needed(b, a), needed(a, b)))
+    # a's gradient reads b and b's reads a. A Python-scalar factor is torch's wrapped 0-d tensor: saved, but no user
+    # holds it, so the tensor operand may be modified in place (HIDDEN)
+    saved = (needed(HIDDEN if b is None else b, a), needed(HIDDEN if a is None else a, b))
+    return apply("MulBackward0", out, (a, b), backward, saved=saved)
 
 
 @op(aliases=("divide", "true_divide"), operators=("__truediv__",), reflected=("__rtruediv__",))
@@ -98,7 +100,8 @@ def div(input, other, rounding_mode=None):
         # d/dq from the inputs, not from ``out``: torch lets the quotient be modified in place (regression 049)
         return (g / q if _wants(a) else None, -g * p / (q * q) if _wants(b) else None)
 
-    return apply("DivBackward0", out, (a, b), backward, saved=(needed(a, b), needed(b, a, b)))
+    # the divisor is read by both gradients: always saved (a Python scalar as torch's wrapped tensor, HIDDEN)
+    return apply("DivBackward0", out, (a, b), backward, saved=(needed(a, b), HIDDEN if b is None else b))
 
 
 def _div_rounded(input, other, mode):
@@ -112,7 +115,8 @@ def _div_rounded(input, other, mode):
         raise broadcast_error("div", x, y) from None
     # Piecewise constant: torch's gradient is zero almost everywhere. torch still saves what the true division's
     # derivative would read (its formula is selected at backward), so an in-place edit raises as there.
-    return apply("DivBackward1", out, (a, b), lambda g: (_zeros(g), _zeros(g)), saved=(needed(a, b), needed(b, a, b)))
+    return apply("DivBackward1", out, (a, b), lambda g: (_zeros(g), _zeros(g)),
+                 saved=(needed(a, b), HIDDEN if b is None else b))
 
 
 def _int_trunc_div(p, q):
@@ -212,7 +216,10 @@ def pow(input, exponent):
             if a.requires_grad:  # torch: 0 where the exponent is 0 (0 ** -1 would make it nan)
                 ga = where(y == 0, 0.0, g * b * pow(a, b - 1))
             if b.requires_grad:  # d/dy x^y = x^y log x; torch defines it as 0 where x == 0 and y >= 0.
-                gb = where((x == 0) & (y >= 0), 0.0, g * out * log(a))
+                # out is None when the exponent did not require grad at the forward (torch then saves no result) and
+                # forward mode asks for its gradient anyway: recompute it
+                o = out if out is not None else pow(a, b)
+                gb = where((x == 0) & (y >= 0), 0.0, g * o * log(a))
         return ga, gb
 
     return apply("PowBackward1", out, (a, b), backward, saved=(a, b, needed(OUTPUT, b)))
@@ -581,8 +588,8 @@ def square(input):
 def lerp(input, end, weight):
     if not isinstance(weight, Tensor):  # torch saves nothing for a scalar weight: so does the composite
         return add(input, mul(sub(end, input), weight))
-    # A primitive for a tensor weight: torch saves the weight for input's and end's gradients and both of them for
-    # the weight's, which a composite (saving end - input) cannot do.
+    # A primitive for a tensor weight: torch saves the weight (read by two gradients, so unconditionally) and the
+    # input and end for the weight's gradient, which a composite (saving end - input) cannot do.
     ensure_tensor(input, "lerp")
     _, _, x, y, _ = binary_operands(input, end, "lerp")
     w = weight._data
@@ -596,7 +603,7 @@ def lerp(input, end, weight):
                 g * (end - input) if _wants(weight) else None)
 
     return apply("LerpBackward1", out.astype(np.result_type(x, y), copy=False), (input, end, weight), backward,
-                 saved=(needed(weight, input, end), needed(input, weight), needed(end, weight)))
+                 saved=(weight, needed(input, weight), needed(end, weight)))
 
 
 # ---- binary selections ------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import collections
 
 import numpy as np
 
-from .._autograd import OUTPUT, _GradMode, apply, apply_fused
+from .._autograd import HIDDEN, OUTPUT, _GradMode, apply, apply_fused
 from .._tensor import Tensor
 from . import elementwise as ew
 from ._common import ensure_tensor, float_array, norm_dim, norm_dims
@@ -80,9 +80,16 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     n = 1
     for a in axes:
         n *= input._data.shape[a]
-    # sum then scale: no backward of its own. n == 0 gives nan, as torch.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return ew.mul(sum(input, dim=axes, keepdim=keepdim), (1.0 / n) if n else float("nan"))
+    # sum then scale (n == 0 gives nan, as torch); the scale saves nothing, as torch's mean (not a mul by a wrapped
+    # scalar, which torch's node would save)
+    return _scale(sum(input, dim=axes, keepdim=keepdim), (1.0 / n) if n else float("nan"))
+
+
+def _scale(t, c):
+    """``t * c`` for a Python float ``c``, recorded as a node that saves nothing (its gradient is ``g * c``)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = np.asarray(t._data * t._data.dtype.type(c))
+    return apply("MeanBackward1", out, (t,), lambda g: (g * c,))
 
 
 @op
@@ -246,7 +253,8 @@ def _max_min(input, dim, keepdim, other, is_max):
         gx = ew.where(Tensor._wrap(selected), g.reshape(idx.shape), 0.0)
         return (gx if x.ndim else gx.reshape(()),)
 
-    values = apply(("Max" if is_max else "Min") + "Backward0", vals_out, (input,), backward)
+    # torch's node saves the indices (a tensor it made): released after backward like any node that saved one
+    values = apply(("Max" if is_max else "Min") + "Backward0", vals_out, (input,), backward, saved=(HIDDEN,))
     ret = return_types_max if is_max else return_types_min
     return ret(values, Tensor._wrap(idx_out.astype(np.int64)))
 

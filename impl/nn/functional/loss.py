@@ -387,7 +387,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         loss = _finish(_soft_ce(input, q, axis), reduction, (x.size // C) if C else 0)
         # torch multiplies the log-probabilities by the target itself (saved where they require grad) unless it
         # smooths it first, then by the weight (saved)
-        return also_saves(loss, needed(target, input) if weight is not None and not label_smoothing else None, weight)
+        return also_saves(loss, needed(target, input) if weight is not None and not label_smoothing else None,
+                          needed(weight, input, target))
     ts, valid, wt, w, C, _ = _index_targets(op, input, target, weight, ignore_index)
     if x.ndim == 1:
         ts, valid, wt = ts[0], valid[0], wt[0]
