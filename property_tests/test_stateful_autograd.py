@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pytest
 import torch
 from hypothesis import Phase, event, settings
 from hypothesis import strategies as st
@@ -256,7 +255,3 @@ AutogradMachine.TestCase.settings = settings(
     settings.default, stateful_step_count=20, max_examples=max(8, settings.default.max_examples // 5),
     phases=[p for p in Phase if p is not Phase.shrink] if settings.default.derandomize else list(Phase))
 TestAutogradMachine = AutogradMachine.TestCase
-# Open divergences the fuzzer still finds (notes/bugs_found.md, "stateful fuzzer: open findings"): it runs on every
-# pytest and reports XFAIL while they stand, XPASS once they are fixed.
-TestAutogradMachine = pytest.mark.xfail(reason="open findings of the stateful fuzzer, notes/bugs_found.md",
-                                        strict=False)(TestAutogradMachine)
