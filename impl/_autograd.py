@@ -67,10 +67,17 @@ def retain_follows(t, old):
 
 
 def _refresh_view(t):
-    """Bring view ``t``'s history up to date with its base's before it is used (an op input, a backward root). One of
-    several views returned together (split, chunk, unbind) whose base changed in place has no history to regenerate:
-    torch raises then, and so does this."""
+    """Bring view ``t``'s history up to date with its base's before it is used (an op input, a backward root). A view
+    made under no_grad, or one of several views returned together (split, chunk, unbind), whose base changed in place
+    has no history to regenerate: torch raises then, and so does this."""
     meta = getattr(t, "_view_meta", None)
+    if meta is not None and meta.no_grad and meta.version != t._version[0] and t._base.requires_grad:
+        raise RuntimeError(
+            "A view was created in no_grad mode and its base or another view of its base has been modified inplace "
+            "with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+            "clarify your code by moving both the view and the inplace either both inside the no_grad block (if you "
+            "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+        )
     if (meta is not None and meta.multi is not None and meta.version != t._version[0] and not meta.no_grad
             and t._base.requires_grad):
         raise RuntimeError(
