@@ -48,7 +48,8 @@ VARIANTS = ("mul_scalar", "matmul", "cross_entropy", "var", "index", "nll_loss")
 FAILS_WITH = {"mul_scalar": MORE, "matmul": MORE, "cross_entropy": MORE, "var": LESS, "index": LESS,
               "nll_loss": LESS, None: "impl saves (more|less) than torch"}
 _PATCHES = {
-    "mul_scalar": (elementwise.mul, ("saved=(needed(b, a), needed(a, b))", "saved=(a, b)")),
+    "mul_scalar": (elementwise.mul, ("saved = (needed(HIDDEN if b is None else b, a), needed(HIDDEN if a is None else a, b))",
+                                     "saved = (a, b)")),
     "matmul": (linalg.matmul, ("saved = (needed(a, b) if a_view else None, needed(b, a) if b_view else None)",
                                "saved = (a, b)")),
     "cross_entropy": (loss._soft_ce, ("(input, None), backward, composite=composite)",
