@@ -148,16 +148,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         axes = (0,) + tuple(range(2, x.ndim))
         y, mean, var, n = _norm_affine("NativeBatchNormBackward0", input, weight, bias, axes, pshape, eps)
         m = momentum
+        # The running statistics are updated inside the kernel, as torch's: their version counters do not move (so a
+        # second forward does not invalidate the first one's saved statistics; an in-place edit by the user does)
         with no_grad():
             if running_mean is not None:
                 rm = running_mean._data
                 rm[...] = (m * mean.reshape(rm.shape) + (1 - m) * rm).astype(rm.dtype, copy=False)
-                running_mean._version[0] += 1
             if running_var is not None:
                 rv = running_var._data
                 unbiased = var.reshape(rv.shape) * (n / (n - 1))  # torch keeps the UNBIASED variance
                 rv[...] = (m * unbiased + (1 - m) * rv).astype(rv.dtype, copy=False)
-                running_var._version[0] += 1
         return also_saves(y, running_mean, running_var)  # torch saves the updated running statistics too
     if running_mean is None or running_var is None:
         raise RuntimeError(f"{op}: running_mean must be defined in evaluation mode")
