@@ -547,11 +547,14 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
             g = _run_hooks(node.hooks, g, create_graph)
         if wanted is not None and id(node) in wanted:
             captured[id(node)] = g
+        skipped = needed is not None and id(node) not in needed
+        if skipped and id(node) not in wanted:
+            continue  # not run, and its output's gradient is not asked for: its retain-grad hook does not run either
         if node.retained is not None:
             t = node.retained()
             if t is not None:
                 _retain(t, g, create_graph)
-        if needed is not None and id(node) not in needed:
+        if skipped:
             continue
         if node.released:
             raise RuntimeError(_FREED)

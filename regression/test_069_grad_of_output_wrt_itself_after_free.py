@@ -16,7 +16,8 @@ edges; a node that saved nothing stays runnable. ``_needed`` (torch's exec_info)
 ``backward(inputs=...)``, only the nodes some wanted input lies beyond; a released node raises when it is run.
 ``mean`` scales without a saving mul (torch's mean saves nothing).
 
-**How this test catches it:** ``grad(y, y)`` after the release, ``grad(z, y)`` and ``grad(z, [y, x])``, and a
+**How this test catches it:** ``grad(y, y)`` after the release, ``grad(z, y)`` and ``grad(z, [y, x])``, a retained
+``a`` beside the wanted input (its node is not run, its ``.grad`` stays None), and a
 second ``grad`` through ``x + x``, ``x.mean(1)``, ``x.t()``, ``x * 2.5``, ``x.max(0)`` and ``x.exp()`` (the last three
 must raise), compared with torch.
 
@@ -69,6 +70,12 @@ def _run(lib):
     z = y * y
     out["grad(z, y)"] = lib.autograd.grad(z, y, lib.tensor(g0), retain_graph=True)[0].detach().numpy()
     out["grad(z, [y, x])"] = np.concatenate([t.detach().numpy() for t in lib.autograd.grad(z, [y, x], lib.tensor(g0))])
+    x = lib.tensor(x0, requires_grad=True)
+    a = x + x
+    a.retain_grad()
+    u = lib.tensor(x0, requires_grad=True)
+    lib.autograd.grad(u + a, u, lib.tensor(g0))  # a's node is not run: its retained .grad stays None
+    out["grad(u + a, u) after the graph was freed leaves a.grad None"] = a.grad is None
     ops = {"x + x": lambda x: x + x, "x.mean(1)": lambda x: x.mean(1), "x.t()": lambda x: x.t(),
            "x * 2.5": lambda x: x * 2.5, "x.max(0)": lambda x: x.max(0)[0], "x.exp()": lambda x: x.exp()}
     for name, f in ops.items():
