@@ -15,6 +15,7 @@ broadcasting is undone — and walks the graph in an iterative topological order
 import sys
 import traceback
 import warnings
+import weakref
 
 import numpy as np
 
@@ -54,6 +55,37 @@ class _Inference:
     engine skips looking for them)."""
     enabled = False
     used = False
+
+
+def retain_follows(t, old):
+    """``t`` got a new history in place (its node was ``old``): a ``retain_grad`` on ``t`` follows it to the new node,
+    as torch re-registers its retain-grad hook, so ``.grad`` is the gradient of ``t``'s current value."""
+    if old is not None and old is not t.grad_fn and old.retained is not None and old.retained() is t:
+        old.retained = None
+        if t.grad_fn is not None:
+            t.grad_fn.retained = weakref.ref(t)
+
+
+def _refresh_view(t):
+    """Bring view ``t``'s history up to date with its base's before it is used (an op input, a backward root). A view
+    made under no_grad, or one of several views returned together (split, chunk, unbind), whose base changed in place
+    has no history to regenerate: torch raises then, and so does this."""
+    meta = getattr(t, "_view_meta", None)
+    if meta is not None and meta.no_grad and meta.version != t._version[0] and t._base.requires_grad:
+        raise RuntimeError(
+            "A view was created in no_grad mode and its base or another view of its base has been modified inplace "
+            "with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+            "clarify your code by moving both the view and the inplace either both inside the no_grad block (if you "
+            "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+        )
+    if (meta is not None and meta.multi is not None and meta.version != t._version[0] and not meta.no_grad
+            and t._base.requires_grad):
+        raise RuntimeError(
+            f"Output 0 of {meta.multi} is a view and its base or another view of its base has been modified inplace. "
+            "This view is the output of a function that returns multiple views. Such functions do not allow the output "
+            "views to be modified inplace. You should replace the inplace operation by an out-of-place one."
+        )
+    _Views.refresh(t)
 
 
 def is_grad_enabled():
@@ -149,7 +181,7 @@ class Node:
     op's output (it is then called as ``backward(g, out)``)."""
 
     __slots__ = ("name", "inputs", "edges", "backward", "saved", "retained", "fused", "composite", "out_data", "hooks",
-                 "trace", "__weakref__")
+                 "trace", "released", "hidden", "__weakref__")
 
     def __init__(self, name, inputs, backward, saved, fused=False, composite=None, out_data=None):
         self.name = name
@@ -168,6 +200,8 @@ class Node:
         self.out_data = out_data
         self.hooks = None  # Tensor.register_hook on this node's output: run on its gradient before the closure
         self.trace = None  # the forward traceback, kept under anomaly detection
+        self.released = False  # a backward without retain_graph released what it saved: running it again raises
+        self.hidden = False  # torch's node saves a tensor no user holds (HIDDEN in ``saved``)
 
     def name_(self):
         return self.name
@@ -192,6 +226,19 @@ class _Output:
 OUTPUT = _Output()
 
 
+# In ``saved``: torch's node saves a tensor that no user holds -- a Python scalar it wrapped into a tensor (``x * 2``),
+# indices it computed (``max(dim)``) -- so nothing can modify it, but the node is released after a backward without
+# retain_graph like any node that saved something, and running it again raises, as torch's.
+class _Hidden:
+    __slots__ = ()
+
+    def __repr__(self):
+        return "HIDDEN"
+
+
+HIDDEN = _Hidden()
+
+
 class _SavedOutput:
     """What a node keeps of its output to version-check it: the shared version counter and the shape. Not the
     tensor itself -- that would be a reference cycle (output -> grad_fn -> output)."""
@@ -201,6 +248,26 @@ class _SavedOutput:
     def __init__(self, t):
         self._version = t._version
         self.shape = t._data.shape
+
+
+def needed(t, *by):
+    """``t`` if one of the inputs ``by`` requires grad, else None (which ``saved`` ignores): torch saves a tensor only
+    for the gradients that read it (derivatives.yaml, ``should_compute_output``), so ``x * w`` with a ``w`` that does
+    not require grad saves ``w`` and not ``x``, and an in-place edit of ``x`` afterwards is allowed. (torch guards a
+    tensor this way only when a single gradient reads it; one read by two is listed in ``saved`` directly.)"""
+    if _GradMode.enabled and any(b is not None and b.requires_grad for b in by):
+        return t
+    return None
+
+
+def also_saves(t, *tensors):
+    """Make the node that produced ``t`` version-check ``tensors`` too, and return ``t``: for a composite whose torch
+    counterpart is one node that saves an input the composite's own nodes do not read (an input torch's backward reads
+    only for its shape, or reads where the composite's derivative reads an intermediate instead)."""
+    node = t.grad_fn
+    if node is not None and not node.released:
+        node.saved = node.saved + tuple((s, s._version[0]) for s in tensors if s is not None)
+    return t
 
 
 def apply(name, out, inputs, backward, saved=()):
@@ -250,7 +317,7 @@ def _record(name, out, inputs, backward, saved, fused, composite):
         for i in inputs:  # one pass: refresh stale views, and see whether any input requires grad
             if i is not None:
                 if i._base is not None:
-                    _Views.refresh(i)
+                    _refresh_view(i)
                 if i.requires_grad:
                     t.requires_grad = True
         if t.requires_grad:
@@ -266,16 +333,19 @@ def _record(name, out, inputs, backward, saved, fused, composite):
 
 def _node(t, name, inputs, backward, saved, fused, composite):
     """The graph node of output ``t``: what it saved, at which versions (``OUTPUT``: ``t`` itself)."""
-    reads_out = False
+    reads_out = hidden = False
     saved_versions = []
     for s in saved:
-        if s is OUTPUT:
+        if s is HIDDEN:
+            hidden = True
+        elif s is OUTPUT:
             reads_out = True
             saved_versions.append((_SavedOutput(t), 0))
         elif s is not None:
             saved_versions.append((s, s._version[0]))
     node = Node(name, inputs, backward, tuple(saved_versions), fused, composite,
                 t._data if reads_out and not fused else None)
+    node.hidden = hidden
     if _Inference.used:
         _refuse_inference_tensors(name, saved)
     if _Anomaly.enabled:
@@ -285,7 +355,7 @@ def _node(t, name, inputs, backward, saved, fused, composite):
 
 def _refuse_inference_tensors(name, saved):
     for s in saved:
-        if s is not None and s is not OUTPUT and getattr(s, "_inference", False):
+        if s is not None and s is not OUTPUT and s is not HIDDEN and getattr(s, "_inference", False):
             raise RuntimeError(
                 f"{name}: Inference tensors cannot be saved for backward. To work around you can make a clone to get "
                 "a normal tensor and use it in autograd."
@@ -315,8 +385,13 @@ def unbroadcast(g, shape):
     return g
 
 
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they have "
+          "already been freed). Specify retain_graph=True if you need to backward through the graph a second time.")
+
+
 def _topological_order(roots):
-    """Nodes reachable from ``roots`` in reverse post-order (iterative: deep graphs must not recurse)."""
+    """Nodes reachable from ``roots`` in reverse post-order (iterative: deep graphs must not recurse). A released
+    node keeps its edges, as torch's: the walk goes through it, and only running it raises."""
     order, visited = [], set()
     stack = [(n, False) for n in roots]
     while stack:
@@ -328,17 +403,24 @@ def _topological_order(roots):
             continue
         visited.add(id(node))
         stack.append((node, True))
-        if node.inputs is None:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved tensors "
-                "after they have already been freed). Specify retain_graph=True if you need to backward "
-                "through the graph a second time."
-            )
         for e in node.edges:
             if type(e) is Node and id(e) not in visited:
                 stack.append((e, False))
     order.reverse()
     return order
+
+
+def _needed(order, wanted):
+    """The nodes a backward for the ``wanted`` inputs must run (torch's exec_info): those some wanted input lies
+    beyond. A wanted non-leaf's own node runs only if another wanted input lies beyond it (its gradient is captured
+    before it), so ``grad(y, y)`` runs nothing -- even after ``y``'s graph was released."""
+    needed = set()
+    for node in reversed(order):  # every node after the nodes its edges lead to
+        for e in node.edges:
+            if e is not None and (id(e) in wanted or id(e) in needed):
+                needed.add(id(node))
+                break
+    return needed
 
 
 def _check_versions(node):
@@ -430,6 +512,8 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
     accumulate = _accumulate_leaf_graph if create_graph else _accumulate_leaf
 
     def to_leaf(t, g):
+        if not t.requires_grad:
+            return  # requires_grad_(False) since the graph was made: torch's AccumulateGrad then accumulates nothing
         if getattr(t, "_hooks", None) or getattr(t, "_post_hooks", None):
             entry = hooked.get(id(t))
             if entry is None:
@@ -440,6 +524,8 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
             accumulate(t, g)
 
     for out, g in zip(outputs, grad_outputs):
+        if out._base is not None:
+            _refresh_view(out)  # a view whose base changed in place since: its history is regenerated first, as torch
         if not out.requires_grad or _dead_view(out):
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if out.grad_fn is None:  # a leaf: its gradient is the seed itself
@@ -449,7 +535,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
         key = id(out.grad_fn)
         grads[key] = grads[key] + g if key in grads else g
         roots.append(out.grad_fn)
-        if out.grad_fn.inputs is None and out.grad_fn.retained is not None and out.grad_fn.retained() is out:
+        if out.grad_fn.released and out.grad_fn.retained is not None and out.grad_fn.retained() is out:
             _retain(out, g, create_graph)  # torch's retain-grad hook runs before the freed node raises
 
     wanted = None
@@ -463,7 +549,14 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
                 key = id(out)
                 captured[key] = captured[key] + g if key in captured else g
 
-    for node in _topological_order(roots):
+    order = _topological_order(roots)
+    if wanted is None:
+        if any(n.released for n in order):  # a plain backward runs every node: refuse before anything accumulates
+            raise RuntimeError(_FREED)
+        needed = None
+    else:
+        needed = _needed(order, wanted)
+    for node in order:
         g = grads.pop(id(node), None)
         if g is None:
             continue
@@ -473,10 +566,17 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
             g = _run_hooks(node.hooks, g, create_graph)
         if wanted is not None and id(node) in wanted:
             captured[id(node)] = g
+        skipped = needed is not None and id(node) not in needed
+        if skipped and id(node) not in wanted:
+            continue  # not run, and its output's gradient is not asked for: its retain-grad hook does not run either
         if node.retained is not None:
             t = node.retained()
             if t is not None:
                 _retain(t, g, create_graph)
+        if skipped:
+            continue
+        if node.released:
+            raise RuntimeError(_FREED)
         _check_versions(node)
         if _tape.active is not None:
             _tape.active.record_backward(node, g if not create_graph else g._data)
@@ -517,12 +617,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
                 key = id(edge)
                 grads[key] = grads[key] + gi if key in grads else gi
         if not retain_graph:
-            node.inputs = None
-            node.edges = None
-            node.backward = None
-            node.saved = ()
-            node.composite = None
-            node.out_data = None
+            _release(node)
 
     for t, g in hooked.values():
         hooks = getattr(t, "_hooks", None)
@@ -547,6 +642,37 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
                         result[i] = Tensor._wrap(np.array(c, dtype=inputs[i]._data.dtype, subok=True))
         return tuple(result)
     return None
+
+
+class _Shell:
+    """What a released node keeps of an input: its shape and dtype (a zero-stride array: no memory) and its flag."""
+
+    __slots__ = ("_data", "requires_grad")
+
+    def __init__(self, t):
+        self._data = np.broadcast_to(np.zeros((), t._data.dtype), t._data.shape)
+        self.requires_grad = t.requires_grad
+
+    @property
+    def dtype(self):
+        return Tensor._wrap(self._data[()]).dtype
+
+
+def _release(node):
+    """After a backward without retain_graph: torch releases what each node saved; a node that saved tensors cannot
+    run again ("backward through the graph a second time"), one that saved none still can (``grad(x + x, x)``
+    twice). Edges are kept either way; the inputs of a node that can run again are reduced to shells."""
+    if node.released:
+        return
+    if node.saved or node.out_data is not None or node.hidden:
+        node.released = True
+        node.inputs = None
+        node.backward = None
+        node.saved = ()
+        node.composite = None
+        node.out_data = None
+    elif not node.fused:  # a fused node's composite needs its real inputs (a create_graph pass through it)
+        node.inputs = tuple(None if i is None else _Shell(i) for i in node.inputs)
 
 
 def _retain(t, g, graph):

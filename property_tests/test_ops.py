@@ -9,7 +9,8 @@ Per spec (ids = spec names):
                                      results; requires_grad / grad_fn / is_leaf as torch's; nothing recorded
                                      under no_grad;
   test_inplace_on_output             each output doubled in place, without autograd (torch's values or torch's
-                                     RuntimeError) and before the backward: where torch refuses (version counter,
+                                     RuntimeError) and before the backward (all together, then each on its own
+                                     for an op with several): where torch refuses (version counter,
                                      views of leaves) impl refuses at the same step; where torch allows it, the
                                      gradients are torch's (regressions 046, 048-053);
   test_error_input                   the spec's error inputs: torch's exception class, impl's message names the op.

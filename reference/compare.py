@@ -247,10 +247,11 @@ def assert_mostly_checked(results, what, min_fraction=MIN_CHECKED):
     return k, n
 
 
-def over_examples(strategy, body) -> list:
+def over_examples(strategy, body, max_examples=None) -> list:
     """``body(example)`` on every hypothesis example of ``strategy`` under the active profile's settings
-    (derandomized in ``ci``); returns what ``body`` returned, in order (e.g. ``Checked`` results, to count)."""
-    from hypothesis import given
+    (derandomized in ``ci``), or ``max_examples`` of them; returns what ``body`` returned, in order (e.g.
+    ``Checked`` results, to count)."""
+    from hypothesis import given, settings
     from hypothesis import strategies as st
 
     results = []
@@ -259,6 +260,8 @@ def over_examples(strategy, body) -> list:
     def run(data):
         results.append(body(data.draw(strategy, label="sample")))
 
+    if max_examples is not None:
+        run = settings(max_examples=max_examples)(run)
     run()
     return results
 
@@ -556,7 +559,9 @@ def _check_inplace_without_autograd(spec, arrays, kwargs, ctx):
 
 
 def check_inplace_on_output(spec, sample, dtype="float64") -> Checked:
-    """Every differentiable output is doubled in place (``out.mul_(2)``) before the backward, in impl and torch.
+    """Every differentiable output is doubled in place (``out.mul_(2)``) before the backward, in impl and torch: all
+    of them together, then (for an op with several) each on its own on a fresh forward, so that an op saving one of
+    its outputs where torch saves another is seen.
 
     Where torch refuses (the output is saved by its own backward -- the version counter -- or it is a view of a
     leaf), impl must refuse too: a RuntimeError at the same step (the in-place call or the backward). Where torch
@@ -567,28 +572,47 @@ def check_inplace_on_output(spec, sample, dtype="float64") -> Checked:
     Divergence whose ``what`` starts with "in-place on output" (its reason says why). An impl output that
     does share memory with an input and is modified in place without complaint fails the check. Returns what was
     compared after the in-place step -- the refusal (one per doubled output) or the gradient elements -- with the
-    outcome ("refused at inplace", "refused at backward", "grads equal"), or the reason it was skipped."""
+    outcome ("refused at inplace", "refused at backward", "grads equal"; one per run, joined), or the reason it
+    was skipped."""
     if any(d.what.startswith("in-place on output") for d in spec.divergences):
         return Checked.skip("inplace on output", "spec divergence")
-    torch = _torch()
     arrays = cast_arrays(sample.arrays, dtype)
     ctx = Context(spec, arrays, sample.kwargs, dtype)
     _check_inplace_without_autograd(spec, arrays, sample.kwargs, ctx)
     diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
     if not diff:
         return Checked.skip("inplace on output", "no float input to differentiate")
+    first = _inplace_outputs_run(spec, arrays, sample.kwargs, ctx, diff, None)
+    if not isinstance(first, tuple):
+        return first
+    n, outcome, live = first
+    outcomes = [outcome]
+    if len(live) > 1:
+        for k in live:
+            res = _inplace_outputs_run(spec, arrays, sample.kwargs, ctx, diff, k)
+            if isinstance(res, tuple):
+                n += res[0]
+                outcomes.append(f"output {k}: {res[1]}")
+    return Checked("inplace on output", n, skipped="" if n else "empty gradients", outcome="; ".join(outcomes))
+
+
+def _inplace_outputs_run(spec, arrays, kwargs, ctx, diff, only):
+    """One run of check_inplace_on_output: a fresh forward, the live outputs (or output ``only``) doubled in place,
+    the backward of every live output. Returns (values compared, outcome, live outputs), or a skipping Checked."""
+    torch = _torch()
     ii, tt = make_inputs(impl, arrays, diff), make_inputs(torch, arrays, diff)
-    fi, ft = _run(spec, impl, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
+    fi, ft = _run(spec, impl, ii, kwargs), _run(spec, torch, tt, kwargs)
     live = [k for k, b in enumerate(ft) if is_torch(b) and b.requires_grad and b.is_floating_point()]
     if not live:
         return Checked.skip("inplace on output", "no output requires grad")
+    doubled = live if only is None else [only]
     rng = _cotangent_rng(spec, arrays)
     cts = [rng.standard_normal(tuple(ft[k].shape)).astype(to_numpy(ft[k]).dtype) for k in live]
 
     def attempt(lib, outs, step):
         try:
             if step == "inplace":
-                for k in live:
+                for k in doubled:
                     outs[k].mul_(2.0)
             else:
                 lib.autograd.backward([outs[k] for k in live], [lib.tensor(c) if lib is impl else torch.from_numpy(c.copy())
@@ -606,15 +630,16 @@ def check_inplace_on_output(spec, sample, dtype="float64") -> Checked:
         if step == "inplace" and ie is not None and IMPL_VIEW_INPLACE in str(ie):
             return Checked.skip("inplace on output", "impl refuses in-place on any view (divergence)")
         if step == "inplace" and ie is None and te is not None and "view" in str(te) and not any(
-                np.may_share_memory(fi[k]._data, t._data) for k in live for t in ii):
+                np.may_share_memory(fi[k]._data, t._data) for k in doubled for t in ii):
             # torch's result is a view, impl's a copy: nothing of the input can change
             return Checked.skip("inplace on output", "torch's view is impl's copy (divergence)")
         if (te is None) != (ie is None):
             ctx.fail(f"inplace on output: {step}", f"torch {'raised ' + repr(str(te)[:160]) if te else 'allowed it'}; "
-                     f"impl {'raised ' + repr(str(ie)[:160]) if ie else 'allowed it'} (outputs {live} doubled in place)")
+                     f"impl {'raised ' + repr(str(ie)[:160]) if ie else 'allowed it'} (outputs {doubled} of {live} "
+                     "doubled in place)")
         if te is not None:
-            return Checked("inplace on output", len(live), outcome=f"refused at {step}")
-    tol = spec.tol("bwd", dtype)
+            return len(doubled), f"refused at {step}", live
+    tol = spec.tol("bwd", ctx.dtype)
     n = 0
     for i in diff:
         gi, gt = ii[i].grad, tt[i].grad
@@ -623,9 +648,9 @@ def check_inplace_on_output(spec, sample, dtype="float64") -> Checked:
         a = to_numpy(gi) if gi is not None else np.zeros_like(arrays[i])
         e = to_numpy(gt) if gt is not None else np.zeros_like(arrays[i])
         assert_close(a, e, tol["rtol"], tol["atol"], "inplace on output: backward", ctx,
-                     f"grad of input {i} after outputs {live} were doubled in place")
+                     f"grad of input {i} after outputs {doubled} were doubled in place")
         n += a.size
-    return Checked("inplace on output", n, skipped="" if n else "empty gradients", outcome="grads equal")
+    return n, "grads equal", live
 
 
 def check_grad_mode(spec, sample, dtype="float32") -> Checked:

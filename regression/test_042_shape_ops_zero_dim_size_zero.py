@@ -48,7 +48,7 @@ def _parts():
 
     return {
         "hstack": rw(shape.hstack, ("tensors = [t if t._data.ndim else reshape(t, (1,)) for t in tensors]", "tensors = list(tensors)")),
-        "masked_select": rw(shape.masked_select, ("np.broadcast_to(mask._data, shape))", "mask._data)")),
+        "masked_select": rw(shape.masked_select, ("index = (np.broadcast_to(mask._data, shape),)", "index = (mask._data,)")),
         "nonzero": rw(shape.nonzero, ("if x.ndim == 0:", "if False:")),
         "unflatten": rw(shape.unflatten, ("if sizes.count(-1) == 1:", "if False:")),
         "chunk": rw(shape.chunk, ("if n == 0:", "if False:")),

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._autograd import OUTPUT, apply
+from .._autograd import HIDDEN, OUTPUT, apply, needed
 from .._tensor import Tensor
 from . import _special
 from ._common import binary_operands, broadcast_error, ensure_tensor, float_array
@@ -94,13 +94,19 @@ def mul(input, other):
     def backward(g):
         return (g * _operand(b, y) if _wants(a) else None, g * _operand(a, x) if _wants(b) else None)
 
-    return apply("MulBackward0", out, (a, b), backward, saved=(a, b))
+    # a's gradient reads b and b's reads a. A Python-scalar factor is torch's wrapped 0-d tensor: saved, but no user
+    # holds it, so the tensor operand may be modified in place (HIDDEN)
+    saved = (needed(HIDDEN if b is None else b, a), needed(HIDDEN if a is None else a, b))
+    return apply("MulBackward0", out, (a, b), backward, saved=saved)
 
 
 @op(aliases=("divide", "true_divide"), operators=("__truediv__",), reflected=("__rtruediv__",))
 def div(input, other, rounding_mode=None):
     if rounding_mode is not None:
         return _div_rounded(input, other, rounding_mode)
+    if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        # torch's scalar / tensor is reciprocal(tensor) * scalar: it saves the reciprocal, not the tensor
+        return mul(reciprocal(other), input)
     a, b, x, y, _ = binary_operands(input, other, "div")
     if x.dtype.kind != "f":  # true division of integers: each operand converted to the default float dtype directly
         f = _dtype.default_np()  # (not through their common integer dtype, where a 0-d operand could wrap)
@@ -116,7 +122,8 @@ def div(input, other, rounding_mode=None):
         # d/dq from the inputs, not from ``out``: torch lets the quotient be modified in place (regression 049)
         return (g / q if _wants(a) else None, -g * p / (q * q) if _wants(b) else None)
 
-    return apply("DivBackward0", out, (a, b), backward, saved=(a, b))
+    # the divisor is read by both gradients: always saved (a Python scalar as torch's wrapped tensor, HIDDEN)
+    return apply("DivBackward0", out, (a, b), backward, saved=(needed(a, b), HIDDEN if b is None else b))
 
 
 def _div_rounded(input, other, mode):
@@ -128,8 +135,10 @@ def _div_rounded(input, other, mode):
         out = fn(x, y)
     except ValueError:
         raise broadcast_error("div", x, y) from None
-    # Piecewise constant: torch's gradient is zero almost everywhere.
-    return apply("DivBackward1", out, (a, b), lambda g: (_zeros(g), _zeros(g)))
+    # Piecewise constant: torch's gradient is zero almost everywhere. torch still saves what the true division's
+    # derivative would read (its formula is selected at backward), so an in-place edit raises as there.
+    return apply("DivBackward1", out, (a, b), lambda g: (_zeros(g), _zeros(g)),
+                 saved=(needed(a, b), HIDDEN if b is None else b))
 
 
 def _int_trunc_div(p, q):
@@ -145,14 +154,14 @@ def floor_divide(input, other):
 def remainder(input, other):
     a, b, x, y, out = _binary(np.remainder, input, other, "remainder")
     return apply("RemainderBackward0", out, (a, b),
-                 lambda g: (g, -g * _const(np.floor_divide(x, y)) if _wants(b) else None), saved=(a, b))
+                 lambda g: (g, -g * _const(np.floor_divide(x, y)) if _wants(b) else None), saved=(needed(a, b), needed(b, b)))
 
 
 @op
 def fmod(input, other):
     a, b, x, y, out = _binary(np.fmod, input, other, "fmod")
     return apply("FmodBackward0", out, (a, b),
-                 lambda g: (g, -g * _const(np.trunc(x / y)) if _wants(b) else None), saved=(a, b))
+                 lambda g: (g, -g * _const(np.trunc(x / y)) if _wants(b) else None), saved=(needed(a, b), needed(b, b)))
 
 
 @op
@@ -164,7 +173,7 @@ def hypot(input, other):
         with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan at the origin, as torch
             return (g * a / out if _wants(a) else None, g * b / out if _wants(b) else None)
 
-    return apply("HypotBackward0", out, (a, b), backward, saved=(a, b, OUTPUT))
+    return apply("HypotBackward0", out, (a, b), backward, saved=(needed(a, a), needed(b, b), OUTPUT))
 
 
 @op
@@ -223,16 +232,19 @@ def pow(input, exponent):
     except ValueError:
         raise broadcast_error("pow", x, y) from None
 
-    def backward(g, out):
+    def backward(g, out=None):
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if a.requires_grad:  # torch: 0 where the exponent is 0 (0 ** -1 would make it nan)
                 ga = where(y == 0, 0.0, g * b * pow(a, b - 1))
             if b.requires_grad:  # d/dy x^y = x^y log x; torch defines it as 0 where x == 0 and y >= 0.
-                gb = where((x == 0) & (y >= 0), 0.0, g * out * log(a))
+                # out is None when the exponent did not require grad at the forward (torch then saves no result) and
+                # forward mode asks for its gradient anyway: recompute it
+                o = out if out is not None else pow(a, b)
+                gb = where((x == 0) & (y >= 0), 0.0, g * o * log(a))
         return ga, gb
 
-    return apply("PowBackward1", out, (a, b), backward, saved=(a, b, OUTPUT))
+    return apply("PowBackward1", out, (a, b), backward, saved=(a, b, needed(OUTPUT, b)))
 
 
 def _pow_scalar(input, e):
@@ -292,8 +304,8 @@ def exp(input):
 
 @op
 def exp2(input):
-    ensure_tensor(input, "exp2")
-    return pow(2.0, input)
+    # A primitive rather than pow(2.0, x): torch's exp2 saves only its result (pow's exponent gradient reads x too)
+    return _unary("Exp2Backward0", np.exp2, lambda g, o: g * o * math.log(2), input, save="output")
 
 
 @op
@@ -598,7 +610,24 @@ def square(input):
 
 @op
 def lerp(input, end, weight):
-    return add(input, mul(sub(end, input), weight))
+    if not isinstance(weight, Tensor):  # torch saves nothing for a scalar weight: so does the composite
+        return add(input, mul(sub(end, input), weight))
+    # A primitive for a tensor weight: torch saves the weight (read by two gradients, so unconditionally) and the
+    # input and end for the weight's gradient, which a composite (saving end - input) cannot do.
+    ensure_tensor(input, "lerp")
+    _, _, x, y, _ = binary_operands(input, end, "lerp")
+    w = weight._data
+    try:
+        out = x + w * (y - x)
+    except ValueError:
+        raise broadcast_error("lerp", x, w) from None
+
+    def backward(g):
+        return (g * (1 - weight) if _wants(input) else None, g * weight if _wants(end) else None,
+                g * (end - input) if _wants(weight) else None)
+
+    return apply("LerpBackward1", out.astype(np.result_type(x, y), copy=False), (input, end, weight), backward,
+                 saved=(weight, needed(input, weight), needed(end, weight)))
 
 
 # ---- binary selections ------------------------------------------------------------------------
@@ -668,8 +697,10 @@ def where(condition, input=None, other=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {c.dtype}")
     _check_scalar_fits(input, other, "where")
     a, b, x, y, out = _binary(lambda p, q: _select(c, p, q), input, other, "where")
+    saved = (condition,) if isinstance(condition, Tensor) else ()  # torch saves the condition (not the operands)
     return apply("WhereBackward0", out, (a, b),
-                 lambda g: (where(c, g, 0.0) if _wants(a) else None, where(c, 0.0, g) if _wants(b) else None))
+                 lambda g: (where(c, g, 0.0) if _wants(a) else None, where(c, 0.0, g) if _wants(b) else None),
+                 saved=saved)
 
 
 def _check_scalar_fits(a, b, op):

@@ -106,8 +106,10 @@ def inplace(self, op, fn, *args, _write=(None, None), **kwargs):
         if self._base is not None:
             _views.write_tangent_into_base(self)
         return self
+    old = self.grad_fn, (self._base.grad_fn if self._base is not None else None)
     if self._base is not None:
         result = _views.inplace_on_view(self, op, fn, args, kwargs, store, _write[1])
+        _autograd.retain_follows(self._base, old[1])
     else:
         # The old value becomes its own node-less snapshot carrying self's history.
         prev = Tensor._wrap(self._data.copy(), self.requires_grad)
@@ -118,6 +120,7 @@ def inplace(self, op, fn, *args, _write=(None, None), **kwargs):
         self.grad_fn = result.grad_fn
         self.requires_grad = result.requires_grad
     _move_tangent(result, self)
+    _autograd.retain_follows(self, old[0])
     node = result.grad_fn
     if node is not None and node.saved:
         # The node's output is now ``self``: a saved output (``OUTPUT``) follows self's version, so a later

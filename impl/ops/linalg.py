@@ -1,7 +1,7 @@
 """Matrix products: one primitive (matmul) for 1-D, 2-D and broadcast-batched operands."""
 import numpy as np
 
-from .._autograd import apply, apply_fused
+from .._autograd import apply, apply_fused, needed
 from ._common import binary_operands
 from ._registry import op
 
@@ -27,7 +27,8 @@ def matmul(input, other):
     # products); create_graph differentiates the same product recorded with its derivative in impl ops.
     composite = lambda a, b: apply(name, np.matmul(x, y), (a, b), _matmul_backward(a, b), saved=(a, b))  # noqa: E731
     if x.ndim == 1 and y.ndim == 1:
-        return apply_fused(name, np.asanyarray(out), (a, b), lambda g: (g * y, g * x), saved=(a, b), composite=composite)
+        return apply_fused(name, np.asanyarray(out), (a, b), lambda g: (g * y, g * x), saved=(needed(a, b), needed(b, a)),
+                           composite=composite)
 
     def backward(g):
         # Promote 1-D operands to matrices, then swap the last two axes (never `.T`, which would
@@ -50,7 +51,43 @@ def matmul(input, other):
                 gb = gb[..., 0]
         return ga, gb
 
-    return apply_fused(name, out, (a, b), backward, saved=(a, b), composite=composite)
+    a_view, b_view = _saved_as_views(x, y, a.requires_grad, b.requires_grad)
+    saved = (needed(a, b) if a_view else None, needed(b, a) if b_view else None)
+    return apply_fused(name, out, (a, b), backward, saved=saved, composite=composite)
+
+
+def _is_view_reshape(arr, shape):
+    """Whether reshaping ``arr`` to ``shape`` needs no copy (numpy's rule, as torch's reshape/view)."""
+    try:
+        np.reshape(arr, shape, copy=False)
+        return True
+    except ValueError:
+        return False
+
+
+def _saved_as_views(x, y, a_rg, b_rg):
+    """Whether torch's matmul saves (a view of) each operand itself, or a copy of it, for ``x @ y`` with one of them
+    at least 3-D. torch's matmul is a composite: it folds the batched operand into a matrix for mm (``should_fold``),
+    or broadcasts both to a batch and reshapes them for bmm; where that reshape has to copy, the copy is what is saved,
+    and an in-place edit of the operand afterwards does not make the backward raise."""
+    dx, dy = x.ndim, y.ndim
+    if dx == 3 and dy == 3 and (x.shape[0] == 1) != (y.shape[0] == 1):  # torch squeezes the batch of one, then folds
+        return _saved_as_views(x[0] if x.shape[0] == 1 else x, y[0] if y.shape[0] == 1 else y, a_rg, b_rg)
+    if dx <= 2 and dy <= 2:  # dot, mv, mm: the operands themselves (or views of them)
+        return True, True
+    big, small, small_rg = (x, y, b_rg) if dx >= dy else (y, x, a_rg)
+    fold = big.ndim >= 3 and small.ndim <= 2 and (small_rg or (dx != 2 and (big.size == 0 or all(
+        big.strides[i] == big.strides[i + 1] * big.shape[i + 1] for i in range(big.ndim - 2)))))
+    if fold:
+        if dy > dx:  # the batched operand is the second: it is folded transposed
+            return True, _is_view_reshape(np.swapaxes(y, -1, -2), (-1, y.shape[-2]))
+        return _is_view_reshape(x, (-1, x.shape[-1])), True
+    batch = np.broadcast_shapes(x.shape[:-2], y.shape[:-2])
+    n = int(np.prod(batch))
+    x_full = np.broadcast_to(x, batch + ((x.shape[-2] if dx > 1 else 1), x.shape[-1]))
+    y_full = np.broadcast_to(y, batch + (y.shape[-2:] if dy > 1 else y.shape))
+    return (_is_view_reshape(x_full, (n,) + x_full.shape[-2:]),
+            _is_view_reshape(y_full, (n,) + y_full.shape[len(batch):]))
 
 
 def _matmul_backward(a, b):

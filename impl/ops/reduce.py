@@ -4,7 +4,7 @@ import collections
 
 import numpy as np
 
-from .._autograd import OUTPUT, apply, apply_fused
+from .._autograd import HIDDEN, OUTPUT, _GradMode, apply, apply_fused
 from .._tensor import Tensor
 from . import elementwise as ew
 from ._common import ensure_tensor, float_array, from_opmath, is_low_precision, norm_dim, norm_dims, opmath
@@ -84,9 +84,16 @@ def mean(input, dim=None, keepdim=False, dtype=None):
             out = from_opmath(np.sum(opmath(x), axis=axes, keepdims=keepdim) / np.float32(n), x)
         kept, shape = _kept_shape(x.shape, axes), x.shape
         return apply("MeanBackward1", out, (input,), lambda g: (ew.div(g.reshape(kept).expand(shape), n),))
-    # sum then scale: no backward of its own. n == 0 gives nan, as torch.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return ew.mul(sum(input, dim=axes, keepdim=keepdim), (1.0 / n) if n else float("nan"))
+    # sum then scale (n == 0 gives nan, as torch); the scale saves nothing, as torch's mean (not a mul by a wrapped
+    # scalar, which torch's node would save)
+    return _scale(sum(input, dim=axes, keepdim=keepdim), (1.0 / n) if n else float("nan"))
+
+
+def _scale(t, c):
+    """``t * c`` for a Python float ``c``, recorded as a node that saves nothing (its gradient is ``g * c``)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = np.asanyarray(t._data * t._data.dtype.type(c))
+    return apply("MeanBackward1", out, (t,), lambda g: (g * c,))
 
 
 @op
@@ -106,7 +113,7 @@ def prod(input, dim=None, keepdim=False, dtype=None):
         return apply("ProdBackward0", out, (input,), backward, saved=(input, OUTPUT))  # OUTPUT: as torch
     axis = norm_dim(dim, x.ndim, "prod")
     if x.ndim == 0:  # dim 0 of a 0-d tensor: the product of one element
-        return apply("ProdBackward1", x.copy(), (input,), lambda g, out: (g,), saved=(OUTPUT,))
+        return apply("ProdBackward1", x.copy(), (input,), lambda g, out: (g,), saved=(input, OUTPUT))  # as torch
     out = np.prod(x, axis=axis, keepdims=keepdim)
     backward = _prod_backward(input, (axis,), _kept_shape(x.shape, (axis,)), keepdim)
     return apply("ProdBackward1", np.asanyarray(out), (input,), backward, saved=(input, OUTPUT))
@@ -252,7 +259,8 @@ def _max_min(input, dim, keepdim, other, is_max):
         gx = ew.where(Tensor._wrap(selected), g.reshape(idx.shape), 0.0)
         return (gx if x.ndim else gx.reshape(()),)
 
-    values = apply(("Max" if is_max else "Min") + "Backward0", vals_out, (input,), backward)
+    # torch's node saves the indices (a tensor it made): released after backward like any node that saved one
+    values = apply(("Max" if is_max else "Min") + "Backward0", vals_out, (input,), backward, saved=(HIDDEN,))
     ret = return_types_max if is_max else return_types_min
     return ret(values, Tensor._wrap(idx_out.astype(np.int64)))
 
@@ -325,11 +333,23 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     denom = n - correction
     if is_low_precision(input._data):
         return _var_low_precision(input, axes, keepdim, denom)
-    centered = ew.sub(input, mean(input, dim=axes, keepdim=True))
-    ss = sum(ew.mul(centered, centered), dim=axes, keepdim=keepdim)
-    # denom <= 0 gives inf/nan, as torch (which also warns)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return ew.mul(ss, (1.0 / denom) if denom > 0 else float("inf"))
+    factor = (1.0 / denom) if denom > 0 else float("inf")  # denom <= 0 gives inf/nan, as torch (which also warns)
+    # A primitive over the composite's values: torch's var saves its input (a composite would save input - mean,
+    # and an in-place edit of the input would not make the backward raise as torch's does).
+    prev, _GradMode.enabled = _GradMode.enabled, False
+    try:
+        centered = ew.sub(input, mean(input, dim=axes, keepdim=True))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = ew.mul(sum(ew.mul(centered, centered), dim=axes, keepdim=keepdim), factor)._data
+    finally:
+        _GradMode.enabled = prev
+    kept = _kept_shape(input._data.shape, axes)
+
+    def backward(g):  # torch's var_backward: 2 / (n - correction) * grad * (input - mean)
+        with np.errstate(invalid="ignore"):
+            return (_unreduce(g, kept, keepdim) * (input - mean(input, dim=axes, keepdim=True)) * (2 * factor),)
+
+    return apply("VarBackward0", out, (input,), backward, saved=(input,))
 
 
 def _var_opmath(x, axes, keepdim, denom):

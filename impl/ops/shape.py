@@ -483,7 +483,8 @@ def masked_fill(input, mask, value):
         np.broadcast_shapes(m.shape, input._data.shape)
     except ValueError:
         raise RuntimeError(f"masked_fill: The size of the mask {tuple(m.shape)} must be broadcastable to the input {tuple(input._data.shape)}") from None
-    out = where(Tensor._wrap(m), value, input)
+    # torch saves the mask (the where below saves its condition): the user's mask tensor itself
+    out = where(mask if isinstance(mask, Tensor) else Tensor._wrap(m), value, input)
     if out._data.shape != input._data.shape:
         raise RuntimeError(f"masked_fill: mask {tuple(m.shape)} can't broadcast the input {tuple(input._data.shape)} to a larger shape")
     return out
@@ -528,8 +529,12 @@ def _convert_index(idx, x_shape):
 def getitem(input, key, /):
     x = input._data
     index, basic = _convert_index(key, x.shape)
+    # torch saves the index tensors (their values pick where the gradient goes), but reads a 0-d integer one as
+    # a Python int (a select, as _convert_index does)
+    saved = tuple(i for i in (key if isinstance(key, tuple) else (key,))
+                  if isinstance(i, Tensor) and not (i._data.ndim == 0 and i._data.dtype.kind in "iu"))
     try:
-        return _index(input, index, basic)
+        return _index(input, index, basic, saved=saved)
     except IndexError as e:
         masks = [a for a in index if isinstance(a, np.ndarray) and a.dtype == np.bool_]
         if masks and "boolean index" in str(e):
@@ -540,9 +545,9 @@ def getitem(input, key, /):
         raise IndexError(f"index: {e} (tensor of shape {tuple(x.shape)})") from None
 
 
-def _index(input, index, basic, view=_view):
+def _index(input, index, basic, view=_view, saved=()):
     """``input[index]`` for an index already converted by _convert_index; ``basic``: a view (no arrays in it).
-    Backward closures pass ``view=_grad_view``."""
+    Backward closures pass ``view=_grad_view``. ``saved``: the index Tensors the index came from."""
     shape = input._data.shape
     if basic:
         # A trailing ``...`` keeps numpy from turning a full integer index into a scalar copy: x[0] of a 1-d tensor
@@ -550,7 +555,7 @@ def _index(input, index, basic, view=_view):
         at = index if any(i is Ellipsis for i in index) else (*index, Ellipsis)
         return view("SliceBackward0", input._data[at], input, lambda g: (_index_embed(g, shape, index),))
     return apply("IndexBackward0", np.asanyarray(input._data[index]), (input,),
-                 lambda g: (_index_add(g, shape, index),))
+                 lambda g: (_index_add(g, shape, index),), saved=saved)
 
 
 def _index_embed(g, shape, index):
@@ -599,6 +604,7 @@ def _index_put(input, index, basic, values):
 @op
 def index_select(input, dim, index):
     d = norm_dim(dim, input._data.ndim, "index_select")
+    index_t = index
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector (got shape {tuple(idx.shape)})")
@@ -612,7 +618,8 @@ def index_select(input, dim, index):
     out = np.take(x, idx, axis=d)
     index = (slice(None),) * d + (idx,)  # the same selection as an advanced index, for the derivative
     shape = x.shape
-    return apply("IndexSelectBackward0", out, (input,), lambda g: (_index_add(g, shape, index),))
+    return apply("IndexSelectBackward0", out, (input,), lambda g: (_index_add(g, shape, index),),
+                 saved=_tensors(index_t))  # torch saves the index, not the input
 
 
 @op
@@ -634,7 +641,9 @@ def gather(input, dim, index, sparse_grad=False):
     grid[d] = idx
     grid = tuple(grid)
     shape = x.shape
-    return apply("GatherBackward0", x[grid], (input,), lambda g: (_index_add(g, shape, grid),))
+    # torch saves the input (its gather_backward reads only its shape, but saves the tensor) and the index
+    return apply("GatherBackward0", x[grid], (input,), lambda g: (_index_add(g, shape, grid),),
+                 saved=(input,) + _tensors(index))
 
 
 @op
@@ -661,7 +670,9 @@ def take_along_dim(input, indices, dim=None):
         idx = np.broadcast_to(idx, b[:d] + (idx.shape[d],) + b[d + 1:])
         if idx.dtype.kind == "i" and idx.size and idx.min() < 0:  # torch wraps them here (not with dim=None)
             idx = np.where(idx < 0, idx + input._data.shape[d], idx)
-    return gather(input, d, Tensor._wrap(idx))
+    # dim=None gathers from a view of the indices (torch saves it: an in-place edit of them raises); along a dim
+    # torch gathers from a wrapped copy of them (an edit is harmless)
+    return gather(input, d, _alias(idx, indices) if dim is None else Tensor._wrap(idx))
 
 
 @op
@@ -687,7 +698,24 @@ def argwhere(input):
 def masked_select(input, mask):
     shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
     # Broadcast the mask too: a 0-d or smaller mask must still select elements (a 1-D result), not add a dim.
-    return getitem(expand(input, shape), np.broadcast_to(mask._data, shape))
+    index = (np.broadcast_to(mask._data, shape),)
+    out = np.broadcast_to(input._data, shape)[index]
+    # A primitive: torch saves the input and the mask (the engine sums the gradient down to a broadcast input).
+    return apply("MaskedSelectBackward0", out, (input,), lambda g: (_index_add(g, shape, index),), saved=(input, mask))
+
+
+def _tensors(*ts):
+    """The Tensors among ``ts`` (an index may be a Tensor, a list or an array): what an op can save."""
+    return tuple(t for t in ts if isinstance(t, Tensor))
+
+
+def _alias(arr, t):
+    """``arr`` (derived from Tensor ``t``'s values: broadcast, reshaped) as a Tensor sharing ``t``'s version counter,
+    as torch's view of it would: an op that saves it sees an in-place edit of ``t``."""
+    a = Tensor._wrap(arr)
+    if isinstance(t, Tensor):
+        a._version = t._version
+    return a
 
 
 @op

@@ -10,7 +10,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..._autograd import apply_fused
+from ..._autograd import also_saves, apply_fused, needed
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import linalg, shape
@@ -66,7 +66,9 @@ def _linear_core(input, weight, bias):
         return gx, gw, gb
 
     name = "MmBackward0" if bias is None else "AddmmBackward0"
-    return apply_fused(name, out, (input, weight, bias), backward, saved=(input, weight), composite=_linear_composite)
+    # as torch's addmm: the input for the weight's gradient, the weight for the input's
+    return apply_fused(name, out, (input, weight, bias), backward, saved=(needed(input, weight), needed(weight, input)),
+                       composite=_linear_composite)
 
 
 def _linear_composite(input, weight, bias):
@@ -97,7 +99,9 @@ def bilinear(input1, input2, weight, bias=None):
     out = shape.squeeze(shape.squeeze(out, -1), -1)
     if bias is not None:
         out = out + bias
-    return out
+    # torch's bilinear is one _trilinear node: it saves each of input1, weight, input2 that another one's gradient
+    # reads (any of the other two requires grad)
+    return also_saves(out, needed(input1, weight, input2), needed(weight, input1, input2), needed(input2, input1, weight))
 
 
 # ---- convolution ----------------------------------------------------------------------------------

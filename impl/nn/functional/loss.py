@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from ... import _dtype
-from ..._autograd import apply, apply_fused, is_grad_enabled
+from ..._autograd import also_saves, apply, apply_fused, is_grad_enabled, needed
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import reduce as red
@@ -66,9 +66,9 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     a, b = _broadcast(input, target, "mse_loss")
     d = ew.sub(a, b)
     loss = ew.mul(d, d)
-    if weight is not None:
+    if weight is not None:  # torch's weighted form is a composite too
         return _weighted(loss, weight, input, reduction, "mse_loss")
-    return reduce_loss(loss, reduction)
+    return also_saves(reduce_loss(loss, reduction), a, b)  # torch's mse_loss is one node saving input and target
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -93,7 +93,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         return reduce_loss(ad, reduction)
     quad = ew.mul(ew.mul(d, d), 0.5 / beta)
     loss = ew.where(ew.lt(ad, beta), quad, ew.sub(ad, 0.5 * beta))
-    return reduce_loss(loss, reduction)
+    return also_saves(reduce_loss(loss, reduction), a, b)  # one node in torch, saving input and target
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -105,8 +105,10 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     ad = ew.abs(d)
     loss = ew.where(ew.lt(ad, delta), ew.mul(ew.mul(d, d), 0.5), ew.mul(ew.sub(ad, 0.5 * delta), delta))
     if weight is not None:
-        return _weighted(loss, weight, input, reduction, "huber_loss", mean_by_weight=False)
-    return reduce_loss(loss, reduction)
+        loss = _weighted(loss, weight, input, reduction, "huber_loss", mean_by_weight=False)
+    else:
+        loss = reduce_loss(loss, reduction)
+    return also_saves(loss, a, b)  # torch's huber_loss node saves input and target (weighted or not)
 
 
 # ---- binary cross entropy -----------------------------------------------------------------------
@@ -145,8 +147,8 @@ def _bce_elementwise(input, target, weight):
         loss = ew.sub(ew.mul(ew.sub(t, 1.0), log1mx), ew.mul(t, logx))
         return loss if weight is None else ew.mul(loss, weight)
 
-    return apply_fused("BinaryCrossEntropyBackward0", loss, (input, target), backward, saved=(input, target),
-                       composite=composite)
+    return apply_fused("BinaryCrossEntropyBackward0", loss, (input, target), backward, saved=(input, target, weight),
+                       composite=composite)  # torch saves the weight too
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -187,7 +189,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     loss = ew.sub(ew.mul(ew.rsub(target, 1), input), ls)
     if weight is not None:
         loss = ew.mul(loss, weight)
-    return reduce_loss(loss, reduction)
+    # torch's is one node that saves all four tensors
+    return also_saves(reduce_loss(loss, reduction), input, target, weight, pos_weight)
 
 
 # ---- cross entropy / nll ------------------------------------------------------------------------
@@ -242,8 +245,8 @@ def _soft_ce(input, q, axis, index=None):
                 loss = ew.sub(loss, ew.where(Tensor._wrap(np.asarray(valid)), ew.mul(smooth, float(b)), zero))
             return loss
 
-        return apply_fused("CrossEntropyLossBackward0", loss, (input, None), backward, saved=(input,),
-                           composite=composite)
+        # torch's log_softmax + nll_loss save the log-probabilities, not the input (the caller adds the targets)
+        return apply_fused("CrossEntropyLossBackward0", loss, (input, None), backward, composite=composite)
     qa = q._data
     with np.errstate(divide="ignore", invalid="ignore"):
         logp = shifted - np.log(se)
@@ -270,7 +273,9 @@ def _soft_ce(input, q, axis, index=None):
             logp = ew.where(Tensor._wrap(dead), Tensor._wrap(np.zeros((), dtype=x.dtype)), logp)
         return ew.neg(red.sum(ew.mul(q, logp), axis))
 
-    return apply_fused("CrossEntropyLossBackward0", loss, (input, q), backward, saved=(input, q), composite=composite)
+    # torch's -(log_softmax(x) * q) saves q for the input's gradient (and log_softmax's result, not the input)
+    return apply_fused("CrossEntropyLossBackward0", loss, (input, q), backward, saved=(needed(q, input),),
+                       composite=composite)
 
 
 def _index_targets(op, input, target, weight, ignore_index):
@@ -380,8 +385,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                     f"tensor of shape: {size_str(weight._data.shape)}"
                 )
             q = ew.mul(q, shape.reshape(weight, (C,) + (1,) * (x.ndim - 1 - axis)))
-        loss = _soft_ce(input, q, axis)
-        return _finish(loss, reduction, (x.size // C) if C else 0)
+        loss = _finish(_soft_ce(input, q, axis), reduction, (x.size // C) if C else 0)
+        # torch multiplies the log-probabilities by the target itself (saved where they require grad) unless it
+        # smooths it first, then by the weight (saved)
+        return also_saves(loss, needed(target, input) if weight is not None and not label_smoothing else None,
+                          needed(weight, input, target))
     ts, valid, wt, w, C, _ = _index_targets(op, input, target, weight, ignore_index)
     if x.ndim == 1:
         ts, valid, wt = ts[0], valid[0], wt[0]
@@ -389,7 +397,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     wc = None if w is None else w.astype(x.dtype)
     qt = wt * dt(1 - label_smoothing)
     loss = _soft_ce(input, None, axis, index=(ts, qt, valid, dt(label_smoothing / C if label_smoothing else 0), wc))
-    return _finish(loss, reduction, wt.sum(dtype=np.float64), all_ignored=not np.any(target._data != ignore_index))
+    loss = _finish(loss, reduction, wt.sum(dtype=np.float64), all_ignored=not np.any(target._data != ignore_index))
+    return also_saves(loss, target, weight)  # torch's nll_loss saves the target and the weight
 
 
 def _pick(input, q, axis):
@@ -411,7 +420,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise RuntimeError(f"{op}: input must be at least 1-D (C,) or (N, C, ...), got a 0-D tensor")
     q, denom = _index_target_weights(op, input, target, weight, ignore_index, 0.0)
     loss = _pick(input, q, 0 if x.ndim == 1 else 1)
-    return _finish(loss, reduction, denom, all_ignored=not np.any(target._data != ignore_index))
+    loss = _finish(loss, reduction, denom, all_ignored=not np.any(target._data != ignore_index))
+    return also_saves(loss, input, target, weight)  # torch's nll_loss saves its input, the target and the weight
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):

@@ -7,7 +7,7 @@ then scale/shift per feature. Fused because the composite (mean, sub, var, sqrt,
 """
 import numpy as np
 
-from ..._autograd import apply_fused, no_grad
+from ..._autograd import also_saves, apply_fused, no_grad
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import reduce, shape
@@ -29,11 +29,12 @@ def _mean_prod(a, b, axes, n):
     return _sum_prod(a, b, axes, keepdims=True) / n
 
 
-def _norm_affine(name, x_t, w_t, b_t, axes, param_shape, eps):
+def _norm_affine(name, x_t, w_t, b_t, axes, param_shape, eps, saves_bias=False):
     """y = (x - mean) / sqrt(var + eps) * w + b, statistics over ``axes``; w, b reshaped to ``param_shape``.
 
     Returns (y Tensor, batch mean ndarray, biased batch var ndarray) -- the stats feed running averages.
-    Full-size temporaries are updated in place where the expression allows it (same operations, same order,
+    ``saves_bias``: the bias is saved (version-checked) too, as torch's layer norm saves it (group and batch norm
+    do not). Full-size temporaries are updated in place where the expression allows it (same operations, same order,
     hence the same rounding): each one avoided is a pass over memory and a fresh allocation.
     """
     x = x_t._data
@@ -81,7 +82,8 @@ def _norm_affine(name, x_t, w_t, b_t, axes, param_shape, eps):
             y = ew.add(y, shape.reshape(b_t, param_shape))
         return y
 
-    y = apply_fused(name, out, (x_t, w_t, b_t), backward, saved=(x_t, w_t), composite=composite)
+    y = apply_fused(name, out, (x_t, w_t, b_t), backward, saved=(x_t, w_t, b_t if saves_bias else None),
+                    composite=composite)
     return y, mean, var, n
 
 
@@ -101,7 +103,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
             raise RuntimeError(f"{op}: Expected {name} to be of same shape as normalized_shape, but got {name} of shape {size_str(p._data.shape)} and normalized_shape = {list(ns)}")
     axes = tuple(range(x.ndim - k, x.ndim))
     pshape = (1,) * (x.ndim - k) + ns
-    return _norm_affine("NativeLayerNormBackward0", input, weight, bias, axes, pshape, eps)[0]
+    return _norm_affine("NativeLayerNormBackward0", input, weight, bias, axes, pshape, eps, saves_bias=True)[0]
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
@@ -146,17 +148,17 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         axes = (0,) + tuple(range(2, x.ndim))
         y, mean, var, n = _norm_affine("NativeBatchNormBackward0", input, weight, bias, axes, pshape, eps)
         m = momentum
+        # The running statistics are updated inside the kernel, as torch's: their version counters do not move (so a
+        # second forward does not invalidate the first one's saved statistics; an in-place edit by the user does)
         with no_grad():
             if running_mean is not None:
                 rm = running_mean._data
                 rm[...] = (m * mean.reshape(rm.shape) + (1 - m) * rm).astype(rm.dtype, copy=False)
-                running_mean._version[0] += 1
             if running_var is not None:
                 rv = running_var._data
                 unbiased = var.reshape(rv.shape) * (n / (n - 1))  # torch keeps the UNBIASED variance
                 rv[...] = (m * unbiased + (1 - m) * rv).astype(rv.dtype, copy=False)
-                running_var._version[0] += 1
-        return y
+        return also_saves(y, running_mean, running_var)  # torch saves the updated running statistics too
     if running_mean is None or running_var is None:
         raise RuntimeError(f"{op}: running_mean must be defined in evaluation mode")
     # Eval: a per-channel affine map (composite, so weight/bias gradients come for free).
@@ -168,7 +170,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         out = ew.mul(out, shape.reshape(weight, pshape))
     if bias is not None:
         out = ew.add(out, shape.reshape(bias, pshape))
-    return out
+    # torch's batch norm is one node that saves the input, the weight and the running statistics
+    return also_saves(out, input, weight, running_mean, running_var)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

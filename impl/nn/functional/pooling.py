@@ -8,7 +8,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ... import _dtype
-from ..._autograd import apply_fused
+from ..._autograd import also_saves, apply_fused
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import linalg, shape
@@ -148,7 +148,7 @@ def _max_pool2d_core(input, k, s, p, d, ceil_mode, op, want_idx=True):
         return shape.reshape(picked, lead + (Ho, Wo))
 
     out = apply_fused("MaxPool2DWithIndicesBackward0", best.reshape(lead + (Ho, Wo)), (input,), backward,
-                      composite=composite)
+                      saved=(input,), composite=composite)  # torch saves the input (and the indices)
     idx = flat_indices().reshape(lead + (Ho, Wo)) if want_idx else None
     return out, idx
 
@@ -217,7 +217,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
             total = ew.add(total, t)
         return shape.reshape(ew.div(total, Tensor._wrap(_dtype.cast_array(np.asarray(div), total.dtype))), lead + (Ho, Wo))
 
-    return apply_fused("AvgPool2DBackward0", out.reshape(lead + (Ho, Wo)), (input,), backward, composite=composite)
+    return apply_fused("AvgPool2DBackward0", out.reshape(lead + (Ho, Wo)), (input,), backward, saved=(input,),
+                       composite=composite)  # torch saves the input (its backward reads the shape)
 
 
 def _adaptive_matrix(L, o, dtype):
@@ -253,4 +254,6 @@ def adaptive_avg_pool2d(input, output_size):
         raise RuntimeError(f"{op}(): output_size must be non-negative, got {[Ho, Wo]}")
     ph = Tensor._wrap(_dtype.cast_array(_adaptive_matrix(H, Ho, x.dtype), _dtype.of_array(x)))  # bfloat16 too
     pw = Tensor._wrap(_dtype.cast_array(_adaptive_matrix(W, Wo, x.dtype).T.copy(), _dtype.of_array(x)))
-    return linalg.matmul(linalg.matmul(ph, input), pw)
+    out = linalg.matmul(linalg.matmul(ph, input), pw)
+    # torch's _adaptive_avg_pool2d saves its input; a 1x1 output is a mean in torch, which saves nothing
+    return out if (Ho, Wo) == (1, 1) else also_saves(out, input)

@@ -5,7 +5,7 @@ import numpy as np
 
 from ... import _dtype
 from ... import random as _random
-from ..._autograd import apply, apply_fused, no_grad
+from ..._autograd import also_saves, apply, apply_fused, no_grad
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import inplace as ip
@@ -63,7 +63,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             scale[idx == padding_idx] = 0
         return grad_scaled(rows, scale)
 
-    return apply_fused("EmbeddingBackward0", out, (weight,), backward, composite=composite)
+    # torch saves the indices (not the weight, whose gradient does not read it)
+    return apply_fused("EmbeddingBackward0", out, (weight,), backward, composite=composite,
+                       saved=(input,) if isinstance(input, Tensor) else ())
 
 
 def _embedding_renorm_(weight, idx, max_norm, norm_type):
@@ -204,7 +206,8 @@ def pad(input, pad, mode="constant", value=None):
             raise RuntimeError(f"pad: negative output size at dimension {d} (size {L}, padding ({lo}, {hi}))")
         # A gather along d: repeated source positions accumulate their gradients (index_select backward).
         out = shape.index_select(out, d, _pad_index(mode, L, lo, hi))
-    return out
+    # torch's reflection and replication pads are one node that saves the input (circular padding is a composite)
+    return also_saves(out, input) if mode != "circular" else out
 
 
 # ---- attention ----------------------------------------------------------------------------------
@@ -223,6 +226,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if k.shape[-2] != value._data.shape[-2]:
         raise RuntimeError(f"{op}: key and value must have the same sequence length, got key {size_str(k.shape)} and value {size_str(value._data.shape)}")
     L, S, E = q.shape[-2], k.shape[-2], q.shape[-1]
+    flash = _flash_kernel(query, key, value, attn_mask, dropout_p, enable_gqa)
+    saved = (query, key, value)  # what the fused kernel saves: the inputs themselves (before any head repetition)
     if enable_gqa and q.ndim >= 3 and k.shape[-3] != q.shape[-3]:
         hq, hk = q.shape[-3], k.shape[-3]
         if hq % hk:
@@ -231,7 +236,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         key = shape.index_select(key, key._data.ndim - 3, rep)
         value = shape.index_select(value, value._data.ndim - 3, rep)
     sf = 1.0 / math.sqrt(E) if scale is None else scale
-    scores = ew.mul(linalg.matmul(query, shape.transpose(key, -2, -1)), sf)
+    # torch's math path scales both operands by sqrt(scale) before the product: it saves those scaled copies, so an
+    # in-place edit of the query or the key does not make its backward raise
+    root = math.sqrt(abs(sf))
+    scores = linalg.matmul(ew.mul(query, root if sf >= 0 else -root), ew.mul(shape.transpose(key, -2, -1), root))
     if is_causal and attn_mask is not None:
         raise RuntimeError(f"{op}: Explicit attn_mask should not be set when is_causal=True")
     keep = None  # bool mask of allowed positions
@@ -264,4 +272,22 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         attn = reduce.softmax(scores, dim=-1)
     if dropout_p > 0.0:
         attn = dropout(attn, dropout_p, training=True)
-    return linalg.matmul(attn, value)
+    out = linalg.matmul(attn, value)
+    if flash:  # torch's fused kernel saves the query, key, value and a float mask
+        float_mask = attn_mask if isinstance(attn_mask, Tensor) and attn_mask._data.dtype != np.bool_ else None
+        return also_saves(out, *saved, float_mask)
+    return out
+
+
+def _flash_kernel(query, key, value, attn_mask, dropout_p, enable_gqa):
+    """Whether torch's CPU dispatch picks its fused (flash) kernel for these inputs rather than the math path: 4-D
+    inputs of one head size, equal batch and head counts (or grouped heads), no empty sequence, a mask that needs no
+    gradient, unit stride on the last dim. The values are the same either way; what each path saves differs."""
+    q, k, v = query._data, key._data, value._data
+    if not (q.ndim == k.ndim == v.ndim == 4 and q.shape[-1] == k.shape[-1] == v.shape[-1] > 0 and dropout_p == 0.0):
+        return False
+    heads_ok = q.shape[1] == k.shape[1] == v.shape[1] or (enable_gqa and k.shape[1] == v.shape[1] and k.shape[1]
+                                                           and q.shape[1] % k.shape[1] == 0)
+    return (q.shape[0] == k.shape[0] == v.shape[0] and heads_ok and q.shape[2] > 0 and k.shape[2] > 0
+            and not (isinstance(attn_mask, Tensor) and attn_mask.requires_grad)
+            and all(a.strides[-1] == a.itemsize or a.shape[-1] == 1 for a in (q, k, v)))
