@@ -19,7 +19,7 @@ softplus = ew.softplus
 def _result_saved(fn, node):
     """``fn`` followed by an identity node that saves its output. torch's elu_, leaky_relu_, celu_, selu_ and
     rrelu_ compute their derivative from the result they wrote (EluBackward1, ...), so an in-place edit of that
-    result makes backward raise (regression 083); the out-of-place forms read their input and do not."""
+    result makes backward raise (regression 081); the out-of-place forms read their input and do not."""
     def run(x, *args, **kwargs):
         out = fn(x, *args, **kwargs)
         return apply(node, out._data, (out,), lambda g, o: (g,), saved=(OUTPUT,))
