@@ -180,6 +180,8 @@ def of_array(a):
 
 
 def from_np(np_dtype):
+    if isinstance(np_dtype, dtype):  # already an impl dtype
+        return np_dtype
     return _BY_NP[np.dtype(np_dtype)]
 
 
@@ -210,7 +212,9 @@ def to_impl(d):
 
 
 def cast_array(a, d):
-    """``a`` (any storage array) as a storage array of impl dtype ``d`` (a new array unless it already is)."""
+    """``a`` (any storage array) as a storage array of dtype ``d`` (an impl dtype, or anything ``to_impl`` accepts;
+    a new array unless it already is)."""
+    d = to_impl(d)
     if d is bfloat16:
         if type(a) is BFloat16Array:
             return a

@@ -21,6 +21,9 @@ def _calls(lib):
     """name -> (args before dim, kwargs besides dim) for every op with a dim/keepdim parameter."""
     x = lib.tensor(np.arange(8.0).reshape(2, 4) - 3.0)
     idx = lib.tensor([[0, 1]])
+    pair, one = lib.tensor([1, 0]), lib.tensor([1])
+    c = lib.tensor(np.arange(9.0).reshape(3, 3))
+    y = x.clone()  # the in-place forms refuse a source that shares memory with the target
     return x, {
         "flatten": None, "permute": None, "transpose": None, "flip": None, "roll": None, "diagonal": None,  # no `dim`
         "unflatten": ((x,), {"sizes": (1, 2)}), "squeeze": ((x,), {}), "unsqueeze": ((x,), {}),
@@ -37,6 +40,15 @@ def _calls(lib):
         "kthvalue": ((x, 1), {}), "logcumsumexp": ((x,), {}), "median": ((x,), {}), "nanmedian": ((x,), {}),
         "mode": ((x,), {}), "topk": ((x, 1), {}), "unique": ((x,), {}), "unique_consecutive": ((x,), {}),
         "nansum": ((x,), {}), "nanmean": ((x,), {}),
+        "cross": ((c, c), {}), "diff": ((x,), {}), "tensor_split": ((x, 2), {}),
+        "repeat_interleave": ((x,), {"repeats": 2}),
+        "index_add": ((x,), {"index": pair, "source": x}), "index_add_": ((x,), {"index": pair, "source": y}),
+        "index_copy": ((x,), {"index": pair, "source": x}), "index_copy_": ((x,), {"index": pair, "source": y}),
+        "index_fill": ((x,), {"index": one, "value": 2.0}), "index_fill_": ((x,), {"index": one, "value": 2.0}),
+        "scatter": ((x,), {"index": idx, "src": x}), "scatter_": ((x,), {"index": idx, "src": y}),
+        "scatter_add": ((x,), {"index": idx, "src": x}), "scatter_add_": ((x,), {"index": idx, "src": y}),
+        "scatter_reduce": ((x,), {"index": idx, "src": x, "reduce": "sum"}),
+        "scatter_reduce_": ((x,), {"index": idx, "src": y, "reduce": "sum"}),
     }
 
 

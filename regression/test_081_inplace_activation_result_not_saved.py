@@ -1,4 +1,4 @@
-"""083: ``F.elu(x, inplace=True)`` and ``F.leaky_relu(x, inplace=True)`` let their result be modified in place.
+"""081: ``F.elu(x, inplace=True)`` and ``F.leaky_relu(x, inplace=True)`` let their result be modified in place.
 
 **Symptom:** ``y = F.elu(h, inplace=True); y.mul_(2); y.sum().backward()`` ran in impl and returned a gradient;
 torch raises "one of the variables needed for gradient computation has been modified by an inplace operation".

@@ -1,4 +1,4 @@
-"""086: A slice of ``Tensor.shape`` was a plain tuple, not a Size.
+"""082: A slice of ``Tensor.shape`` was a plain tuple, not a Size.
 
 **Symptom:** ``x.shape[1:].numel()`` raised ``AttributeError: 'tuple' object has no attribute 'numel'`` where torch
 returns the product, and messages that print a slice of a shape (``ConvTranspose2d(...)(x, output_size=...)``'s

@@ -1,4 +1,4 @@
-"""092: Subtraction with bool operands and maximum/minimum of a Python scalar did not raise torch's errors.
+"""083: Subtraction with bool operands and maximum/minimum of a Python scalar did not raise torch's errors.
 
 **Symptom:** ``impl.tensor([True]) - impl.tensor([False])`` raised numpy's TypeError (torch: RuntimeError, "use
 the ``^`` or ``logical_xor()`` operator instead"); ``x - True`` for a float tensor ``x`` returned a result where

@@ -1,4 +1,4 @@
-"""093: ``dtype=float`` made float32 tensors; torch's is float64.
+"""084: ``dtype=float`` made float32 tensors; torch's is float64.
 
 **Symptom:** ``impl.zeros(3, dtype=float)``, ``impl.tensor(data, dtype=float)`` and ``x.to(float)`` gave float32
 where torch gives float64 (Python's ``float`` is a double, and torch maps it to ``torch.float64``); values that

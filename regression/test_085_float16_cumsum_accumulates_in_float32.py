@@ -1,4 +1,4 @@
-"""094: cumsum of a float16 tensor accumulated in float16 (errors ~300x torch's on long rows).
+"""085: cumsum of a float16 tensor accumulated in float16 (errors ~300x torch's on long rows).
 
 **Symptom:** ``x.half().cumsum(0)`` on 4000 positive values was off the float64 result by 8.6% (normwise) where
 torch's float16 cumsum is off by 0.03%: every partial sum was rounded to float16, so once the running total grew

@@ -279,8 +279,8 @@ def diag(input, diagonal=0):
     nd = input._data.ndim
     if nd == 1:
         return diag_embed(input, diagonal)
-    if nd == 2:
-        return _diagonal_of(input, diagonal)
+    if nd == 2:  # a copy, as torch's diag (diagonal() is the view)
+        return _diagonal_of(input, diagonal).clone()
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
 
 
@@ -305,19 +305,19 @@ def block_diag(*tensors):
             raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {k} has {nd} "
                                "dimensions")
         mats.append(t if nd == 2 else reshape(t, (1, -1) if nd == 1 else (1, 1)))
-    dt = result_type(*tensors) if tensors else np.dtype(np.float32)
+    dt = _dtype.to_impl(result_type(*tensors)) if tensors else _dtype.float32
     width = builtins.sum(m._data.shape[1] for m in mats)
     rows, col = [], 0
     for m in mats:
         r, c = m._data.shape
-        if m._data.dtype != dt:
-            m = m.to(_dtype.from_np(dt))
-        left = Tensor._wrap(np.zeros((r, col), dtype=dt))
-        right = Tensor._wrap(np.zeros((r, width - col - c), dtype=dt))
+        if m.dtype is not dt:
+            m = m.to(dt)
+        left = Tensor._wrap(_dtype.full_array((r, col), 0, dt))
+        right = Tensor._wrap(_dtype.full_array((r, width - col - c), 0, dt))
         rows.append(cat([left, m, right], 1))
         col += c
     if not rows:
-        return Tensor._wrap(np.zeros((0, 0), dtype=dt))
+        return Tensor._wrap(_dtype.full_array((0, 0), 0, dt))
     return cat(rows, 0)
 
 

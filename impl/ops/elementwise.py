@@ -835,7 +835,9 @@ def equal(input, other):
 
 # ---- dtype casts ------------------------------------------------------------------------------
 def _cast(input, dtype, force_copy=False):
-    """``input`` as impl dtype ``dtype`` (a new array unless it already has it and no copy is forced)."""
+    """``input`` as impl dtype ``dtype`` (or anything ``_dtype.to_impl`` accepts; a new array unless it already has
+    it and no copy is forced)."""
+    dtype = _dtype.to_impl(dtype)
     x = input._data
     out = _dtype.cast_array(x, dtype)
     if force_copy and out is x:
