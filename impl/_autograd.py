@@ -606,7 +606,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
                     gi = _dtype.cast_array(gi, _dtype.of_array(d))
             if type(edge) is not Node:  # a leaf
                 if wanted is None:
-                    if getattr(edge, "_hooks", None) or getattr(edge, "_post_hooks", None):
+                    if not edge.requires_grad or getattr(edge, "_hooks", None) or getattr(edge, "_post_hooks", None):
                         to_leaf(edge, gi)
                     else:  # called from here, so that _accumulate_leaf sees gi's references as _SOLE_REFS counts
                         accumulate(edge, gi)

@@ -12,6 +12,7 @@ import functools
 
 import pytest
 
+from reference import open_findings
 from reference.low_precision import FAMILIES, LOW_DTYPES, check_low_precision
 from reference.registry import all_specs
 from reference.strategies import draw_examples
@@ -28,8 +29,16 @@ def _examples(name):
     return draw_examples(spec.sample, N_EXAMPLES.get(spec.family, 1))
 
 
-@pytest.mark.parametrize("low", LOW_DTYPES)
-@pytest.mark.parametrize("spec", [pytest.param(s, id=s.name) for s in SPECS])
+def _cases():
+    for s in SPECS:
+        for low in LOW_DTYPES:
+            marks = ()
+            if (s.name, low) in open_findings.LOW_PRECISION:  # strict: a fix shows as XPASS
+                marks = pytest.mark.xfail(strict=True, reason="open finding (reference/open_findings.py)")
+            yield pytest.param(s, low, id=f"{s.name}-{low}", marks=marks)
+
+
+@pytest.mark.parametrize("spec, low", list(_cases()))
 def test_low_precision_forward(spec, low):
     if spec.no_low_precision:
         pytest.skip(f"{spec.name}: {spec.no_low_precision}")

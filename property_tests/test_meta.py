@@ -174,7 +174,7 @@ def test_checks_report_what_they_compared():
     scalar = Sample((np.array(2.0), np.array(3.0)), {})
     assert compare.check_noncontiguous(mul, scalar).skipped.startswith("no input can be non-contiguous")
     res = compare.check_inplace_on_output(get_spec("diagonal"), Sample((np.ones((3, 3)),), {}))
-    assert res.checked and res.outcome == "refused at inplace"  # a view of a leaf, as torch's (regression 072)
+    assert res.checked and res.outcome.startswith("refused at inplace")  # a view of a leaf, as torch's (regression 072)
     sdpa = get_spec("F.scaled_dot_product_attention")
     res = compare.check_inplace_on_output(sdpa, Sample(tuple(np.ones((1, 2, 3)) for _ in range(3)), {}))
     assert not res.checked and "divergence" in res.skipped and res.event.startswith("inplace on output: skipped")

@@ -16,6 +16,7 @@ equal)" or why it compared nothing), and each spec must compare something on mos
 import pytest
 from hypothesis import event, settings
 
+from reference import open_findings
 from reference.compare import assert_mostly_checked, over_examples
 from reference.registry import all_specs
 from reference.saved_tensors import check_saved_inputs
@@ -33,6 +34,9 @@ pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarnin
 
 
 def _p(spec):
+    if spec.name in open_findings.SAVED_TENSORS:  # listed open findings: strict, so a fix shows as XPASS
+        return pytest.param(spec, id=spec.name, marks=pytest.mark.xfail(
+            strict=True, reason="open finding: saved set differs from torch's (reference/open_findings.py)"))
     return pytest.param(spec, id=spec.name)
 
 
