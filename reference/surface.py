@@ -218,7 +218,9 @@ for _ns, _extra in _COMBINE_AND_LAYERS.items():
 
 # Attributes every Python object has: never part of the surface, never "impl exports that torch has".
 OBJECT_ATTRIBUTES = frozenset(dir(object)) | {"__annotations__", "__dict__", "__module__", "__weakref__",
-                                              "__slots__", "__array_priority__", "__getstate__", "__reduce__"}
+                                              "__slots__", "__array_priority__", "__getstate__", "__reduce__",
+                                              # copyreg caches it on a class with __slots__ at the first copy/pickle
+                                              "__slotnames__"}
 
 
 def resolve(path):
