@@ -251,27 +251,33 @@ def _conv_padding(padding, nd, kernel, dilation, stride, op):
     return [(v, v) for v in p]
 
 
-def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
+# ---- argument checks shared by conv1d/2d, the transposed convolutions and conv3d ------------------------------
+def _conv_common(op, nd, input, weight, bias, stride, dilation, groups):
     check_float(input, op)
     if not isinstance(weight, Tensor):
         raise TypeError(f"{op}(): argument 'weight' must be Tensor, not {type(weight).__name__}")
     x, w = input._data, weight._data
     if x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(
-            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, but got input of size: {size_str(x.shape)}"
-        )
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, but got input of size: {size_str(x.shape)}")
     if w.ndim != nd + 2:
         raise RuntimeError(f"{op}: expected weight to be {nd + 2}-dimensional, but got weight of size {size_str(w.shape)}")
     same_dtype(op, ("input", input), ("weight", weight), ("bias", bias))
     stride = ntuple(stride, nd, "stride", op)
     dilation = ntuple(dilation, nd, "dilation", op)
-    if any(s <= 0 for s in stride):
+    if any(v <= 0 for v in stride):
         raise RuntimeError(f"{op}: non-positive stride is not supported (stride={list(stride)})")
-    if any(d <= 0 for d in dilation):
+    if any(v <= 0 for v in dilation):
         raise RuntimeError(f"{op}: dilation should be greater than zero (dilation={list(dilation)})")
     groups = int(groups)
     if groups <= 0:
         raise RuntimeError(f"{op}: non-positive groups is not supported (groups={groups})")
+    return stride, dilation, groups
+
+
+def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    stride, dilation, groups = _conv_common(op, nd, input, weight, bias, stride, dilation, groups)
+    x, w = input._data, weight._data
     kernel = w.shape[2:]
     pads = _conv_padding(padding, nd, kernel, dilation, stride, op)
     batched = x.ndim == nd + 2

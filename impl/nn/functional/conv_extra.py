@@ -14,8 +14,8 @@ from ..._autograd import apply, apply_fused
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import linalg, shape
-from ._utils import check_float, ntuple, same_dtype, size_str, torch_type_name
-from .conv import _conv2d_core, _conv_padding
+from ._utils import ntuple, size_str, torch_type_name
+from .conv import _conv2d_core, _conv_common, _conv_padding
 from .sparse import pad
 
 
@@ -131,30 +131,6 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     if x.ndim == 2:
         out = out[0]
     return apply("Col2ImBackward0", out, (input,), lambda g: (unfold(g, k, d, p, s),))
-
-
-# ---- argument checks shared by the transposed convolutions and conv3d ------------------------------
-def _conv_common(op, nd, input, weight, bias, stride, dilation, groups):
-    check_float(input, op)
-    if not isinstance(weight, Tensor):
-        raise TypeError(f"{op}(): argument 'weight' must be Tensor, not {type(weight).__name__}")
-    x, w = input._data, weight._data
-    if x.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(
-            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, but got input of size: {size_str(x.shape)}")
-    if w.ndim != nd + 2:
-        raise RuntimeError(f"{op}: expected weight to be {nd + 2}-dimensional, but got weight of size {size_str(w.shape)}")
-    same_dtype(op, ("input", input), ("weight", weight), ("bias", bias))
-    stride = ntuple(stride, nd, "stride", op)
-    dilation = ntuple(dilation, nd, "dilation", op)
-    if any(v <= 0 for v in stride):
-        raise RuntimeError(f"{op}: non-positive stride is not supported (stride={list(stride)})")
-    if any(v <= 0 for v in dilation):
-        raise RuntimeError(f"{op}: dilation should be greater than zero (dilation={list(dilation)})")
-    groups = int(groups)
-    if groups <= 0:
-        raise RuntimeError(f"{op}: non-positive groups is not supported (groups={groups})")
-    return stride, dilation, groups
 
 
 # ---- transposed convolution ------------------------------------------------------------------------
