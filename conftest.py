@@ -30,3 +30,44 @@ def _seed_everything():
     except ImportError:  # pragma: no cover - torch is a test dependency
         pass
     yield
+
+
+# ---- what the generic checks compared: counted per test (reference.samples.record), summed over the run ----------
+_CHECK_COUNTS: dict = {}
+
+
+@pytest.fixture(autouse=True)
+def _check_tally(request):
+    from reference.samples import TALLY
+
+    TALLY.clear()
+    yield
+    if TALLY:  # user_properties travel from xdist workers to the controller with the test report
+        request.node.user_properties.append(("gradparity_checks", dict(TALLY)))
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        for key, counts in report.user_properties:
+            if key == "gradparity_checks":
+                for label, n in counts.items():
+                    _CHECK_COUNTS[label] = _CHECK_COUNTS.get(label, 0) + n
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per check: the examples that compared something and those that compared nothing (and why)."""
+    if not _CHECK_COUNTS:
+        return
+    per_check: dict = {}
+    for label, n in _CHECK_COUNTS.items():
+        check, _, outcome = label.partition(": ")
+        checked, skipped = per_check.setdefault(check, [0, {}])
+        if outcome.startswith("skipped"):
+            skipped[outcome] = skipped.get(outcome, 0) + n
+        else:
+            per_check[check][0] += n
+    terminalreporter.section("gradparity: examples checked per generic check")
+    for check, (checked, skipped) in sorted(per_check.items()):
+        total = checked + sum(skipped.values())
+        why = "; ".join(f"{n} {reason}" for reason, n in sorted(skipped.items(), key=lambda kv: -kv[1])[:3])
+        terminalreporter.write_line(f"{check}: {checked}/{total} examples compared something" + (f" ({why})" if why else ""))

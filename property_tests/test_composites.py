@@ -17,14 +17,13 @@ import pathlib
 
 import numpy as np
 import pytest
-from hypothesis import event, given, settings
-from hypothesis import strategies as st
 
 import impl
 from impl._autograd import apply_fused
 from reference.compare import cast_arrays, flatten_outputs, make_inputs
 from reference.composites import check_composite, defined_in, fused_nodes
 from reference.registry import all_specs
+from reference.samples import fraction, over_samples, record, spec_group
 
 FUNCTIONAL = "impl/nn/functional/"
 # Fused ops of impl.nn.functional that have no composite, by node name, each with the reason. A create_graph
@@ -35,8 +34,9 @@ NO_COMPOSITE = {}
 # against torch in test_higher_order.py).
 FAMILIES = ("nn.functional", "losses")
 SPECS = [s for s in all_specs() if s.family in FAMILIES and "float64" in s.dtypes and s.differentiable]
-# Each example runs impl alone (no torch) and differentiates small graphs; the composites are few per spec.
-FEW = settings(max_examples=max(5, settings.default.max_examples * 2 // 5))
+# Each example runs impl alone (no torch) and differentiates small graphs; the composites are few per spec: 10 of
+# the spec's 25 shared samples (reference/samples.py), spread over the draw.
+FEW = fraction(10)
 
 pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning"),
               pytest.mark.filterwarnings("ignore:.*Using a target size:UserWarning")]
@@ -47,11 +47,12 @@ def missing_composites(nodes, folder):
     return sorted({n.name for _, n in nodes if n.composite is None and defined_in(n, folder) and n.name not in NO_COMPOSITE})
 
 
-@pytest.mark.parametrize("spec", [pytest.param(s, id=s.name) for s in SPECS])
-@FEW
-@given(data=st.data())
-def test_composite_matches_kernel(spec, data):
-    sample = data.draw(spec.sample, label="sample")
+@pytest.mark.parametrize("spec", [pytest.param(s, id=s.name, marks=spec_group(s)) for s in SPECS])
+def test_composite_matches_kernel(spec):
+    over_samples(spec, lambda sample: _composite_matches_kernel(spec, sample), FEW)
+
+
+def _composite_matches_kernel(spec, sample):
     arrays = cast_arrays(sample.arrays, "float64")
     outs = flatten_outputs(spec.fn(impl, *make_inputs(impl, arrays, spec.differentiable), **sample.kwargs))
     nodes = fused_nodes(outs)
@@ -62,7 +63,7 @@ def test_composite_matches_kernel(spec, data):
     for t, node in nodes:
         if node.composite is not None:
             checked += check_composite(t, node, rng, what=spec.name)
-    event("compared a composite" if checked else "no fused op with a composite in this graph")
+    record("composite: checked" if checked else "composite: skipped (no fused op with a composite in this graph)")
 
 
 def _apply_fused_calls():

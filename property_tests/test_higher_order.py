@@ -8,59 +8,53 @@
   test_every_differentiable_spec_has_higher_order_coverage
                          a differentiable spec either runs the three tests or says why not (``no_gradgrad``,
                          ``no_forward_ad``).
-Each test records with hypothesis.event whether an example compared anything, so a spec whose samples check
-nothing shows in the statistics (``--hypothesis-show-statistics``).
+Each runs on 3 of the spec's samples (of the 25 drawn once per process for every generic check, spread over the
+draw: reference/samples.py) and records whether an example compared anything; the run's summary counts them.
 """
 import pytest
-from hypothesis import event, given, settings
-from hypothesis import strategies as st
 
 from reference.higher_order import check_gradgrad, check_gradgradcheck, check_jvp
 from reference.registry import all_specs
+from reference.samples import fraction, over_samples, record, spec_group
 
 SPECS = all_specs()
 DIFFERENTIABLE = [s for s in SPECS if s.differentiable and s.float_dtypes]
 # Second order costs two to three backward passes and a torch twin per example, over every differentiable spec:
-# 1/8 of the profile's examples (3 under ci, 37 under thorough). The first-order tests draw 25 samples per spec.
-FEW = settings(max_examples=max(3, settings.default.max_examples // 8))
+# 3 of the profile's 25 examples (36 under thorough). The first-order tests run on all 25.
+FEW = fraction(3)
 
 pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning"),
               pytest.mark.filterwarnings("ignore:.*Using a target size:UserWarning")]
 
 
 def _p(spec):
-    return pytest.param(spec, id=spec.name)
+    return pytest.param(spec, id=spec.name, marks=spec_group(spec))
 
 
-def _record(n):
-    event("checked" if n else "nothing to check (empty or non-float sample)")
+def _record(check, n):
+    record(f"{check}: checked" if n else f"{check}: skipped (empty or non-float sample)")
 
 
 @pytest.mark.parametrize("spec", [_p(s) for s in DIFFERENTIABLE if not s.no_gradgrad])
-@FEW
-@given(data=st.data())
-def test_gradgrad(spec, data):
-    sample = data.draw(spec.sample, label="sample")
-    for dtype in spec.float_dtypes:
-        _record(check_gradgrad(spec, sample, dtype))
+def test_gradgrad(spec):
+    def body(sample):
+        for dtype in spec.float_dtypes:
+            _record(f"gradgrad {dtype}", check_gradgrad(spec, sample, dtype))
+
+    over_samples(spec, body, FEW)
 
 
 # Specs drawn at ties ("*_ties") sit on kinks on purpose: central differences straddle them, so only the comparison
 # with torch (test_gradgrad) judges their second derivatives.
 @pytest.mark.parametrize("spec", [_p(s) for s in DIFFERENTIABLE if not s.no_gradgrad and s.gradcheck
                                   and "float64" in s.dtypes and not s.name.endswith("_ties")])
-@FEW
-@given(data=st.data())
-def test_gradgradcheck(spec, data):
-    _record(check_gradgradcheck(spec, data.draw(spec.sample, label="sample")))
+def test_gradgradcheck(spec):
+    over_samples(spec, lambda sample: _record("gradgradcheck", check_gradgradcheck(spec, sample)), FEW)
 
 
 @pytest.mark.parametrize("spec", [_p(s) for s in DIFFERENTIABLE if not s.no_forward_ad])
-@FEW
-@given(data=st.data())
-def test_forward_ad_jvp(spec, data):
-    sample = data.draw(spec.sample, label="sample")
-    _record(check_jvp(spec, sample, spec.float_dtypes[-1]))
+def test_forward_ad_jvp(spec):
+    over_samples(spec, lambda sample: _record("forward AD jvp", check_jvp(spec, sample, spec.float_dtypes[-1])), FEW)
 
 
 def test_every_differentiable_spec_has_higher_order_coverage():

@@ -4,18 +4,16 @@ bfloat16, against its float64 twin.
 reference/low_precision.py holds the check and its tolerance table (k ulps of the dtype's eps, k growing like
 sqrt(n) for reductions) and shows each tolerance fair by holding torch's own low-precision result to it.
 A spec torch does not run in that dtype on CPU is skipped with torch's message (pytest counts the skips).
-Examples: 2 per spec and dtype for elementwise, reduction and linalg specs, 1 for the others (about 500 spec x dtype
-pairs, ~15 s CPU): the float32/float64 tests already draw shapes and values widely; these look for low-precision
+Examples: 2 per spec and dtype for elementwise, reduction and linalg specs (the first and the last of the spec's
+shared draw, reference/samples.py), 1 for the others (about 500 spec x dtype pairs, ~15 s CPU): the float32/float64 tests already draw shapes and values widely; these look for low-precision
 handling (a result that loses its dtype, a kernel that rounds too often), which shows on any input.
 """
-import functools
-
 import pytest
 
 from reference import open_findings
 from reference.low_precision import FAMILIES, LOW_DTYPES, check_low_precision
 from reference.registry import all_specs
-from reference.strategies import draw_examples
+from reference.samples import samples_of, spec_group
 
 N_EXAMPLES = {"elementwise": 2, "reduce": 2, "linalg": 2}  # 1 for the other families
 SPECS = [s for s in all_specs() if s.family in FAMILIES and "float32" in s.dtypes]
@@ -23,18 +21,12 @@ SPECS = [s for s in all_specs() if s.family in FAMILIES and "float32" in s.dtype
 pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning")]
 
 
-@functools.cache
-def _examples(name):
-    spec = next(s for s in SPECS if s.name == name)
-    return draw_examples(spec.sample, N_EXAMPLES.get(spec.family, 1))
-
-
 def _cases():
     for s in SPECS:
         for low in LOW_DTYPES:
-            marks = ()
+            marks = [spec_group(s)]  # on the worker that draws the spec's samples for the other generic tests
             if (s.name, low) in open_findings.LOW_PRECISION:  # strict: a fix shows as XPASS
-                marks = pytest.mark.xfail(strict=True, reason="open finding (reference/open_findings.py)")
+                marks.append(pytest.mark.xfail(strict=True, reason="open finding (reference/open_findings.py)"))
             yield pytest.param(s, low, id=f"{s.name}-{low}", marks=marks)
 
 
@@ -43,7 +35,7 @@ def test_low_precision_forward(spec, low):
     if spec.no_low_precision:
         pytest.skip(f"{spec.name}: {spec.no_low_precision}")
     checked, skipped = 0, set()
-    for sample in _examples(spec.name):
+    for sample in samples_of(spec, N_EXAMPLES.get(spec.family, 1)):
         r = check_low_precision(spec, sample, low)
         checked += r.checked
         if r.skipped:

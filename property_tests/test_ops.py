@@ -14,22 +14,21 @@ Per spec (ids = spec names):
                                      views of leaves) impl refuses at the same step; where torch allows it, the
                                      gradients are torch's (regressions 046, 048-053);
   test_error_input                   the spec's error inputs: torch's exception class, impl's message names the op.
-Each hypothesis test draws one sample per example and runs several checks on it: drawing is the larger part of
-the cost, so this keeps the suite within its time budget.
+Every check of a spec runs on the spec's samples, drawn once per process (reference/samples.py: drawing costs more
+than most checks): forward/VJP and gradcheck on all of the profile's examples (25 under ci), the structural checks
+on 10 of them spread over the draw. All tests of one spec run on one xdist worker (``spec_group``).
 The check functions live in reference/compare.py (the meta-tests call them directly on planted bugs). Each returns
-what it really compared (a ``Checked``); every example records it as a hypothesis ``event()`` -- "gradcheck:
-checked" or "gradcheck: skipped (empty output)" -- so `pytest --hypothesis-show-statistics` counts, per spec and
-per check, the examples that checked something and those that checked nothing and why. test_forward_and_vjp and
-test_gradcheck run their examples through ``over_examples`` and fail when fewer than 80% of them compared any value
-or gradient entry (``assert_mostly_checked``): a strategy that mostly draws empty tensors would pass while checking
-nothing (property_tests/test_meta.py::test_mostly_empty_strategy_fails_the_gradient_tests shows it failing).
+what it really compared (a ``Checked``); every example records it (``record``: "gradcheck: checked" or "gradcheck:
+skipped (empty output)"), and the run ends with the counts per check, examples that compared something and those
+that compared nothing and why. test_forward_and_vjp and test_gradcheck fail when fewer than 80% of their examples
+compared any value or gradient entry (``assert_mostly_checked``): a strategy that mostly draws empty tensors would
+pass while checking nothing (property_tests/test_meta.py::test_mostly_empty_strategy_fails_the_gradient_tests
+shows it failing).
 Random creation ops: shapes and dtypes here; their distributions in property_tests/test_random_distributions.py.
 """
 import numpy as np
 import pytest
 import torch
-from hypothesis import event, given, settings
-from hypothesis import strategies as st
 
 import impl
 from reference.compare import (
@@ -41,27 +40,28 @@ from reference.compare import (
     check_inplace_on_output,
     check_noncontiguous,
     check_vjp,
-    over_examples,
 )
 from reference.registry import all_specs
+from reference.samples import fraction, over_samples, record, spec_group
 
 SPECS = all_specs()
 # torch warns when a reduction's output is empty (numel 0 / numel 0 "degrees of freedom"): expected, not a problem.
 # Likewise torch's warning when a loss spec deliberately broadcasts its target.
 pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning"),
               pytest.mark.filterwarnings("ignore:.*Using a target size:UserWarning")]
-# The structural checks (layout, grad-mode flags) need fewer examples than the numerical ones.
-FEW = settings(max_examples=max(5, settings.default.max_examples * 2 // 5))
+# The structural checks (layout, grad-mode flags, in-place on outputs) need fewer examples than the numerical ones:
+# 10 of the profile's 25, spread over the draw.
+FEW = fraction(10)
 
 
 def _record(checked, dtype=""):
-    """One hypothesis event per check and example: what it compared, or that it compared nothing and why."""
-    event(checked.event.replace(": ", f" {dtype}: ", 1) if dtype else checked.event)
+    """Count what the check compared on this example, or that it compared nothing and why."""
+    record(checked.event.replace(": ", f" {dtype}: ", 1) if dtype else checked.event)
     return checked
 
 
 def _p(spec, *extra, suffix=""):
-    return pytest.param(spec, *extra, id=spec.name + suffix)
+    return pytest.param(spec, *extra, id=spec.name + suffix, marks=spec_group(spec))
 
 
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS])
@@ -76,7 +76,7 @@ def test_forward_and_vjp(spec):
             out["backward"] = _record(check_vjp(spec, sample, dtype), dtype)
         return out
 
-    results = over_examples(spec.sample, body)
+    results = over_samples(spec, body)
     assert_mostly_checked([r["forward"] for r in results], f"forward {spec.name}")
     if spec.differentiable and spec.float_dtypes:
         assert_mostly_checked([r["backward"] for r in results], f"backward {spec.name}")
@@ -85,26 +85,25 @@ def test_forward_and_vjp(spec):
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS if s.gradcheck and s.differentiable and "float64" in s.dtypes])
 def test_gradcheck(spec):
     """float64 finite differences of impl alone; at least 80% of the examples check gradient entries."""
-    results = over_examples(spec.sample, lambda sample: _record(check_gradcheck(spec, sample)))
+    results = over_samples(spec, lambda sample: _record(check_gradcheck(spec, sample)))
     assert_mostly_checked(results, f"gradcheck {spec.name}")
 
 
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS])
-@FEW
-@given(data=st.data())
-def test_noncontiguous_and_grad_mode(spec, data):
+def test_noncontiguous_and_grad_mode(spec):
     """Non-contiguous numpy inputs give the contiguous results; requires_grad/no_grad propagate as torch's."""
-    sample = data.draw(spec.sample, label="sample")
-    _record(check_noncontiguous(spec, sample, "float64" if "float64" in spec.dtypes else spec.dtypes[0]))
-    _record(check_grad_mode(spec, sample, spec.dtypes[0]))
+
+    def body(sample):
+        _record(check_noncontiguous(spec, sample, "float64" if "float64" in spec.dtypes else spec.dtypes[0]))
+        _record(check_grad_mode(spec, sample, spec.dtypes[0]))
+
+    over_samples(spec, body, FEW)
 
 
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS if s.differentiable and s.float_dtypes])
-@FEW
-@given(data=st.data())
-def test_inplace_on_output(spec, data):
+def test_inplace_on_output(spec):
     """Modify every differentiable output in place, then backward: same refusals as torch, or torch's gradients."""
-    _record(check_inplace_on_output(spec, data.draw(spec.sample, label="sample"), spec.float_dtypes[-1]))
+    over_samples(spec, lambda sample: _record(check_inplace_on_output(spec, sample, spec.float_dtypes[-1])), FEW)
 
 
 @pytest.mark.parametrize("spec,index", [_p(s, i, suffix=f"-{i}") for s in SPECS for i in range(len(s.error_inputs))])

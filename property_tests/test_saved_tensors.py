@@ -10,21 +10,22 @@
                       not ``x``). The check lives in reference/saved_tensors.py.
 
 Modifying an op's *output* in place is property_tests/test_ops.py::test_inplace_on_output (each output on its own
-and all together). Each example records a hypothesis ``event`` ("saved inputs: checked (2 raised in both, 1 grads
+and all together). Each example records its outcome (``record``: "saved inputs: checked (2 raised in both, 1 grads
 equal)" or why it compared nothing), and each spec must compare something on most of its examples.
 """
 import pytest
-from hypothesis import event, settings
 
 from reference import open_findings
-from reference.compare import assert_mostly_checked, over_examples
+from reference.compare import assert_mostly_checked
 from reference.registry import all_specs
+from reference.samples import fraction, over_samples, record, spec_group
 from reference.saved_tensors import check_saved_inputs
 
 DIFFERENTIABLE = [s for s in all_specs() if s.differentiable and s.float_dtypes]
 # Every input of the op is modified in turn, in up to three requires-grad modes, each a forward and a backward in
-# both libraries: 1/8 of the profile's examples (3 under ci, 37 under thorough), as the other second-pass tests.
-FEW = max(3, settings.default.max_examples // 8)
+# both libraries: 3 of the profile's 25 examples (36 under thorough), spread over the spec's draw, as the
+# other second-pass tests.
+FEW = fraction(3)
 # With 3 examples a spec may spend one on a case that compares nothing by design (a size-0 split, whose torch views
 # are impl's copies: a documented divergence); at least two of three must compare something.
 MIN_CHECKED = 0.6
@@ -35,9 +36,9 @@ pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarnin
 
 def _p(spec):
     if spec.name in open_findings.SAVED_TENSORS:  # listed open findings: strict, so a fix shows as XPASS
-        return pytest.param(spec, id=spec.name, marks=pytest.mark.xfail(
-            strict=True, reason="open finding: saved set differs from torch's (reference/open_findings.py)"))
-    return pytest.param(spec, id=spec.name)
+        return pytest.param(spec, id=spec.name, marks=[spec_group(spec), pytest.mark.xfail(
+            strict=True, reason="open finding: saved set differs from torch's (reference/open_findings.py)")])
+    return pytest.param(spec, id=spec.name, marks=spec_group(spec))
 
 
 @pytest.mark.parametrize("spec", [_p(s) for s in DIFFERENTIABLE])
@@ -46,10 +47,10 @@ def test_saved_inputs(spec):
 
     def body(sample):
         checked = check_saved_inputs(spec, sample, spec.float_dtypes[-1]).as_checked()
-        event(checked.event)
+        record(checked.event)
         return checked
 
-    results = over_examples(spec.sample, body, max_examples=FEW)
+    results = over_samples(spec, body, FEW)
     assert_mostly_checked(results, f"saved inputs {spec.name}", min_fraction=MIN_CHECKED)
 
 
