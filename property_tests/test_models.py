@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import impl
 from reference import models as M
 from reference.opspec import DEFAULT_TOL
+from reference.samples import fraction
 from reference.twins import assert_close, assert_close_judged, float64_judges, rounding_perturbed
 
 pytestmark = pytest.mark.models
@@ -116,21 +117,25 @@ def _model_test(arch, cfg, n, seed):
 
 
 SEEDS = st.integers(0, 2**16)
+# 10 architectures per model under ci (120 under thorough): each example checks two dtypes' gradients and two
+# 10-step optimizer trajectories against torch, and every op and module inside is already checked on its own
+# (test_ops.py, test_modules.py); these examples are about the composition. 25 cost ~30 s of the suite's budget.
+MODEL_EXAMPLES = settings(max_examples=fraction(10))
 
 
-@settings(max_examples=25)
+@MODEL_EXAMPLES
 @given(cfg=M.mlp_configs, n=BATCH, seed=SEEDS)
 def test_mlp_twin(cfg, n, seed):
     _model_test("mlp", cfg, n, seed)
 
 
-@settings(max_examples=25)
+@MODEL_EXAMPLES
 @given(cfg=M.cnn_configs(), n=st.integers(2, 4), seed=SEEDS)  # batch >= 2: BatchNorm in training needs it
 def test_cnn_twin(cfg, n, seed):
     _model_test("cnn", cfg, n, seed)
 
 
-@settings(max_examples=25)
+@MODEL_EXAMPLES
 @given(cfg=M.transformer_configs(), n=BATCH, seed=SEEDS)
 # thorough profile, seed 2 (2026-12-01): torch's float32 gradient 1.24e-5 off float64 (over atol), impl's 1.8e-6
 @example(cfg=M.TransformerConfig(vocab=7, d_model=2, heads=1, layers=2, seq_len=4, norm_first=True, activation="relu"),
@@ -139,9 +144,9 @@ def test_transformer_twin(cfg, n, seed):
     _model_test("transformer", cfg, n, seed)
 
 
-# 10 examples, not 25: each runs the recurrence step by step in four torch models (float32, two float64 judges,
-# twice 10 optimizer steps), several times the cost of a transformer example.
-@settings(max_examples=10)
+# As many as the other models, although each runs the recurrence step by step in four torch models (float32, two
+# float64 judges, twice 10 optimizer steps), several times the cost of a transformer example.
+@MODEL_EXAMPLES
 @given(cfg=M.lstm_configs, n=BATCH, seed=SEEDS)
 def test_lstm_twin(cfg, n, seed):
     _model_test("lstm", cfg, n, seed)
