@@ -3,7 +3,7 @@ numel, and the factories logspace, normal and randint_like."""
 import numpy as np
 
 from .. import _dtype, random
-from .._autograd import OUTPUT, apply
+from .._autograd import OUTPUT, also_saves, apply
 from .._tensor import Tensor
 from . import elementwise as ew
 from . import linalg
@@ -87,7 +87,8 @@ def take(input, index):
         bad = int(idx.max()) if idx.max() >= n else int(idx.min())
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     flat_idx = Tensor._wrap(np.where(idx < 0, idx + n, idx).reshape(-1))
-    return sh.reshape(sh.gather(sh.reshape(input, (-1,)), 0, flat_idx), idx.shape)
+    # torch's take_backward reads the index the user passed (the gather saves its own wrapped copy)
+    return also_saves(sh.reshape(sh.gather(sh.reshape(input, (-1,)), 0, flat_idx), idx.shape), index)
 
 
 @op(method=False)
