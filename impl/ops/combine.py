@@ -13,6 +13,7 @@ import builtins
 import numpy as np
 
 from .. import _dtype
+from .._autograd import also_saves, apply
 from .._dtype import result_type
 from .._tensor import Tensor
 from ._common import ensure_tensor, norm_dim
@@ -250,9 +251,17 @@ def kron(input, other):
     nd = builtins.max(input._data.ndim, other._data.ndim)
     sa = (1,) * (nd - input._data.ndim) + input._data.shape
     sb = (1,) * (nd - other._data.ndim) + other._data.shape
-    a = reshape(input, tuple(v for s in sa for v in (s, 1)))
-    b = reshape(other, tuple(v for s in sb for v in (1, s)))
+    a = _unsafe_view(input, tuple(v for s in sa for v in (s, 1)))
+    b = _unsafe_view(other, tuple(v for s in sb for v in (1, s)))
     return reshape(mul(a, b), tuple(p * q for p, q in zip(sa, sb)))
+
+
+def _unsafe_view(t, shape):
+    """``t`` reshaped, sharing its memory but not its version counter (torch's ``_unsafe_view``, which its kron
+    multiplies): the product saves these, so an in-place edit of kron's inputs after the forward does not make
+    backward raise, as in torch."""
+    in_shape = t._data.shape
+    return apply("UnsafeViewBackward0", t._data.reshape(shape), (t,), lambda g: (reshape(g, in_shape),))
 
 
 # ---- diagonals -------------------------------------------------------------------------------------------------
@@ -692,4 +701,5 @@ def combinations(input, r=2, with_replacement=False):
     grid = np.indices((n,) * r).reshape(r, -1).T  # every r-tuple of positions, in lexicographic order
     steps = np.diff(grid, axis=1)
     keep = (steps >= 0).all(axis=1) if with_replacement else (steps > 0).all(axis=1)
-    return getitem(input, Tensor._wrap(np.ascontiguousarray(grid[keep]).reshape(-1, r)))
+    # torch's combinations masks a meshgrid of (views of) the input with masked_select, which saves it
+    return also_saves(getitem(input, Tensor._wrap(np.ascontiguousarray(grid[keep]).reshape(-1, r))), input)

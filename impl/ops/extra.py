@@ -61,7 +61,8 @@ def logaddexp2(input, other):
     """log2(2**x + 2**y) = logaddexp(x ln 2, y ln 2) / ln 2: logaddexp's overflow-free primitive does the work."""
     ensure_tensor(input, "logaddexp2")
     ensure_tensor(other, "logaddexp2", "other")  # torch takes no Python scalar here
-    return ew.div(ew.logaddexp(ew.mul(input, _LN2), ew.mul(other, _LN2)), _LN2)
+    out = ew.div(ew.logaddexp(ew.mul(input, _LN2), ew.mul(other, _LN2)), _LN2)
+    return also_saves(out, input, other)  # torch's node reads both for both gradients; logaddexp saves the scaled ones
 
 
 @op
@@ -70,7 +71,8 @@ def sgn(input):
     result (an in-place change of the output makes backward raise), sign's saves nothing."""
     ensure_tensor(input, "sgn")
     out = ew.sign(input.detach())._data
-    return apply("SgnBackward0", out, (input,), lambda g, out: (ew.mul(g, 0.0),), saved=(OUTPUT,))
+    # torch's sgn_backward reads the input and the result
+    return apply("SgnBackward0", out, (input,), lambda g, out: (ew.mul(g, 0.0),), saved=(input, OUTPUT))
 
 
 @op
