@@ -9,7 +9,7 @@ torch to fix, not a tolerance question.
 # property_tests/test_saved_tensors.py: an in-place edit of an input after the forward makes impl's backward raise
 # where torch's runs (or the reverse): the op saves a different set of tensors than torch's derivative reads.
 SAVED_TENSORS = frozenset({
-    'einsum',
+
 })
 
 # property_tests/test_low_precision.py: (spec, dtype) whose float16/bfloat16 result is outside the tolerance that
