@@ -8,19 +8,8 @@ torch to fix, not a tolerance question.
 
 # property_tests/test_saved_tensors.py: an in-place edit of an input after the forward makes impl's backward raise
 # where torch's runs (or the reverse): the op saves a different set of tensors than torch's derivative reads.
-SAVED_TENSORS = frozenset({
-    'F.celu', 'F.embedding_bag', 'F.embedding_bag_max', 'F.hardshrink', 'F.hardsigmoid', 'F.instance_norm',
-    'F.instance_norm_eval', 'F.interpolate_area', 'F.max_unpool1d', 'F.max_unpool2d', 'F.multi_margin_loss', 'F.multi_margin_loss_weighted',
-    'F.multilabel_margin_loss', 'F.prelu', 'F.soft_margin_loss', 'F.softshrink', 'F.threshold', 'addcdiv',
-    'addcmul', 'argsort_msort', 'cdist', 'cdist_zero_distance', 'combinations', 'copysign',
-    'copysign_broadcast', 'dist', 'einsum', 'index_add', 'index_copy', 'index_fill',
-    'index_fill_tensor_value', 'index_inplace', 'index_put', 'index_put_accumulate', 'index_put_inplace', 'index_put_mask',
-    'kron', 'kthvalue', 'logaddexp2', 'masked_scatter', 'masked_scatter_inplace', 'math_inplace_fused',
-    'median_dim', 'mode', 'mode_ties', 'nan_to_num', 'nanmean', 'nanmean_all_nan',
-    'nansum', 'scatter', 'scatter_add', 'scatter_inplace', 'scatter_inplace_on_view', 'scatter_reduce',
-    'scatter_reduce_prod', 'scatter_reduce_ties', 'scatter_value', 'sgn', 'sinc', 'sort',
-    'sort_fields', 'sort_nan', 'sort_ties', 'take', 'topk', 'topk_unsorted',
-})
+# (empty: the 66 saved-set findings of 2026-12-01 are fixed, each family with its regression entry)
+SAVED_TENSORS = frozenset()
 
 # property_tests/test_low_precision.py: (spec, dtype) whose float16/bfloat16 result is outside the tolerance that
 # torch's own low-precision result meets (an op computing in the low dtype where torch's kernel upcasts, or a

@@ -13,6 +13,7 @@ import builtins
 import numpy as np
 
 from .. import _dtype
+from .._autograd import also_saves, apply
 from .._dtype import result_type
 from .._tensor import Tensor
 from ._common import ensure_tensor, norm_dim
@@ -136,18 +137,19 @@ def einsum(*args):
                 if not isinstance(lab, tuple):
                     counts[lab] = counts.get(lab, 0) + 1
         out = ell + sorted(c for c, n in counts.items() if n == 1)
-    sizes = _label_sizes(operands, labels)
+    _label_sizes(operands, labels)  # the broadcasting check
     ts = [_take_diagonals(t, ls, k) for k, (t, ls) in enumerate(zip(operands, labels))]
     ts, labels = [t for t, _ in ts], [ls for _, ls in ts]
-    t, ls = ts[0], labels[0]
-    for k in range(1, len(ts)):
-        needed = set(out).union(*labels[k + 1:])
-        t, ls = _contract(t, ls, ts[k], labels[k], needed, sizes)
-    t, ls = _sum_labels(t, ls, set(out))
-    t = _expand_to(t, ls, sizes)
-    if ls != out:
-        return permute(t, [ls.index(c) for c in out])
-    return reshape(t, t._data.shape) if t is operands[0] else t  # the identity equation: a view, as torch's
+    if len(ts) == 1:
+        t, ls = _sum_labels(ts[0], labels[0], set(out))
+        if ls != out:
+            return permute(t, [ls.index(c) for c in out])
+        return reshape(t, t._data.shape) if t is operands[0] else t  # the identity equation: a view, as torch's
+    t, ls = _contract_all(ts, labels, out, ell)
+    keep = [c for c in ls if c in out]
+    if len(keep) != len(ls):  # the contracted labels left all have size 1
+        t, ls = reshape(t, tuple(t._data.shape[ls.index(c)] for c in keep)), keep
+    return permute(t, [ls.index(c) for c in out]) if ls != out else t
 
 
 def _label_sizes(operands, labels):
@@ -189,26 +191,71 @@ def _sum_labels(t, ls, keep):
     return _sum(t, tuple(axes)), [c for c in ls if c in keep]
 
 
-def _expand_to(t, ls, sizes):
-    """Broadcast the size-1 dims of ``t`` to their label's size."""
-    target = tuple(sizes[c] for c in ls)
-    return t if t._data.shape == target else expand(t, target)
+def _nontrivial(t, ls, c):
+    return c in ls and t._data.shape[ls.index(c)] != 1
 
 
-def _contract(a, la, b, lb, needed, sizes):
-    """The product of ``a`` and ``b`` summed over the labels not needed afterwards, as one batched matmul."""
-    a, la = _sum_labels(a, la, needed | set(lb))
-    b, lb = _sum_labels(b, lb, needed | set(la))
-    a, b = _expand_to(a, la, sizes), _expand_to(b, lb, sizes)
-    batch = [c for c in la if c in lb and c in needed]
-    inner = [c for c in la if c in lb and c not in needed]
-    left = [c for c in la if c not in lb]
-    right = [c for c in lb if c not in la]
-    nb, nl, nc, nr = (_prod(sizes[c] for c in g) for g in (batch, left, inner, right))
-    a2 = reshape(permute(a, [la.index(c) for c in batch + left + inner]), (nb, nl, nc))
-    b2 = reshape(permute(b, [lb.index(c) for c in batch + inner + right]), (nb, nc, nr))
-    r = reshape(matmul(a2, b2), tuple(sizes[c] for c in batch + left + right))
-    return r, batch + left + right
+def _contract_all(ts, labels, out, ell):
+    """torch's contraction of two or more operands, left to right: a summed label is summed out of an operand as soon
+    as no other operand still has it with a size other than 1, and contracted in a batched matmul by the pair holding
+    its last two such occurrences; a pair with nothing to contract is multiplied elementwise. Following torch's order
+    step by step makes the same tensors reach the products (which save them), so that an in-place edit of an operand
+    after the forward makes backward raise exactly where torch's does (and the same sums come first)."""
+    out_set = set(out)
+    # torch's order of the aligned dims: the output's, then a summed ellipsis, then the summed labels A-Z, a-z
+    summed = [c for c in ell if c not in out_set] + sorted(
+        {c for ls in labels for c in ls if not isinstance(c, tuple) and c not in out_set})
+    order = list(out) + summed
+    counts = {c: sum(_nontrivial(t, ls, c) for t, ls in zip(ts, labels)) for c in summed}
+    ops = list(zip(ts, labels))
+    while len(ops) > 1:
+        (a, la), (b, lb) = ops[0], ops[1]
+        pair, a_only, b_only = [], [], []
+        for c in summed:
+            na, nb = _nontrivial(a, la, c), _nontrivial(b, lb, c)
+            if na and nb:
+                counts[c] -= 1
+                if counts[c] == 1:
+                    pair.append(c)
+                    counts[c] = 0
+            elif counts[c] == 1 and (na or nb):
+                (a_only if na else b_only).append(c)
+                counts[c] = 0
+        a, la = _sum_labels(a, la, set(la) - set(a_only))
+        b, lb = _sum_labels(b, lb, set(lb) - set(b_only))
+        ops[:2] = [_sumproduct_pair(a, la, b, lb, pair, order)]
+    return ops[0]
+
+
+def _aligned(t, ls, labs):
+    """``t`` (labels ``ls``) as a view with one dim per label of ``labs``, in that order (size 1 where absent)."""
+    perm = [ls.index(c) for c in labs if c in ls]
+    if perm != list(range(len(perm))):
+        t = permute(t, perm)
+    shape = tuple(t._data.shape[[c for c in labs if c in ls].index(c)] if c in ls else 1 for c in labs)
+    return t if t._data.shape == shape else reshape(t, shape)
+
+
+def _sumproduct_pair(a, la, b, lb, pair, order):
+    """(the product of ``a`` and ``b`` summed over the labels ``pair``, its labels), as torch's sumproduct_pair: an
+    elementwise product when nothing is summed, else one batched matmul of the permuted and flattened operands."""
+    union = [c for c in order if c in la or c in lb]
+    if not pair:
+        return mul(_aligned(a, la, union), _aligned(b, lb, union)), union
+    lro = [c for c in union if c not in pair and _nontrivial(a, la, c) and _nontrivial(b, lb, c)]
+    lo = [c for c in union if c not in pair and c not in lro and _nontrivial(a, la, c)]
+    ro = [c for c in union if c not in pair and c not in lro and c not in lo]
+
+    def size(c):
+        return a._data.shape[la.index(c)] if _nontrivial(a, la, c) else b._data.shape[lb.index(c)] if c in lb else 1
+
+    def flat(t, ls, groups):
+        first = [c for g in groups for c in g if c in ls]
+        t = permute(t, [ls.index(c) for c in first] + [i for i, c in enumerate(ls) if c not in first])
+        return reshape(t, tuple(_prod(size(c) for c in g) for g in groups))
+
+    r = matmul(flat(a, la, (lro, lo, pair)), flat(b, lb, (lro, pair, ro)))
+    return reshape(r, tuple(size(c) for c in lro + lo + ro)), lro + lo + ro
 
 
 # ---- products --------------------------------------------------------------------------------------------------
@@ -250,9 +297,17 @@ def kron(input, other):
     nd = builtins.max(input._data.ndim, other._data.ndim)
     sa = (1,) * (nd - input._data.ndim) + input._data.shape
     sb = (1,) * (nd - other._data.ndim) + other._data.shape
-    a = reshape(input, tuple(v for s in sa for v in (s, 1)))
-    b = reshape(other, tuple(v for s in sb for v in (1, s)))
+    a = _unsafe_view(input, tuple(v for s in sa for v in (s, 1)))
+    b = _unsafe_view(other, tuple(v for s in sb for v in (1, s)))
     return reshape(mul(a, b), tuple(p * q for p, q in zip(sa, sb)))
+
+
+def _unsafe_view(t, shape):
+    """``t`` reshaped, sharing its memory but not its version counter (torch's ``_unsafe_view``, which its kron
+    multiplies): the product saves these, so an in-place edit of kron's inputs after the forward does not make
+    backward raise, as in torch."""
+    in_shape = t._data.shape
+    return apply("UnsafeViewBackward0", t._data.reshape(shape), (t,), lambda g: (reshape(g, in_shape),))
 
 
 # ---- diagonals -------------------------------------------------------------------------------------------------
@@ -692,4 +747,5 @@ def combinations(input, r=2, with_replacement=False):
     grid = np.indices((n,) * r).reshape(r, -1).T  # every r-tuple of positions, in lexicographic order
     steps = np.diff(grid, axis=1)
     keep = (steps >= 0).all(axis=1) if with_replacement else (steps > 0).all(axis=1)
-    return getitem(input, Tensor._wrap(np.ascontiguousarray(grid[keep]).reshape(-1, r)))
+    # torch's combinations masks a meshgrid of (views of) the input with masked_select, which saves it
+    return also_saves(getitem(input, Tensor._wrap(np.ascontiguousarray(grid[keep]).reshape(-1, r))), input)

@@ -3,7 +3,7 @@ numel, and the factories logspace, normal and randint_like."""
 import numpy as np
 
 from .. import _dtype, random
-from .._autograd import OUTPUT, apply
+from .._autograd import OUTPUT, also_saves, apply
 from .._tensor import Tensor
 from . import elementwise as ew
 from . import linalg
@@ -61,7 +61,8 @@ def logaddexp2(input, other):
     """log2(2**x + 2**y) = logaddexp(x ln 2, y ln 2) / ln 2: logaddexp's overflow-free primitive does the work."""
     ensure_tensor(input, "logaddexp2")
     ensure_tensor(other, "logaddexp2", "other")  # torch takes no Python scalar here
-    return ew.div(ew.logaddexp(ew.mul(input, _LN2), ew.mul(other, _LN2)), _LN2)
+    out = ew.div(ew.logaddexp(ew.mul(input, _LN2), ew.mul(other, _LN2)), _LN2)
+    return also_saves(out, input, other)  # torch's node reads both for both gradients; logaddexp saves the scaled ones
 
 
 @op
@@ -70,7 +71,8 @@ def sgn(input):
     result (an in-place change of the output makes backward raise), sign's saves nothing."""
     ensure_tensor(input, "sgn")
     out = ew.sign(input.detach())._data
-    return apply("SgnBackward0", out, (input,), lambda g, out: (ew.mul(g, 0.0),), saved=(OUTPUT,))
+    # torch's sgn_backward reads the input and the result
+    return apply("SgnBackward0", out, (input,), lambda g, out: (ew.mul(g, 0.0),), saved=(input, OUTPUT))
 
 
 @op
@@ -87,7 +89,8 @@ def take(input, index):
         bad = int(idx.max()) if idx.max() >= n else int(idx.min())
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     flat_idx = Tensor._wrap(np.where(idx < 0, idx + n, idx).reshape(-1))
-    return sh.reshape(sh.gather(sh.reshape(input, (-1,)), 0, flat_idx), idx.shape)
+    # torch's take_backward reads the index the user passed (the gather saves its own wrapped copy)
+    return also_saves(sh.reshape(sh.gather(sh.reshape(input, (-1,)), 0, flat_idx), idx.shape), index)
 
 
 @op(method=False)

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .._autograd import OUTPUT, apply
+from .._autograd import OUTPUT, also_saves, apply, needed
 from .._tensor import Tensor
 from . import _gamma, _special, linalg, reduce, shape
 from . import elementwise as ew
@@ -132,11 +132,12 @@ def copysign(input, other):
     # d/dx |x| s(y) = sgn(x) s(y): 0 at x == 0, as torch's result / self masked at self == 0; other gets zeros
     factor = ew._sgn(xf) * np.where(np.signbit(y), -1, 1).astype(xf.dtype)
 
-    def backward(g, out):
+    def backward(g, out=None):
         return (g * ew._const(factor) if ew._wants(a) else None, ew._zeros(g) if ew._wants(b) else None)
 
-    # torch's derivative reads the result (result / self), so it saves it: an in-place edit of it makes backward raise
-    return apply("CopysignBackward0", out, (a, b), backward, saved=(a, OUTPUT))
+    # torch's derivative of self reads self and the result (result / self), so it saves both when self requires grad
+    # (an in-place edit of either makes backward raise); other's gradient is zeros and reads nothing
+    return apply("CopysignBackward0", out, (a, b), backward, saved=(needed(a, a), needed(OUTPUT, a)))
 
 
 @op
@@ -247,7 +248,8 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     out = np.nan_to_num(x, nan=nan, posinf=fi.max if posinf is None else posinf,
                         neginf=fi.min if neginf is None else neginf)
     finite = np.isfinite(x)
-    return apply("NanToNumBackward0", out, (input,), lambda g: (ew.where(finite, g, 0.0),))
+    # torch's derivative (grad * isfinite(self)) reads the input, so it saves it: an in-place edit raises at backward
+    return apply("NanToNumBackward0", out, (input,), lambda g: (ew.where(finite, g, 0.0),), saved=(input,))
 
 
 @op
@@ -286,7 +288,7 @@ def sinc(input):
     zero = ew._const(x._data == 0)
     # sin(pi x) / (pi x), 1 at 0; pi x is taken of 1 there so that the unused branch puts no 0/0 in a gradient.
     px = ew.where(zero, 1.0, x) * math.pi
-    return ew.where(zero, 1.0, ew.sin(px) / px)
+    return also_saves(ew.where(zero, 1.0, ew.sin(px) / px), input)  # torch's sinc_backward reads the input
 
 
 @op
@@ -374,7 +376,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 def addcmul(input, tensor1, tensor2, *, value=1):
     ensure_tensor(input, "addcmul")
     t1 = tensor1 if value == 1 else ew.mul(tensor1, value)  # torch's kernel: input + (value * t1) * t2
-    return ew.add(input, ew.mul(t1, tensor2))
+    # torch saves tensor2 for tensor1's gradient and tensor1 for tensor2's (the product above reads value * tensor1)
+    return also_saves(ew.add(input, ew.mul(t1, tensor2)), needed(tensor1, tensor2), needed(tensor2, tensor1))
 
 
 @op
@@ -386,7 +389,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
         raise RuntimeError("addcdiv: Integer division with addcdiv is no longer supported (tensor1 and tensor2 are "
                            f"{tensor1.dtype} and {tensor2.dtype}); use addcdiv on floating point tensors")
     t1 = tensor1 if value == 1 else ew.mul(tensor1, value)  # torch's kernel: input + (value * t1) / t2
-    return ew.add(input, ew.div(t1, tensor2))
+    # torch saves tensor1 for tensor2's gradient, and tensor2 for both (the quotient above reads value * tensor1)
+    return also_saves(ew.add(input, ew.div(t1, tensor2)), needed(tensor1, tensor2), tensor2)
 
 
 # ---- distances ----------------------------------------------------------------------------------
@@ -394,10 +398,11 @@ def _masked_where(mask, value, t):
     return ew.where(ew._const(mask), value, t)
 
 
-def _saving_result(name, t):
-    """``t`` through an identity node that saves its output: torch's cdist and dist backward read their result,
-    so an in-place edit of it makes backward raise; the composite below it reads only its inputs."""
-    return apply(name, t._data, (t,), lambda g, out: (g,), saved=(OUTPUT,))
+def _saving_result(name, t, *inputs):
+    """``t`` through an identity node that saves its output and ``inputs``: torch's cdist and dist backward read
+    their result and both inputs (for both gradients), so an in-place edit of any of them makes backward raise; the
+    composite below it reads the inputs' difference, an intermediate."""
+    return apply(name, t._data, (t,), lambda g, out: (g,), saved=(OUTPUT,) + inputs)
 
 
 def _pnorm_last(d, p):
@@ -439,7 +444,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     # Always the direct difference (torch's donot_use_mm path): exact at zero distance, where the
     # |x|^2 + |y|^2 - 2 x.y form torch uses for larger inputs cancels.
     d = ew.sub(shape.unsqueeze(x1, -2), shape.unsqueeze(x2, -3))
-    return _saving_result("CdistBackward0", _pnorm_last(d, float(p)))
+    return _saving_result("CdistBackward0", _pnorm_last(d, float(p)), x1, x2)
 
 
 @op
@@ -450,8 +455,8 @@ def dist(input, other, p=2):
     flat = shape.reshape(d, (-1,))
     p = float(p)
     if p == -math.inf:
-        return _saving_result("DistBackward0", reduce.amin(ew.abs(flat)))
-    return _saving_result("DistBackward0", _pnorm_last(flat, p))
+        return _saving_result("DistBackward0", reduce.amin(ew.abs(flat)), input, other)
+    return _saving_result("DistBackward0", _pnorm_last(flat, p), input, other)
 
 
 # ---- reductions that skip nan ---------------------------------------------------------------------
@@ -464,7 +469,9 @@ def _nan_as_zero(input, name):
     keep = ew._const((~nan).astype(x.dtype))
     # torch's nansum backward is grad * ~isnan(input), a product: an infinite gradient (nanmean of an all-nan
     # slice divides by a count of 0) gives nan there, where a where() would give 0
-    return apply("NansumBackward0", np.where(nan, x.dtype.type(0), x), (input,), _quiet(lambda g: (g * keep,))), nan
+    # saved: torch's nansum_backward reads the input (an in-place edit of it makes backward raise)
+    return apply("NansumBackward0", np.where(nan, x.dtype.type(0), x), (input,), _quiet(lambda g: (g * keep,)),
+                 saved=(input,)), nan
 
 
 @op

@@ -4,7 +4,7 @@ import collections
 
 import numpy as np
 
-from .._autograd import HIDDEN, OUTPUT, _GradMode, apply, apply_fused
+from .._autograd import OUTPUT, _GradMode, apply, apply_fused
 from .._tensor import Tensor
 from . import elementwise as ew
 from ._common import ensure_tensor, float_array, from_opmath, is_low_precision, norm_dim, norm_dims, opmath
@@ -259,10 +259,11 @@ def _max_min(input, dim, keepdim, other, is_max):
         gx = ew.where(Tensor._wrap(selected), g.reshape(idx.shape), 0.0)
         return (gx if x.ndim else gx.reshape(()),)
 
-    # torch's node saves the indices (a tensor it made): released after backward like any node that saved one
-    values = apply(("Max" if is_max else "Min") + "Backward0", vals_out, (input,), backward, saved=(HIDDEN,))
+    # torch's node saves the returned indices (not the input): an in-place edit of them makes backward raise
+    indices = Tensor._wrap(idx_out.astype(np.int64))
+    values = apply(("Max" if is_max else "Min") + "Backward0", vals_out, (input,), backward, saved=(indices,))
     ret = return_types_max if is_max else return_types_min
-    return ret(values, Tensor._wrap(idx_out.astype(np.int64)))
+    return ret(values, indices)
 
 
 @op

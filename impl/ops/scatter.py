@@ -5,7 +5,10 @@ Every op is a composite of three differentiable primitives of shape.py: ``_index
 index; its derivative zeroes those positions of the gradient and gathers the values' gradient from them),
 ``_index_add`` (add values at an advanced index, repeats accumulating; its derivative is the gather) and the advanced
 ``getitem``. So each op's derivative is torch's (e.g. scatter's src gradient is ``grad.gather(dim, index)``) and is
-differentiable again, with no backward written here.
+differentiable again, with no backward written here. Those primitives hold the index as numpy arrays, so each op
+marks on its result (``also_saves``) the tensors torch's node saves -- the index whenever a gradient torch computes
+reads it, the source where its gradient reads its shape through it (derivatives.yaml) -- so that an in-place edit of
+one of them after the forward makes backward raise exactly where torch's does.
 
 A 0-d tensor is handled as a 1-d tensor of one element, as torch's scatter kernels do.
 The in-place forms go through ``inplace.inplace`` (version counter, views via CopySlices, leaf checks); their tensor
@@ -13,7 +16,7 @@ arguments are passed positionally because that machinery looks at positional arg
 """
 import numpy as np
 
-from .._autograd import OUTPUT, apply
+from .._autograd import OUTPUT, also_saves, apply, needed
 from .._tensor import Tensor
 from ._common import ensure_tensor, norm_dim
 from ._registry import op
@@ -91,9 +94,10 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
         return _scatter_legacy_reduce(input, dim, index, src, value, reduce)
     xs, ins, grid = _scatter_index("scatter", input, dim, index, src)
     if src is None:
-        return _restore(_index_put(_as_1d(input), grid, False, value), input)
+        return also_saves(_restore(_index_put(_as_1d(input), grid, False, value), input), index)
     _same_dtype("scatter", input, src)
-    return _restore(_index_put(_as_1d(input), grid, False, _src_part(src, ins)), input)
+    # torch saves the index for both gradients (self's scatter of zeros, src's gather)
+    return also_saves(_restore(_index_put(_as_1d(input), grid, False, _src_part(src, ins)), input), index)
 
 
 def _scatter_legacy_reduce(input, dim, index, src, value, reduce):
@@ -120,7 +124,8 @@ def _scatter_legacy_reduce(input, dim, index, src, value, reduce):
 def scatter_add(input, dim, index, src):
     xs, ins, grid = _scatter_index("scatter_add", input, dim, index, src)
     _same_dtype("scatter_add", input, src)
-    return _restore(add(_as_1d(input), _index_add(_src_part(src, ins), xs, grid)), input)
+    out = _restore(add(_as_1d(input), _index_add(_src_part(src, ins), xs, grid)), input)
+    return also_saves(out, needed(index, src))  # only src's gradient (a gather) reads the index
 
 
 @op
@@ -162,8 +167,10 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         r = {"prod": prod, "amax": amax, "amin": amin}[reduce](grouped, 1)
     out = reshape(_index_put(reshape(x, (-1,)), (hit,), False, r), input._data.shape)
     # torch's derivative reads the result, so modifying it in place makes backward raise there; this identity node
-    # declares the output saved to give the same refusal (its own derivative needs nothing).
-    return apply("ScatterReduceBackward0", out._data, (out,), lambda g, _out: (g,), saved=(OUTPUT,))
+    # declares the output saved to give the same refusal (its own derivative needs nothing). torch's one formula
+    # for both gradients reads self, the index and src too.
+    out = apply("ScatterReduceBackward0", out._data, (out,), lambda g, _out: (g,), saved=(OUTPUT,))
+    return also_saves(out, input, index, src)
 
 
 def _lowest(dt):
@@ -223,14 +230,18 @@ def index_add(input, dim, index, source, *, alpha=1):
     x, src = _as_1d(input), _as_1d(source)
     if alpha != 1:
         src = mul(src, alpha)
-    return _restore(add(x, _index_add(src, x._data.shape, (slice(None),) * d + (idx,))), input)
+    out = _restore(add(x, _index_add(src, x._data.shape, (slice(None),) * d + (idx,))), input)
+    # only the source's gradient reads the index (and the source, for its shape: torch's expand_as(source))
+    return also_saves(out, needed(index, source), needed(source, source))
 
 
 @op
 def index_copy(input, dim, index, source):
     d, idx, _ = _vector_index("index_copy", input, dim, index)
     _check_source("index_copy", input, d, idx, source, count_exc=IndexError)
-    return _restore(_index_put(_as_1d(input), (slice(None),) * d + (idx,), False, _as_1d(source)), input)
+    out = _restore(_index_put(_as_1d(input), (slice(None),) * d + (idx,), False, _as_1d(source)), input)
+    # both gradients read the index; the source's reads the source too (its shape: torch's expand_as(source))
+    return also_saves(out, index, needed(source, source))
 
 
 @op
@@ -243,7 +254,8 @@ def index_fill(input, dim, index, value):
         value = value.to(input.dtype)
     # Each position once: a repeated index must not count the value's gradient twice (torch's derivative uses
     # the unique indices too).
-    return _restore(_index_put(_as_1d(input), (slice(None),) * d + (np.unique(idx),), False, value), input)
+    out = _restore(_index_put(_as_1d(input), (slice(None),) * d + (np.unique(idx),), False, value), input)
+    return also_saves(out, index)  # read by every gradient (self's index_fill, the value tensor's index_select)
 
 
 @op
@@ -262,12 +274,15 @@ def index_put(input, indices, values, accumulate=False):
     if not accumulate:
         # A broadcast error names the shapes as torch's does (RuntimeError).
         _broadcast_check(values._data.shape, target)
-        return _index_put(input, index, False, values)
+        # both gradients read the indices (self's index_put of zeros, the values' index)
+        return also_saves(_index_put(input, index, False, values), *(i for i in indices if isinstance(i, Tensor)))
     _broadcast_check(values._data.shape, target)
     # Boolean masks as the integer positions they select: add.at accumulates over repeats of those.
     pos = tuple(q for a in index
                 for q in (np.nonzero(a) if isinstance(a, np.ndarray) and a.dtype == np.bool_ else (a,)))
-    return add(input, _index_add(expand(values, target), x.shape, pos))
+    out = add(input, _index_add(expand(values, target), x.shape, pos))
+    # accumulating, self's gradient is the gradient itself: only the values' reads the indices
+    return also_saves(out, *(needed(i, values) for i in indices if isinstance(i, Tensor)))
 
 
 def _broadcast_check(vshape, target):
@@ -302,7 +317,7 @@ def masked_scatter(input, mask, source):
                            f" < {n})")
     x = input if input._data.shape == shape else expand(input, shape)
     vals = getitem(reshape(source, (-1,)), slice(0, n))
-    return _index_put(x, (np.array(mb),), False, vals)
+    return also_saves(_index_put(x, (np.array(mb),), False, vals), mask)  # both gradients read the mask
 
 
 def _broadcast_shape(a, b):

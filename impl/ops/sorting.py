@@ -1,9 +1,9 @@
 """Sorting, selection and cumulative ops: sort/argsort/msort/topk, kthvalue/median/nanmedian/mode, unique,
 searchsorted/bucketize, cumprod/cummax/cummin/logcumsumexp.
 
-The selecting ops find their indices with numpy (piecewise constant) and take their values with ``gather``, so
-their derivative is gather's (a scatter of the gradient to the selected entries, as torch's
-``value_selecting_reduction_backward``) and is differentiable again. Tie conventions follow torch's where torch
+The selecting ops find their indices with numpy (piecewise constant) and take their values at them; their derivative
+is a scatter of the gradient to the selected entries (torch's ``value_selecting_reduction_backward``, which reads the
+returned indices and saves nothing of the input) and is differentiable again. Tie conventions follow torch's where torch
 defines one: sorts are stable (equal elements keep their order, descending too), NaN sorts as the largest value,
 cummax/cummin report the latest index of the running extreme, mode the smallest most frequent value at its last
 occurrence, and the global median()/nanmedian() split the gradient evenly among the entries equal to the result.
@@ -55,6 +55,24 @@ def _take(input, idx, axis, zero_d):
     return vals.reshape(()) if zero_d else vals
 
 
+def _selected(name, input, idx, axis, out_shape, indices):
+    """``input``'s entries at ``idx`` along ``axis`` (0-d inputs as 1-element rows), shaped ``out_shape``: the values
+    of a selecting op whose ``indices`` output is the tensor returned with them. torch's derivative
+    (value_selecting_reduction_backward) reads those indices and only the input's shape, so the node saves the
+    returned indices and not the input: an in-place edit of the input after the forward is allowed, one of the
+    indices makes backward raise."""
+    x = input._data.reshape(1) if input._data.ndim == 0 else input._data
+    grid = list(np.indices(idx.shape, sparse=True))
+    grid[axis] = idx
+    grid, shape, in_shape = tuple(grid), x.shape, input._data.shape
+
+    def backward(g):
+        gx = sh._index_add(g if g._data.shape == idx.shape else g.reshape(idx.shape), shape, grid)
+        return (gx if shape == in_shape else gx.reshape(in_shape),)
+
+    return apply(name, x[grid].reshape(out_shape), (input,), backward, saved=(indices,))
+
+
 def _stable_argsort(x, axis, descending=False):
     """A stable argsort; descending keeps equal elements in their original order and puts NaN first (torch's
     order), by sorting the reversed array ascending and reversing the result."""
@@ -65,13 +83,11 @@ def _stable_argsort(x, axis, descending=False):
     return np.flip(n - 1 - idx, axis)
 
 
-def _select(input, x, idx_keep, axis, zero_d, keepdim, ret):
+def _select(name, input, idx_keep, axis, zero_d, keepdim, ret):
     """(values, indices) for a reduction along ``axis`` that selected ``idx_keep`` (size 1 along ``axis``)."""
-    vals = _take(input, idx_keep, axis, zero_d)
-    if not keepdim and not zero_d:
-        vals = vals.squeeze(axis)
-        idx_keep = np.squeeze(idx_keep, axis)
-    return ret(vals, _wrap_index(idx_keep, zero_d))
+    idx_out = idx_keep if keepdim or zero_d else np.squeeze(idx_keep, axis)
+    indices = _wrap_index(idx_out, zero_d)
+    return ret(_selected(name, input, idx_keep, axis, indices._data.shape, indices), indices)
 
 
 # ---- sort family --------------------------------------------------------------------------------------------
@@ -80,7 +96,8 @@ def sort(input, dim=-1, descending=False, *, stable=False):
     # stable=False allows any order of equal elements; a stable sort is one of them (torch's CPU sort is stable too).
     x, axis, zero_d = _along(input, dim, "sort")
     idx = _stable_argsort(x, axis, descending)
-    return return_types_sort(_take(input, idx, axis, zero_d), _wrap_index(idx, zero_d))
+    indices = _wrap_index(idx, zero_d)
+    return return_types_sort(_selected("SortBackward0", input, idx, axis, indices._data.shape, indices), indices)
 
 
 @op
@@ -106,7 +123,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
                            f"input shape {tuple(input.shape)})")
     # A 0-d input gives itself back for k = 0 too (torch's 0-d result has no dimension to be empty along).
     idx = np.take(_stable_argsort(x, axis, descending=largest), np.arange(1 if zero_d else k), axis=axis)
-    return return_types_topk(_take(input, idx, axis, zero_d), _wrap_index(idx, zero_d))
+    indices = _wrap_index(idx, zero_d)
+    return return_types_topk(_selected("TopkBackward0", input, idx, axis, indices._data.shape, indices), indices)
 
 
 # ---- order statistics -----------------------------------------------------------------------------------------
@@ -126,7 +144,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim} (k={k}, size {n}, "
                            f"input shape {tuple(input.shape)})")
     idx = np.take(_stable_argsort(x, axis), [k - 1], axis=axis)
-    return _select(input, x, idx, axis, zero_d, keepdim, return_types_kthvalue)
+    return _select("KthvalueBackward0", input, idx, axis, zero_d, keepdim, return_types_kthvalue)
 
 
 def _median_dim(input, dim, keepdim, ignore_nan, name, ret):
@@ -141,7 +159,7 @@ def _median_dim(input, dim, keepdim, ignore_nan, name, ret):
     else:  # torch's median propagates NaN: a row with one gives its first NaN
         pos = np.where(nans > 0, n - nans, (n - 1) // 2)
     idx = np.take_along_axis(order, pos, axis=axis)
-    return _select(input, x, idx, axis, zero_d, keepdim, ret)
+    return _select(("Nanmedian" if ignore_nan else "Median") + "Backward1", input, idx, axis, zero_d, keepdim, ret)
 
 
 def _median_all(input, ignore_nan, name):
@@ -201,7 +219,7 @@ def mode(input, dim=-1, keepdim=False):
     last = n - 1 - np.argmax((run_id == best[:, None])[:, ::-1], axis=1)  # its last sorted position
     idx = np.take_along_axis(order, last[:, None], axis=1).reshape(lead + (1,))  # the last occurrence (stable sort)
     idx = np.moveaxis(idx, -1, axis)
-    return _select(input, x, idx, axis, zero_d, keepdim, return_types_mode)
+    return _select("ModeBackward0", input, idx, axis, zero_d, keepdim, return_types_mode)
 
 
 # ---- unique, searchsorted, bucketize --------------------------------------------------------------------------

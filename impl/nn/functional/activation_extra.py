@@ -4,6 +4,7 @@ tanhshrink, threshold and rrelu -- composites of impl ops (no derivative of thei
 import numpy as np
 
 from ... import random as _random
+from ..._autograd import also_saves
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops._common import ensure_tensor
@@ -18,6 +19,17 @@ def _const(arr):
     return Tensor._wrap(arr)
 
 
+def _input_saved(fn):
+    """``fn`` whose result's node also saves ``fn``'s input: torch's derivative of the out-of-place form reads the
+    input (hardsigmoid_backward, elu_backward, softshrink_backward, threshold_backward, ...), where the composite's
+    nodes read intermediates or masks only, so an in-place edit of the input after the forward makes backward raise
+    as in torch."""
+    def run(x, *args, **kwargs):
+        return also_saves(fn(x, *args, **kwargs), x)
+
+    return run
+
+
 def _hardsigmoid(x):
     # relu6(x + 3) / 6 with torch's gradient: 1/6 strictly inside (-3, 3), 0 at and beyond the bounds
     return ew.div(ew._hardtanh(ew.add(x, 3.0), 0.0, 6.0), 6.0)
@@ -25,7 +37,7 @@ def _hardsigmoid(x):
 
 def hardsigmoid(input, inplace=False):
     ensure_tensor(input, "hardsigmoid")
-    return _maybe_inplace(input, inplace, "hardsigmoid_", _hardsigmoid)
+    return _maybe_inplace(input, inplace, "hardsigmoid_", _hardsigmoid if inplace else _input_saved(_hardsigmoid))
 
 
 def _hardswish(x):
@@ -52,7 +64,7 @@ def celu(input, alpha=1.0, inplace=False):
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     # celu(x) = max(0, x) + min(0, alpha (exp(x / alpha) - 1)) = alpha * elu(x / alpha)
     fn = lambda x: ew.mul(ew.elu(ew.div(x, alpha)), alpha)  # noqa: E731
-    return _maybe_inplace(input, inplace, "celu_", _result_saved(fn, "CeluBackward1") if inplace else fn)
+    return _maybe_inplace(input, inplace, "celu_", _result_saved(fn, "CeluBackward1") if inplace else _input_saved(fn))
 
 
 def prelu(input, weight):
@@ -68,15 +80,16 @@ def prelu(input, weight):
                            f"{w.size} and channel size = {channels}.")
     # the weight broadcast along dim 1 (the channels), as torch's layout
     wb = weight.reshape((-1,) + (1,) * (x.ndim - 2)) if (x.ndim >= 2 and w.size != 1) else weight.reshape(())
-    return ew.where(_const(x > 0), input, ew.mul(input, wb))
+    # torch's one node reads both for both gradients (_prelu_kernel_backward)
+    return also_saves(ew.where(_const(x > 0), input, ew.mul(input, wb)), input, weight)
 
 
 def softshrink(input, lambd=0.5):
     ensure_tensor(input, "softshrink")
     _check_lambda(input, lambd)
     x = input._data
-    return ew.where(_const(x > lambd), ew.sub(input, lambd),
-                    ew.where(_const(x < -lambd), ew.add(input, lambd), 0.0))
+    out = ew.where(_const(x > lambd), ew.sub(input, lambd), ew.where(_const(x < -lambd), ew.add(input, lambd), 0.0))
+    return also_saves(out, input)  # torch's softshrink_backward reads the input
 
 
 def _check_lambda(input, lambd):
@@ -89,7 +102,7 @@ def _check_lambda(input, lambd):
 def hardshrink(input, lambd=0.5):
     ensure_tensor(input, "hardshrink")
     x = input._data
-    return ew.where(_const((x >= -lambd) & (x <= lambd)), 0.0, input)
+    return also_saves(ew.where(_const((x >= -lambd) & (x <= lambd)), 0.0, input), input)  # hardshrink_backward reads it
 
 
 def tanhshrink(input):
@@ -99,7 +112,8 @@ def tanhshrink(input):
 
 def threshold(input, threshold, value, inplace=False):
     ensure_tensor(input, "threshold")
-    return _maybe_inplace(input, inplace, "threshold_", lambda x: ew.where(_const(x._data > threshold), x, value))
+    fn = lambda x: ew.where(_const(x._data > threshold), x, value)  # noqa: E731
+    return _maybe_inplace(input, inplace, "threshold_", fn if inplace else _input_saved(fn))
 
 
 def threshold_(input, threshold, value):

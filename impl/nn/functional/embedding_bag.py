@@ -8,7 +8,7 @@ take_along_dim, so their gradient goes to the maximal row as torch's does.
 """
 import numpy as np
 
-from ..._autograd import apply
+from ..._autograd import also_saves, apply, needed
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import shape
@@ -128,13 +128,17 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         rows = ew.mul(rows, shape.unsqueeze(psw, 1))
     if padding_idx is not None:
         rows = ew.mul(rows, Tensor._wrap(keep[:, None].astype(W.dtype)))
+    # torch's _embedding_bag node saves the indices and offsets (read by both gradients), the per-sample weights
+    # (always: an optional tensor) and the weight for the per-sample weights' gradient only
+    saved = [t for t in (input, offsets, per_sample_weights) if isinstance(t, Tensor)]
+    saved.append(needed(weight, per_sample_weights) if per_sample_weights is not None else None)
     if mode == "max" and idx.size:
-        return _segment_max(rows, starts, ends, bag_of, keep)
+        return also_saves(_segment_max(rows, starts, ends, bag_of, keep), *saved)
     out = _segment_sum(rows, starts, ends, bag_of)
     if mode == "mean":
         counts = np.bincount(bag_of[keep & (bag_of >= 0)], minlength=len(starts))[:, None]
         out = ew.div(out, Tensor._wrap(np.maximum(counts, 1).astype(W.dtype)))
-    return out
+    return also_saves(out, *saved)
 
 
 def _segment_max(rows, starts, ends, bag_of, keep):

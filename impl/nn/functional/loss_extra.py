@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from ..._autograd import also_saves
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import reduce as red
@@ -48,7 +49,8 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """log(1 + exp(-target * input)), as torch's kernel writes it (log1p of exp)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    return reduce_loss(ew.log1p(ew.exp(ew.mul(ew.neg(input), target))), reduction)
+    loss = reduce_loss(ew.log1p(ew.exp(ew.mul(ew.neg(input), target))), reduction)
+    return also_saves(loss, input, target)  # torch's one node reads both (soft_margin_loss_backward)
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -211,7 +213,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     loss = ew.div(red.sum(z, 1), C)
     if unbatched:
         loss = shape.squeeze(loss, 0)
-    return reduce_loss(loss, reduction)
+    # torch's one node reads the input, the target and the weight (multi_margin_loss_backward)
+    return also_saves(reduce_loss(loss, reduction), input, target, weight)
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -245,4 +248,5 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     loss = ew.div(red.sum(ew.mul(hinge, _const(mask, x2)), (1, 2)), C)
     if unbatched:
         loss = shape.reshape(loss, ())
-    return reduce_loss(loss, reduction)
+    # torch's one node reads the input and the target (multilabel_margin_loss_backward)
+    return also_saves(reduce_loss(loss, reduction), input, target)

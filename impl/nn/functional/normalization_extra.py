@@ -33,8 +33,14 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     for name, p in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         if p is not None and p._data.size != C:
             raise RuntimeError(f"{op}: {name} should contain {C} elements not {p._data.size} (input of size {size_str(x.shape)})")
+    # torch's instance_norm runs batch norm on the (1, N*C, ...) view with weight.repeat(N) (and, in eval, the running
+    # statistics repeated): its node saves those copies, not the user's tensors, so an in-place edit of the weight
+    # or the statistics after the forward does not make backward raise. impl passes a copy of each (C elements).
+    if weight is not None:
+        weight = shape.clone(weight)
     if not use_input_stats:
-        return batch_norm(input, running_mean, running_var, weight, bias, training=False, momentum=momentum, eps=eps)
+        return batch_norm(input, _copy(running_mean), _copy(running_var), weight, bias, training=False,
+                          momentum=momentum, eps=eps)
     axes = tuple(range(2, x.ndim))
     pshape = (1, C) + (1,) * (x.ndim - 2)
     y, mean, var, n = _norm_affine("NativeBatchNormBackward0", input, weight, bias, axes, pshape, eps)
@@ -50,6 +56,10 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             rv[...] = (m * unbiased.mean(axis=0) + (1 - m) * rv).astype(rv.dtype, copy=False)
             running_var._version[0] += 1
     return y
+
+
+def _copy(t):
+    return None if t is None else shape.clone(t)
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ... import _dtype
-from ..._autograd import apply
+from ..._autograd import also_saves, apply
 from ..._tensor import Tensor
 from ...ops import linalg, shape
 from ._utils import check_float, ntuple, size_str, torch_type_name
@@ -174,6 +174,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         out = _along(out, axis, A)
     if out is input:  # same size everywhere: still a new tensor, as torch's
         out = shape.clone(input)
+    if mode == "area" and any(n != 1 for n in out_size):
+        # torch's area mode is adaptive_avg_pool, whose node saves the input (a 1x1 output is a mean: nothing)
+        out = also_saves(out, input)
     return out
 
 
@@ -345,4 +348,6 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     def backward(g):
         return (shape.reshape(shape.gather(shape.reshape(g, (M, Ho * Wo)), 1, gidx), x.shape),)
 
-    return apply("MaxUnpool2DBackward0", out.reshape(lead + (Ho, Wo)), (input,), backward)
+    # torch's max_pool_double_backward reads the indices: saved (an in-place edit of them makes backward raise)
+    saved = (indices,) if isinstance(indices, Tensor) else ()
+    return apply("MaxUnpool2DBackward0", out.reshape(lead + (Ho, Wo)), (input,), backward, saved=saved)
