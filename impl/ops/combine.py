@@ -19,7 +19,7 @@ from .._tensor import Tensor
 from ._common import ensure_tensor, norm_dim
 from ._registry import op
 from .elementwise import mul, ne, sub
-from .linalg import matmul
+from .linalg import matmul, mm
 from .reduce import sum as _sum
 from .shape import (
     _diagonal_embed,
@@ -279,17 +279,28 @@ def tensordot(a, b, dims=2, out=None):
             raise RuntimeError(f"both dimension lists should have same length (got {len(da)} and {len(db)})")
     da = [norm_dim(d, a._data.ndim, "tensordot") for d in da]
     db = [norm_dim(d, b._data.ndim, "tensordot") for d in db]
+    # torch's algorithm, so that the same tensors reach the product (and its saved set): a contracted dim of size 1
+    # on one side is summed out of the other side first (a broadcast, as torch allows), the rest is one mm of
+    # permuted and reshaped operands.
+    t1, t2, csize = a, b, 1
     for i, j in zip(da, db):
-        if a._data.shape[i] != b._data.shape[j]:
-            raise RuntimeError(f"contracted dimensions need to match, but first has size {a._data.shape[i]} in dim "
-                               f"{i} and second has size {b._data.shape[j]} in dim {j}")
-    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    la = [next(letters) for _ in range(a._data.ndim)]
-    lb = [next(letters) for _ in range(b._data.ndim)]
-    for i, j in zip(da, db):
-        lb[j] = la[i]
-    out_l = [c for i, c in enumerate(la) if i not in da] + [c for j, c in enumerate(lb) if j not in db]
-    return einsum(f"{''.join(la)},{''.join(lb)}->{''.join(out_l)}", a, b)
+        s1, s2 = a._data.shape[i], b._data.shape[j]
+        if s2 == 1:
+            t1 = _sum(t1, i, keepdim=True)
+        elif s1 == 1:
+            t2 = _sum(t2, j, keepdim=True)
+        elif s1 != s2:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {s1} in dim {i} and second "
+                               f"has size {s2} in dim {j}")
+        else:
+            csize *= s1
+    free1 = [i for i in range(a._data.ndim) if i not in da]
+    free2 = [j for j in range(b._data.ndim) if j not in db]
+    sizes1 = [t1._data.shape[i] for i in free1]
+    sizes2 = [t2._data.shape[j] for j in free2]
+    t1 = reshape(permute(t1, free1 + da), (int(np.prod(sizes1)), csize))
+    t2 = reshape(permute(t2, db + free2), (csize, int(np.prod(sizes2))))
+    return reshape(mm(t1, t2), tuple(sizes1 + sizes2))
 
 
 @op

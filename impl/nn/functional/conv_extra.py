@@ -10,7 +10,7 @@ Every loop runs over kernel taps only, never over batch, channels or pixels.
 """
 import numpy as np
 
-from ..._autograd import apply, apply_fused
+from ..._autograd import also_saves, apply, apply_fused
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import linalg, shape
@@ -316,4 +316,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         out = o if out is None else ew.add(out, o)
     Ho, Wo = out.shape[2:]
     out = shape.permute(shape.reshape(out, (N, Do, O, Ho, Wo)), (0, 2, 1, 3, 4))
-    return out if x.ndim == 5 else shape.squeeze(out, 0)
+    out = out if x.ndim == 5 else shape.squeeze(out, 0)
+    # The 2-D kernels save depth slices of the input (copies once padded or folded into the batch); torch's one node
+    # saves the input and the weight themselves, whichever gradients are needed: version-check those.
+    return also_saves(out, input, weight)
