@@ -1,0 +1,208 @@
+"""The generic module template: every ModuleSpec (reference/module_specs/) against its torch twin.
+
+Per spec (ids = spec names):
+  test_twins             hypothesis draws the constructor kwargs and inputs (the spec's ``sample``), the dtype and
+                         the mode (train/eval, from the spec's ``modes``); the torch module is built under a seed,
+                         its parameters and float buffers perturbed, its state_dict copied into impl; forward
+                         outputs, input gradients under a random cotangent, every parameter value and gradient and
+                         every buffer are compared (reference.module_twins.run_twins) over ``steps`` passes. On
+                         every example's twins, before they run: parameter, buffer, module and child names, module
+                         types, repr, and every plain attribute (sizes, flags, eps, modes) of every submodule equal
+                         torch's. The spec's explicit ``examples`` run first, in every dtype. Tolerances: the
+                         spec's (torch.testing.assert_close defaults unless a reason is written); float32 is judged
+                         by torch in float64 (see reference/twins.py).
+  test_state_dict        state_dict keys, order, shapes and dtypes equal torch's; torch -> impl and impl -> torch
+                         strict loads carry the values; every Parameter a leaf requiring grad; train()/eval()
+                         reach every submodule; buffers only where the spec declares them (and then present).
+  test_double_then_float the twins built in float32, torch's weights copied, then ``double()`` on both: forward and
+                         gradients vs torch in float64 (state_dict dtypes as torch's); then ``double()`` and
+                         ``float()``: vs torch in float32. One drawn case per spec.
+  test_every_module_has_a_spec (coverage): every nn.Module class exported by impl.nn has a spec or a written reason
+                         (reference.module_specs.COVERAGE_EXCLUSIONS); test_specs_build_... checks each spec
+                         really builds the classes it claims to cover.
+Example counts (``max_examples``, scaled by the hypothesis profile) are per spec: small for modules with little to
+vary, larger for those with many option combinations (MultiheadAttention, Conv2d); the shapes stay small.
+"""
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import impl.nn as inn
+from reference.module_specs import COVERAGE_EXCLUSIONS, all_module_specs
+from reference.module_twins import IMPL, TORCH, examples, run_twins
+from reference.twins import compare_state_dict_signatures, copy_state_dict, to_numpy
+
+SPECS = all_module_specs()
+IDS = [s.name for s in SPECS]
+pytestmark = [pytest.mark.modules,
+              # torch float32 LSTMs run on oneDNN except with a projection, where torch says so once per process
+              pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN"),
+              pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")]  # torch's notice at construction
+
+
+class _quiet(warnings.catch_warnings):
+    """The spec's expected warnings silenced (in both libraries), every other one left alone."""
+
+    def __init__(self, spec):
+        super().__init__()
+        self.patterns = spec.ignore_warnings
+
+    def __enter__(self):
+        out = super().__enter__()
+        for pattern in self.patterns:
+            warnings.filterwarnings("ignore", message=pattern)
+        return out
+
+
+def _run(spec, sample, dtype, mode, seed, **kw):
+    train = (sample.mode or mode) == "train"
+    with _quiet(spec):
+        return run_twins(spec.builder(sample), list(sample.inputs), dtype, call=spec.caller(sample), train=train,
+                         grad=None if sample.grad is None else list(sample.grad), perturb=spec.perturb,
+                         steps=spec.steps, tol=spec.tolerance(dtype), seed=seed,
+                         what=f"{spec.name}({sample.kwargs}) forward={sample.forward} {mode}", **kw)
+
+
+def _structure(spec):
+    """repr and plain attributes vs torch, on every twin test_twins builds: every drawn configuration."""
+
+    def inspect(t, i):
+        for attr in ("named_parameters", "named_buffers", "named_modules", "named_children"):
+            assert _names(i, attr) == _names(t, attr), f"{spec.name} {attr}"
+        assert [type(m).__name__ for m in i.modules()] == [type(m).__name__ for m in t.modules()]
+        assert repr(i) == repr(t).replace("torch.", "impl."), f"{spec.name} repr"
+        _same_plain_attributes(t, i, spec)
+
+    return inspect
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_twins(spec):
+    for k, sample in enumerate(spec.examples):
+        for dtype in spec.dtypes:
+            seed = k if sample.seed is None else sample.seed
+            assert _run(spec, sample, dtype, spec.modes[0], seed=seed, inspect=_structure(spec)) > 0, \
+                f"{spec.name}: explicit example {k}"
+
+    @settings(max_examples=examples(spec.max_examples))
+    @given(spec.sample, st.sampled_from(spec.dtypes), st.sampled_from(spec.modes), st.integers(0, 2**16))
+    def twins(sample, dtype, mode, seed):
+        assert _run(spec, sample, dtype, mode, seed, inspect=_structure(spec)) > 0, f"{spec.name}: nothing compared"
+
+    twins()
+
+
+def _names(m, attr):
+    return [n for n, _ in getattr(m, attr)()]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_state_dict(spec):
+    seen_buffers = []
+
+    @settings(max_examples=examples(2))  # test_twins checks names, repr and attributes on all of its examples
+    @given(spec.sample, st.integers(0, 2**16))
+    def structure(sample, seed):
+        build = spec.builder(sample)
+        with _quiet(spec):
+            torch.manual_seed(seed)
+            t, i = build(TORCH), build(IMPL)
+        assert not compare_state_dict_signatures(t, i), compare_state_dict_signatures(t, i)
+        _structure(spec)(t, i)
+        assert all(isinstance(p, inn.Parameter) and p.is_leaf and p.requires_grad for p in i.parameters())
+        seen_buffers.append(bool(list(t.buffers())))
+        assert spec.has_buffers or not seen_buffers[-1], f"{spec.name}: buffers {_names(t, 'named_buffers')}"
+        # torch -> impl (strict, by key), then impl's values moved back into a fresh torch twin (strict)
+        with torch.no_grad():
+            for p in t.parameters():
+                p.add_(torch.from_numpy(np.random.default_rng(seed).normal(size=tuple(p.shape))).to(p.dtype))
+        copy_state_dict(t, i)
+        with _quiet(spec):
+            t2 = build(TORCH)
+        result = t2.load_state_dict({k: torch.from_numpy(to_numpy(v).copy()) for k, v in i.state_dict().items()})
+        assert not result.missing_keys and not result.unexpected_keys
+        for (key, a), (_, b) in zip(t.state_dict().items(), t2.state_dict().items()):
+            assert torch.equal(a, b), f"{spec.name}: {key} did not survive torch -> impl -> torch"
+        # train/eval reach every submodule, as torch's
+        assert i.training and all(m.training for m in i.modules())
+        assert i.eval() is i and not any(m.training for m in i.modules())
+        assert i.train() is i and all(m.training for m in i.modules())
+
+    structure()
+    assert not spec.has_buffers or any(seen_buffers), f"{spec.name} declares buffers but no example had any"
+
+
+_PLAIN = (bool, int, float, str, type(None))
+
+
+def _plain(v):
+    return isinstance(v, _PLAIN) or (isinstance(v, tuple) and all(isinstance(x, _PLAIN) for x in v))
+
+
+def _same_plain_attributes(t, i, spec):
+    """Every public attribute torch keeps as a plain value (sizes, flags, modes, eps) on every submodule: impl has it,
+    with the same value (a tuple stays a tuple, an int an int), unless a documented divergence names it."""
+    name = spec.name
+    diverging = {d.what.split()[-1] for d in spec.divergences if d.what.startswith("attribute ")}
+    for (path, tm), (_, im) in zip(t.named_modules(), i.named_modules()):
+        for attr, tv in vars(tm).items():
+            if attr.startswith("_") or attr == "training" or attr in diverging or not _plain(tv):
+                continue
+            assert hasattr(im, attr), f"{name}: {path or 'module'}.{attr} missing in impl (torch: {tv!r})"
+            iv = getattr(im, attr)
+            assert type(iv) is type(tv) and iv == tv, f"{name}: {path or 'module'}.{attr} impl {iv!r} vs torch {tv!r}"
+
+
+@pytest.mark.parametrize("spec", [s for s in SPECS if "float32" in s.dtypes and "float64" in s.dtypes], ids=lambda s: s.name)
+def test_double_then_float(spec):
+    @settings(max_examples=1)  # one drawn case per spec: a conversion check; the numbers are test_twins' job
+    @given(spec.sample, st.sampled_from(spec.modes), st.integers(0, 2**16))
+    def convert(sample, mode, seed):
+        n = _run(spec, sample, "float64", mode, seed, build_dtype="float32", convert=("double",))
+        n += _run(spec, sample, "float32", mode, seed, build_dtype="float32", convert=("double", "float"))
+        assert n > 0
+
+    convert()
+
+
+def _exported_module_classes():
+    names = getattr(inn, "__all__", None) or dir(inn)
+    return {n: getattr(inn, n) for n in names
+            if inspect.isclass(getattr(inn, n, None)) and issubclass(getattr(inn, n), inn.Module)}
+
+
+def test_every_module_has_a_spec():
+    covered = {c for s in SPECS for c in s.covers}
+    classes = _exported_module_classes()
+    missing = sorted(n for n in classes if n not in covered and n not in COVERAGE_EXCLUSIONS)
+    assert not missing, f"impl.nn modules without a ModuleSpec (or a reason in COVERAGE_EXCLUSIONS): {missing}"
+    stale = sorted(set(COVERAGE_EXCLUSIONS) & covered)
+    assert not stale, f"excluded but covered by a spec: {stale}"
+    unknown = sorted(c for c in covered | set(COVERAGE_EXCLUSIONS) if c not in classes)
+    assert not unknown, f"specs/exclusions name classes impl.nn does not export: {unknown}"
+    assert all(r.strip() for r in COVERAGE_EXCLUSIONS.values())
+    assert len(classes) > 100 and len(SPECS) > 100
+
+
+def test_specs_build_in_both_libraries_with_the_same_class():
+    """Each spec's ``cls`` is the class its build returns (or holds): the coverage count is not a claim."""
+    for spec in SPECS:
+        sample = _draw_one(spec)
+        with _quiet(spec):
+            t, i = spec.builder(sample)(TORCH), spec.builder(sample)(IMPL)
+        t_types = {type(m).__name__ for m in t.modules()}
+        i_types = {type(m).__name__ for m in i.modules()}
+        assert t_types == i_types, spec.name
+        assert set(spec.covers) <= i_types, f"{spec.name}: builds {sorted(i_types)}, claims {spec.covers}"
+
+
+def _draw_one(spec):
+    from reference.strategies import draw_examples
+
+    return draw_examples(spec.sample, 1)[0]
+
