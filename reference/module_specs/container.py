@@ -12,7 +12,7 @@ from reference.modulespec import ModuleSpec
 @st.composite
 def _cnn(draw):
     rng = rng_of(draw)
-    return ModuleSample({}, (randn(rng, (draw(st.integers(1, 3)), 2, 4, 4)),), mode="train")
+    return ModuleSample({}, (randn(rng, (draw(st.integers(1, 3)), 2, 4, 4)),))
 
 
 def _build_cnn(lib):
@@ -74,7 +74,7 @@ def _call_parameter_dict(m, xs, lib):
 
 
 SPECS = [
-    ModuleSpec("Sequential-cnn", _cnn(), cls="Sequential", build=_build_cnn, call=_call_cnn, has_buffers=True,
+    ModuleSpec("Sequential-cnn", _cnn(), cls="Sequential", build=_build_cnn, call=_call_cnn, has_buffers=True, modes=("train",),
                also_covers=("ModuleList", "ModuleDict", "Conv2d", "BatchNorm2d", "GroupNorm", "Linear", "Dropout"),
                steps=3, max_examples=3, notes="several training steps through every container"),
     ModuleSpec("Sequential", _sequential(), build=_build_sequential, max_examples=4),

@@ -56,9 +56,10 @@ def _conv_transpose(draw, nd):
 @st.composite
 def _unfold_fold(draw):
     rng = rng_of(draw)
-    size = draw(st.integers(3, 6))
     kw = dict(kernel_size=draw(st.integers(1, 3)), dilation=draw(st.integers(1, 2)), padding=draw(st.integers(0, 1)),
               stride=draw(st.integers(1, 2)))
+    reach = kw["dilation"] * (kw["kernel_size"] - 1) + 1  # at least one block: torch's requirement
+    size = draw(st.integers(max(3, reach), max(3, reach) + 3))
     shape = (2, 3, size, size + 1) if draw(st.booleans()) else (3, size, size + 1)
     return ModuleSample(dict(kw, output_size=(size, size + 1)), (randn(rng, shape),))
 

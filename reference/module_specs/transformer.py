@@ -145,7 +145,7 @@ def _encoder(draw):
         arrays.append(np.where(m, -np.inf, 0.0))
         names.append("src_key_padding_mask")
     kw = dict(num_layers=draw(st.integers(1, 3)), with_norm=draw(st.booleans()), norm_first=draw(st.booleans()))
-    return ModuleSample(kw, tuple(arrays), dict(names=tuple(names), is_causal=is_causal), grad=(0,), mode="train")
+    return ModuleSample(kw, tuple(arrays), dict(names=tuple(names), is_causal=is_causal), grad=(0,))
 
 
 def _build_encoder(lib, num_layers, with_norm, norm_first):
@@ -210,7 +210,7 @@ def _decoder(draw):
         tgt_is_causal = None
     kw = dict(num_layers=draw(st.integers(1, 2)), with_norm=draw(st.booleans()), norm_first=draw(st.booleans()))
     return ModuleSample(kw, (randn(rng, (t, n, e)), randn(rng, (s, n, e)), *masks),
-                        dict(names=tuple(names), n_seq=2, tgt_is_causal=tgt_is_causal), grad=(0, 1), mode="eval")
+                        dict(names=tuple(names), n_seq=2, tgt_is_causal=tgt_is_causal), grad=(0, 1))
 
 
 def _build_decoder(lib, num_layers, with_norm, norm_first):
@@ -231,7 +231,7 @@ def _transformer(draw):
     kw = dict(d_model=e, nhead=2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=6, dropout=0.0,
               activation=draw(st.sampled_from(["relu", "gelu"])), batch_first=batch_first,
               norm_first=draw(st.booleans()))
-    return ModuleSample(kw, (seq(s), seq(t), kpm), dict(t=t), grad=(0, 1), mode="eval")
+    return ModuleSample(kw, (seq(s), seq(t), kpm), dict(t=t), grad=(0, 1))
 
 
 def _call_transformer(m, xs, lib, t):
@@ -244,12 +244,12 @@ SPECS = [
                max_examples=20, notes="the many option combinations are the point: more examples than most"),
     ModuleSpec("TransformerEncoderLayer", _encoder_layer(), build=_build_encoder_layer, call=_call_masked,
                examples=(_encoder_layer_found(),), max_examples=10),
-    ModuleSpec("TransformerEncoder", _encoder(), build=_build_encoder, call=_call_masked, max_examples=6,
+    ModuleSpec("TransformerEncoder", _encoder(), build=_build_encoder, call=_call_masked, max_examples=6, modes=("train",),
                also_covers=("TransformerEncoderLayer", "LayerNorm", "ModuleList")),
     ModuleSpec("TransformerDecoderLayer", _decoder_layer(), call=_call_masked, max_examples=8),
-    ModuleSpec("TransformerDecoder", _decoder(), build=_build_decoder, call=_call_masked, max_examples=5,
+    ModuleSpec("TransformerDecoder", _decoder(), build=_build_decoder, call=_call_masked, max_examples=5, modes=("eval",),
                also_covers=("TransformerDecoderLayer", "ModuleList")),
-    ModuleSpec("Transformer", _transformer(), call=_call_transformer, max_examples=4,
+    ModuleSpec("Transformer", _transformer(), call=_call_transformer, max_examples=4, modes=("eval",),
                also_covers=("TransformerEncoder", "TransformerDecoder"),
                divergences=(Divergence("attribute use_nested_tensor",
                                        "impl has no nested tensors: its encoder never takes torch's nested-tensor fast "
