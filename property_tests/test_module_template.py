@@ -8,18 +8,18 @@ Per spec (ids = spec names):
                          every buffer are compared (reference.module_twins.run_twins) over ``steps`` passes. On
                          every example's twins, before they run: parameter, buffer, module and child names, module
                          types, repr, and every plain attribute (sizes, flags, eps, modes) of every submodule equal
-                         torch's. The spec's explicit ``examples`` run first, in every dtype. Tolerances: the
+                         torch's. Every other example builds the twins in float32, copies torch's weights, then calls
+                         ``double()`` (float64 examples) or ``double()`` and ``float()`` (float32 examples) on both:
+                         the state_dict dtypes must follow torch's, and the converted twins are compared as above.
+                         The spec's explicit ``examples`` run first, in every dtype. Tolerances: the
                          spec's (torch.testing.assert_close defaults unless a reason is written); float32 is judged
                          by torch in float64 (see reference/twins.py).
   test_state_dict        state_dict keys, order, shapes and dtypes equal torch's; torch -> impl and impl -> torch
                          strict loads carry the values; every Parameter a leaf requiring grad; train()/eval()
-                         reach every submodule; buffers only where the spec declares them (and then present).
-  test_double_then_float the twins built in float32, torch's weights copied, then ``double()`` on both: forward and
-                         gradients vs torch in float64 (state_dict dtypes as torch's); then ``double()`` and
-                         ``float()``: vs torch in float32. One drawn case per spec.
+                         reach every submodule; buffers only where the spec declares them (and then present); the
+                         classes the spec claims to cover are among those it builds.
   test_every_module_has_a_spec (coverage): every nn.Module class exported by impl.nn has a spec or a written reason
-                         (reference.module_specs.COVERAGE_EXCLUSIONS); test_specs_build_... checks each spec
-                         really builds the classes it claims to cover.
+                         (reference.module_specs.COVERAGE_EXCLUSIONS).
 Example counts (``max_examples``, scaled by the hypothesis profile) are per spec: small for modules with little to
 vary, larger for those with many option combinations (MultiheadAttention, Conv2d); the shapes stay small.
 """
@@ -35,9 +35,12 @@ from hypothesis import strategies as st
 import impl.nn as inn
 from reference.module_specs import COVERAGE_EXCLUSIONS, all_module_specs
 from reference.module_twins import IMPL, TORCH, examples, run_twins
+from reference.modulespec import ModuleSample
 from reference.twins import compare_state_dict_signatures, copy_state_dict, to_numpy
 
 SPECS = all_module_specs()
+# dtype -> the Module methods that take twins built in float32 there (after torch's weights are copied into impl)
+CONVERSIONS = {"float64": ("double",), "float32": ("double", "float")}
 IDS = [s.name for s in SPECS]
 pytestmark = [pytest.mark.modules,
               # torch float32 LSTMs run on oneDNN except with a projection, where torch says so once per process
@@ -89,17 +92,24 @@ def test_twins(spec):
             assert _run(spec, sample, dtype, spec.modes[0], seed=seed, inspect=_structure(spec)) > 0, \
                 f"{spec.name}: explicit example {k}"
 
-    ran = []  # the modes the examples ran in: alternated, unless a sample needs one (dropout with p > 0: eval)
+    ran, converted = [], []  # modes alternate, unless a sample needs one (dropout with p > 0: eval)
 
     @settings(max_examples=examples(spec.max_examples))
     @given(spec.sample, st.sampled_from(spec.dtypes), st.integers(0, 2**16))
     def twins(sample, dtype, seed):
-        mode = sample.mode or spec.modes[len(ran) % len(spec.modes)]
+        k = len(ran)
+        mode = sample.mode or spec.modes[k % len(spec.modes)]
         ran.append(mode)
-        assert _run(spec, sample, dtype, mode, seed, inspect=_structure(spec)) > 0, f"{spec.name}: nothing compared"
+        kw = {}
+        if k % 2 and dtype in CONVERSIONS:  # every other example reaches its dtype through double() / float()
+            kw = dict(build_dtype="float32", convert=CONVERSIONS[dtype])
+            converted.append(dtype)
+        assert _run(spec, sample, dtype, mode, seed, inspect=_structure(spec), **kw) > 0, \
+            f"{spec.name}: nothing compared"
 
     twins()
     assert set(ran) == set(spec.modes), f"{spec.name}: ran in {sorted(set(ran))} only, declares {spec.modes}"
+    assert converted, f"{spec.name}: no example went through double()/float()"
 
 
 def _names(m, attr):
@@ -119,6 +129,9 @@ def test_state_dict(spec):
             t, i = build(TORCH), build(IMPL)
         assert not compare_state_dict_signatures(t, i), compare_state_dict_signatures(t, i)
         _structure(spec)(t, i)
+        # the classes the spec claims to cover are built (the coverage meta-test counts claims)
+        built = {type(m).__name__ for m in i.modules()}
+        assert set(spec.covers) <= built, f"{spec.name}: builds {sorted(built)}, claims {spec.covers}"
         assert all(isinstance(p, inn.Parameter) and p.is_leaf and p.requires_grad for p in i.parameters())
         seen_buffers.append(bool(list(t.buffers())))
         assert spec.has_buffers or not seen_buffers[-1], f"{spec.name}: buffers {_names(t, 'named_buffers')}"
@@ -163,18 +176,6 @@ def _same_plain_attributes(t, i, spec):
             assert type(iv) is type(tv) and iv == tv, f"{name}: {path or 'module'}.{attr} impl {iv!r} vs torch {tv!r}"
 
 
-@pytest.mark.parametrize("spec", [s for s in SPECS if "float32" in s.dtypes and "float64" in s.dtypes], ids=lambda s: s.name)
-def test_double_then_float(spec):
-    @settings(max_examples=1)  # one drawn case per spec: a conversion check; the numbers are test_twins' job
-    @given(spec.sample, st.sampled_from(spec.modes), st.integers(0, 2**16))
-    def convert(sample, mode, seed):
-        n = _run(spec, sample, "float64", mode, seed, build_dtype="float32", convert=("double",))
-        n += _run(spec, sample, "float32", mode, seed, build_dtype="float32", convert=("double", "float"))
-        assert n > 0
-
-    convert()
-
-
 def _exported_module_classes():
     names = getattr(inn, "__all__", None) or dir(inn)
     return {n: getattr(inn, n) for n in names
@@ -194,20 +195,34 @@ def test_every_module_has_a_spec():
     assert len(classes) > 100 and len(SPECS) > 100
 
 
-def test_specs_build_in_both_libraries_with_the_same_class():
-    """Each spec's ``cls`` is the class its build returns (or holds): the coverage count is not a claim."""
-    for spec in SPECS:
-        sample = _draw_one(spec)
-        with _quiet(spec):
-            t, i = spec.builder(sample)(TORCH), spec.builder(sample)(IMPL)
-        t_types = {type(m).__name__ for m in t.modules()}
-        i_types = {type(m).__name__ for m in i.modules()}
-        assert t_types == i_types, spec.name
-        assert set(spec.covers) <= i_types, f"{spec.name}: builds {sorted(i_types)}, claims {spec.covers}"
+# ---- the template can fail ------------------------------------------------------------------------------------
+def _spec(name):
+    return next(s for s in SPECS if s.name == name)
 
 
-def _draw_one(spec):
-    from reference.strategies import draw_examples
+def test_template_catches_planted_bugs(monkeypatch):
+    """A wrong forward, a wrong repr and a wrong attribute each fail test_twins' checks on a Linear."""
+    spec = _spec("Linear")
+    sample = ModuleSample(dict(in_features=3, out_features=2, bias=True), (np.arange(6.0).reshape(2, 3),))
+    assert _run(spec, sample, "float64", "eval", 0, inspect=_structure(spec)) > 0  # the healthy module passes
+    forward = inn.Linear.forward
+    with monkeypatch.context() as m:  # the bias counted twice
+        m.setattr(inn.Linear, "forward", lambda self, x: forward(self, x) + self.bias)
+        with pytest.raises(AssertionError, match="forward output 0"):
+            _run(spec, sample, "float64", "eval", 0)
+    with monkeypatch.context() as m:
+        m.setattr(inn.Linear, "extra_repr", lambda self: f"in_features={self.in_features}")
+        with pytest.raises(AssertionError, match="Linear repr"):
+            _run(spec, sample, "float64", "eval", 0, inspect=_structure(spec))
+    init = inn.Linear.__init__
 
-    return draw_examples(spec.sample, 1)[0]
+    def float_features(self, in_features, out_features, *args, **kwargs):
+        init(self, in_features, out_features, *args, **kwargs)
+        self.__dict__["in_features"] = float(in_features)  # repr unchanged ("3.0" aside): only the type differs
 
+    with monkeypatch.context() as m:
+        m.setattr(inn.Linear, "__init__", float_features)
+        m.setattr(inn.Linear, "extra_repr", lambda self: f"in_features={int(self.in_features)}, out_features="
+                                                         f"{self.out_features}, bias={self.bias is not None}")
+        with pytest.raises(AssertionError, match="in_features impl 3.0 vs torch 3"):
+            _run(spec, sample, "float64", "eval", 0, inspect=_structure(spec))
