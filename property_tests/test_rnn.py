@@ -1,22 +1,16 @@
-"""impl.nn's recurrent layers and impl.nn.utils.rnn against torch, twin by twin.
+"""impl.nn's recurrent layers beyond the module template, and impl.nn.utils.rnn, against torch.
 
-Hypothesis draws the layer (RNN tanh/relu, LSTM with or without a projection, GRU), its sizes, layers,
-direction, ``batch_first``, ``bias``, the sequence length (from 1) and the batch (from 1, or unbatched 2-D
-input), with or without initial states. The torch layer is built under ``torch.manual_seed`` and its state_dict
-copied into the impl twin by ``reference.twins.copy_state_dict`` (keys, order, shapes and dtypes must agree).
-Compared: the output, every final state, the input's and initial states' gradients and every parameter's
-gradient, under random cotangents on the output *and* the final states.
+The layers' and cells' twin comparisons (outputs, final states, every gradient, PackedSequence inputs, state_dict,
+repr, double()/float()) are ModuleSpecs (reference/module_specs/rnn.py) run by property_tests/test_module_template.py;
+dropout between layers is in property_tests/test_module_special.py. Here: all_weights, default initialisation,
+the dtype argument and conversion, errors with torch's exception classes, pad_sequence / pack_padded_sequence /
+pad_packed_sequence / pack_sequence / unpack_sequence with their gradients, second derivatives through the layers,
+the fused recurrence against its composite, and a model twin: an LSTM classifier over packed variable-length
+sequences whose logits, gradients and 10 Adam steps equal torch's.
 
-Tolerances: torch.testing.assert_close defaults (float64 rtol 1e-7 atol 1e-7, never judged). In float32, as in
-test_modules.py, torch in float64 on the same weights and inputs judges elements where impl and torch float32
-differ beyond the default (``reference.twins.assert_close_judged`` with the rounding-perturbed noise floor):
-a recurrence compounds float32 rounding over its steps, and impl's products are not torch's BLAS calls.
-
-Also: PackedSequence inputs (sorted and unsorted lengths, final states at each sequence's own last step),
-pad_sequence / pack_padded_sequence / pad_packed_sequence / pack_sequence / unpack_sequence with their
-gradients, the three cells, dropout between layers, default initialisation, repr, errors with torch's exception
-classes, and a model twin: an LSTM classifier over packed variable-length sequences whose logits, gradients and
-10 Adam steps equal torch's.
+Tolerances: torch.testing.assert_close defaults (float64 rtol 1e-7 atol 1e-7, never judged). In float32, torch in
+float64 on the same weights and inputs judges elements where impl and torch float32 differ beyond the default
+(``reference.twins.assert_close_judged`` with the rounding-perturbed noise floor).
 """
 import math
 import re
@@ -38,7 +32,6 @@ from reference.opspec import DEFAULT_TOL
 from reference.twins import (
     assert_close,
     copy_state_dict,
-    state_dict_signature,
     to_impl,
     to_numpy,
 )
@@ -90,129 +83,19 @@ def _build(c):
     return lambda L: getattr(L.nn, cls)(c["input_size"], c["hidden"], **kw)
 
 
-def _state_shapes(c, batch):
-    """Shapes of the initial states ((h,) or (h, c)); batch None: unbatched."""
-    n = c["layers"] * (2 if c["bidirectional"] else 1)
-    lead = (n,) if batch is None else (n, batch)
-    h = (*lead, c["proj"] or c["hidden"])
-    return (h, (*lead, c["hidden"])) if c["kind"] == "LSTM" else (h,)
 
 
-def _call_with_states(kind):
-    def call(L, m, xs):
-        if len(xs) == 1:
-            return m(xs[0])
-        return m(xs[0], tuple(xs[1:]) if kind == "LSTM" else xs[1])
-    return call
 
 
-@settings(max_examples=examples(60))
-@given(rnn_config(), dtypes, st.integers(0, 2**16))
-def test_rnn_layers_match_torch(c, dtype, seed):
-    rng = np.random.default_rng(seed)
-    if c["batch"] is None:
-        shape = (c["seq"], c["input_size"])
-    else:
-        shape = (c["batch"], c["seq"], c["input_size"]) if c["batch_first"] else (c["seq"], c["batch"], c["input_size"])
-    arrays = [rng.normal(size=shape)]
-    if c["with_state"]:
-        arrays += [rng.normal(size=s) for s in _state_shapes(c, c["batch"])]
-    n = run_twins(_build(c), arrays, dtype, _call_with_states(c["kind"]), seed, what=f"{c}")
-    n_params = len(list(_build(c)(IMPL).parameters()))
-    # output, final states, input gradients, every parameter's value and gradient
-    assert n == 1 + len(_state_shapes(c, 1)) + len(arrays) + 2 * n_params
 
 
-@st.composite
-def packed_config(draw):
-    c = draw(rnn_config())
-    batch = draw(st.integers(1, 4))
-    lengths = draw(st.lists(st.integers(1, 5), min_size=batch, max_size=batch))
-    enforce_sorted = draw(st.booleans())
-    if enforce_sorted:
-        lengths = sorted(lengths, reverse=True)
-    return dict(c, batch=batch, lengths=lengths, enforce_sorted=enforce_sorted)
 
 
-@settings(max_examples=examples(40))
-@given(packed_config(), dtypes, st.integers(0, 2**16))
-def test_rnn_layers_on_packed_sequences_match_torch(c, dtype, seed):
-    """Packed input: the packed output, the final states (each sequence's own last step; the reverse direction
-    starting there), the re-padded output and every gradient equal torch's."""
-    rng = np.random.default_rng(seed)
-    t_max, b = max(c["lengths"]), c["batch"]
-    arrays = [rng.normal(size=(b, t_max, c["input_size"]) if c["batch_first"] else (t_max, b, c["input_size"]))]
-    if c["with_state"]:
-        arrays += [rng.normal(size=s) for s in _state_shapes(c, b)]
-
-    def call(L, m, xs):
-        packed = L.rnn.pack_padded_sequence(xs[0], c["lengths"], batch_first=c["batch_first"],
-                                            enforce_sorted=c["enforce_sorted"])
-        hx = None if len(xs) == 1 else (tuple(xs[1:]) if c["kind"] == "LSTM" else xs[1])
-        out, states = m(packed, hx)
-        padded, lengths = L.rnn.pad_packed_sequence(out, batch_first=c["batch_first"], padding_value=-2.0)
-        assert lengths.tolist() == list(c["lengths"])
-        return out, states, padded
-
-    run_twins(_build(c), arrays, dtype, call, seed, what=f"packed {c}")
-    # the bookkeeping of the packed result: exact
-    tp = trnn.pack_padded_sequence(torch.from_numpy(arrays[0]), c["lengths"], batch_first=c["batch_first"],
-                                   enforce_sorted=c["enforce_sorted"])
-    ip = irnn.pack_padded_sequence(to_impl(arrays[0]), c["lengths"], batch_first=c["batch_first"],
-                                   enforce_sorted=c["enforce_sorted"])
-    for field in ("batch_sizes", "sorted_indices", "unsorted_indices"):
-        t_val, i_val = getattr(tp, field), getattr(ip, field)
-        assert (t_val is None) == (i_val is None), field
-        if t_val is not None:
-            assert_close(i_val, t_val, 0, 0, what=f"PackedSequence.{field}")
 
 
-@settings(max_examples=examples(30))
-@given(st.sampled_from(["RNNCell", "LSTMCell", "GRUCell"]), st.sampled_from(["tanh", "relu"]), st.integers(1, 4),
-       st.integers(1, 4), st.booleans(), st.sampled_from([None, 1, 3]), st.integers(1, 3), st.booleans(), dtypes,
-       st.integers(0, 2**16))
-def test_cells_match_torch(cls, nonlinearity, input_size, hidden, bias, batch, steps, with_state, dtype, seed):
-    """A cell unrolled over ``steps`` steps (gradients flow through its state), batched or unbatched."""
-    rng = np.random.default_rng(seed)
-    lead = () if batch is None else (batch,)
-    arrays = [rng.normal(size=(steps, *lead, input_size))]
-    lstm = cls == "LSTMCell"
-    if with_state:
-        arrays += [rng.normal(size=(*lead, hidden)) for _ in range(2 if lstm else 1)]
-    kw = dict(nonlinearity=nonlinearity) if cls == "RNNCell" else {}
-
-    def call(L, m, xs):
-        state = None if len(xs) == 1 else (tuple(xs[1:]) if lstm else xs[1])
-        outs = []
-        for t in range(steps):
-            state = m(xs[0][t], state)
-            outs.append(state)
-        return tuple(outs)
-
-    run_twins(lambda L: getattr(L.nn, cls)(input_size, hidden, bias=bias, **kw), arrays, dtype, call, seed,
-              what=f"{cls}({input_size}, {hidden}, bias={bias}, {kw}) batch={batch} steps={steps}")
 
 
 # ---- dropout between layers ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
-def test_dropout_between_layers(kind):
-    """Eval mode ignores dropout; training with p=1 zeroes every layer's input but the first, deterministically,
-    as torch's; training with p=0.5 draws masks (outputs differ from eval, both runs differ from each other)
-    and leaves the last layer's output undropped (its values are not multiples of the mask scale)."""
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(4, 2, 3))
-    build = lambda p: lambda L: getattr(L.nn, kind)(3, 5, num_layers=3, dropout=p)  # noqa: E731
-    call = lambda L, m, xs: m(xs[0])  # noqa: E731
-    assert run_twins(build(0.5), [x], "float64", call, 0, what=f"{kind} dropout eval", train=False) > 0
-    assert run_twins(build(1.0), [x], "float64", call, 0, what=f"{kind} dropout=1 train", train=True) > 0
-    impl.manual_seed(0)
-    m = getattr(inn, kind)(3, 5, num_layers=3, dropout=0.5).double()
-    xi = to_impl(x)
-    m.eval()
-    eval_out = to_numpy(m(xi)[0])
-    m.train()
-    a, b = to_numpy(m(xi)[0]), to_numpy(m(xi)[0])
-    assert not np.allclose(a, eval_out) and not np.allclose(a, b)
 
 
 def test_dropout_with_one_layer_warns_as_torch():
@@ -225,11 +108,10 @@ def test_dropout_with_one_layer_warns_as_torch():
 # ---- construction: state_dict, init, repr ----------------------------------------------------------------------
 @settings(max_examples=examples(20))
 @given(rnn_config())
-def test_state_dict_keys_shapes_and_repr_match_torch(c):
+def test_all_weights_match_torch(c):
+    """all_weights: per layer and direction, the parameter shapes in torch's order (state_dict, names and repr are
+    the module template's: property_tests/test_module_template.py)."""
     t, i = _build(c)(TORCH), _build(c)(IMPL)
-    assert state_dict_signature(i) == state_dict_signature(t)
-    assert [n for n, _ in i.named_parameters()] == [n for n, _ in t.named_parameters()]
-    assert repr(i) == repr(t)
     assert [[tuple(p.shape) for p in layer] for layer in i.all_weights] == \
            [[tuple(p.shape) for p in layer] for layer in t.all_weights]
 

@@ -13,7 +13,14 @@ import impl.nn as inn
 import impl.nn.functional as IF
 import impl.nn.utils.rnn as irnn
 from reference.opspec import DEFAULT_TOL
-from reference.twins import assert_close_judged, copy_state_dict, float64_judges, rounding_perturbed, to_impl
+from reference.twins import (
+    assert_close_judged,
+    compare_state_dict_signatures,
+    copy_state_dict,
+    float64_judges,
+    rounding_perturbed,
+    to_impl,
+)
 
 TOL = DEFAULT_TOL
 NP = {"float32": np.float32, "float64": np.float64}
@@ -64,7 +71,7 @@ def perturb_weights(module, rng):
 
 
 def run_twins(build, inputs, dtype, call=None, train=False, grad=None, perturb=True, steps=1, tol=None, seed=0,
-              what="", judge=True):
+              what="", judge=True, convert=(), build_dtype=None, inspect=None):
     """Build the twins, run ``steps`` forward+backward passes, compare everything.
 
     build(lib) -> module. inputs: list of numpy arrays (float arrays are cast to ``dtype``).
@@ -74,16 +81,29 @@ def run_twins(build, inputs, dtype, call=None, train=False, grad=None, perturb=T
     judge: for float32, also run torch in float64 on the same (float32-representable) weights, inputs and
     cotangents, and let it settle elements where impl and torch differ by more than the tolerance
     (reference.twins.assert_close_judged: impl must then be within tolerance + 4x torch's own error).
+    convert: Module methods (e.g. ("double",) or ("double", "float")) called on both twins after the state_dict
+    copy: the twins are built in ``build_dtype`` (default ``dtype``) and must end up in ``dtype``.
+    inspect(torch_module, impl_module): called once on the freshly built twins, before anything runs (structure
+    checks: repr, attributes).
     Returns the number of tensor comparisons made.
     """
     tol = tol or TOL[dtype]
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    tmod = build(TORCH).to(TORCH_DT[dtype])
-    imod = build(IMPL).to(IMPL_DT[dtype])
+    start = build_dtype or dtype
+    tmod = build(TORCH).to(TORCH_DT[start])
+    imod = build(IMPL).to(IMPL_DT[start])
+    if inspect is not None:
+        inspect(tmod, imod)
     if perturb:
         perturb_weights(tmod, rng)
     copy_state_dict(tmod, imod)
+    for method in convert:
+        assert getattr(tmod, method)() is tmod and getattr(imod, method)() is imod, f"[{what}] {method}() returns self"
+    if convert:  # the conversion moved the same parameters/buffers to the same dtypes as torch's (int ones stay)
+        problems = compare_state_dict_signatures(tmod, imod)
+        assert not problems, f"[{what}] after {'/'.join(convert)}(): {problems}"
+        assert all(p.dtype == TORCH_DT[dtype] for p in tmod.parameters()), f"[{what}] torch did not convert"
     # The float64 judge and its float32 noise floor (weights, and below inputs, nudged by one float32 rounding).
     prng = np.random.default_rng(seed + 1)  # its own stream: the cotangents stay those of rng
     jmod, pmod = float64_judges(tmod, prng) if (judge and dtype == "float32") else (None, None)

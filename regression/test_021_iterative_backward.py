@@ -23,7 +23,7 @@ RecursionError; variant ``revisits`` (path-by-path propagation) fails the visit 
 **Seen in:** a classic pitfall of hand-written autograd engines, catalogued 2026-11-23 (none of the public notes
 cited in this catalogue records it).
 
-**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_engine.py::test_100k_chain, property_tests/test_engine.py::test_deep_diamond_shares_work, property_tests/test_modules.py::test_module_input_gradients_gradcheck fail (measured by `python -m regression.crosscheck`).
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_engine.py::test_100k_chain, property_tests/test_engine.py::test_deep_diamond_shares_work, property_tests/test_module_special.py::test_module_input_gradients_gradcheck fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 import math

@@ -17,10 +17,11 @@ forward with a zero gradient, when no target differs from ``ignore_index``.
 the same comparisons when only some targets are ignored (which must keep working).
 
 **Seen in:** found while developing (notes/bugs_found.md), by
-``property_tests/test_modules.py::test_classification_losses`` under the thorough hypothesis profile (NLLLoss,
-every target equal to ``ignore_index``).
+the module twin test of the classification losses under the thorough hypothesis profile (NLLLoss, every
+target equal to ``ignore_index``), now ``property_tests/test_module_template.py::test_twins`` (the NLLLoss and
+CrossEntropyLoss specs, whose explicit example is this case).
 
-**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_cross_entropy_all_targets_ignored, property_tests/test_modules.py::test_classification_loss_with_every_target_ignored fail (measured by `python -m regression.crosscheck`).
+**Generic tests catch it too:** yes — with the bug reintroduced, property_tests/test_functional.py::test_cross_entropy_all_targets_ignored, property_tests/test_module_template.py::test_twins (NLLLoss and CrossEntropyLoss specs) fail (measured by `python -m regression.crosscheck`).
 """
 import contextlib
 

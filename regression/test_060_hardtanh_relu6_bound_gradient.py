@@ -18,7 +18,7 @@ between and outside them, and ``nan``, float32 and float64.
 
 **Seen in:** found while developing (notes/bugs_found.md), by the guard of 059 (a relu6 boundary point disagreed with torch): ``regression/test_059_relu_clamp_masked_gradient_nan.py::test_guard`` (2026-12-01).
 
-**Generic tests catch it too:** no — with the bug reintroduced, the hardtanh/relu6 specs and modules of property_tests/test_functional.py and test_modules.py, test_special_values.py and test_numerical_extremes.py all pass: their samples keep away from the kinks, where the two gradients agree.
+**Generic tests catch it too:** no — with the bug reintroduced, the hardtanh/relu6 specs and modules of property_tests/test_functional.py and test_module_template.py, test_special_values.py and test_numerical_extremes.py all pass: their samples keep away from the kinks, where the two gradients agree.
 """
 import contextlib
 

@@ -14,10 +14,10 @@ returns the product, and messages that print a slice of a shape (``ConvTranspose
 compared with torch's.
 
 **Seen in:** found while developing (notes/bugs_found.md), by
-``property_tests/test_modules_conv_extra.py::test_layer_argument_errors_like_torch`` (ConvTranspose2d's
+``property_tests/test_module_api.py::test_layer_argument_errors_like_torch`` (ConvTranspose2d's
 output_size error message).
 
-**Generic tests catch it too:** yes -- ``property_tests/test_modules_conv_extra.py::test_layer_argument_errors_like_torch``
+**Generic tests catch it too:** yes -- ``property_tests/test_module_api.py::test_layer_argument_errors_like_torch``
 fails (ConvTranspose2d's output_size message prints a slice of the input's shape); the op-by-op tests compare
 values, not the type of a shape (checked by hand with ``regression._reintroduce_plugin``; the full
 ``regression.crosscheck`` run was not made).

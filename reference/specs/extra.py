@@ -130,7 +130,7 @@ def _upsample(draw):
 def _upsample_quietly(lib, x, **kw):
     import warnings
 
-    with warnings.catch_warnings():  # the deprecation warning is checked in property_tests/test_modules_extra.py
+    with warnings.catch_warnings():  # the deprecation warning is checked in property_tests/test_module_api.py
         warnings.simplefilter("ignore")
         return _F(lib).upsample(x, **kw)
 

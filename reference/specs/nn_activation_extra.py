@@ -1,6 +1,6 @@
 """OpSpecs for impl/nn/functional/activation_extra.py: hardsigmoid, hardswish, selu, celu, prelu, softshrink,
 hardshrink, tanhshrink, threshold and rrelu (eval mode; training mode draws random slopes, tested for its
-distribution in property_tests/test_modules_activation_extra.py).
+distribution in property_tests/test_module_special.py).
 
 The kinks (+-3 for hardsigmoid/hardswish, +-lambd for the shrinks, the threshold, 0 for prelu/selu/celu/rrelu) are
 kept 0.1 away by the strategies; the inplace=True forms run on a non-leaf copy.

@@ -187,7 +187,7 @@ SPECS = [
            ),
            notes="dropout1d/2d/3d, alpha_dropout, feature_alpha_dropout in eval mode and at p=0: the identity. "
                  "Training-mode masks come from different generators; their structure, scaling and statistics are "
-                 "tested in property_tests/test_modules_blocks_extra.py"),
+                 "tested in property_tests/test_module_special.py"),
     OpSpec("F.embedding_bag", _bag_call, _embedding_bag(), differentiable=(0, 2),
            no_gradgrad=_BAG_TORCH_ONCE, no_forward_ad=_BAG_TORCH_ONCE, error_inputs=_bag_errors(),
            notes="mode sum (with per_sample_weights) and mean; offsets with empty bags, include_last_offset, padding_idx"),

@@ -274,11 +274,21 @@ class ModuleDict(Module):
                 self[m[0]] = m[1]
 
 
-def _param_line(k, p):
+# torch.typename of a CPU tensor: the legacy tensor-type name ParameterDict's repr prints (ParameterList prints dtypes)
+_TENSOR_TYPE = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+                "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def _tensor_type_name(p):
+    return f"impl.{_TENSOR_TYPE.get(p.dtype.name, p.dtype.name)}"
+
+
+def _param_line(k, p, type_name=False):
     if isinstance(p, Tensor):
         size_str = "x".join(str(size) for size in p.size())
         kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-        return f"  ({k}): {kind} containing: [{p.dtype} of size {size_str}]"
+        return f"  ({k}): {kind} containing: [{_tensor_type_name(p) if type_name else p.dtype} of size {size_str}]"
     return f"  ({k}): Object of type: {type(p).__name__}"
 
 
@@ -403,7 +413,7 @@ class ParameterDict(Module):
                 self[p[0]] = p[1]
 
     def extra_repr(self):
-        return "\n".join(_param_line(k, p) for k, p in self.items())
+        return "\n".join(_param_line(k, p, type_name=True) for k, p in self.items())
 
     def __call__(self, input):
         raise RuntimeError("ParameterDict should not be called.")
