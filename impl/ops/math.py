@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype
 from .._autograd import OUTPUT, apply
 from .._tensor import Tensor
 from . import _gamma, _special, linalg, reduce, shape
@@ -243,7 +244,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     x = input._data
     if x.dtype.kind != "f":
         return Tensor._wrap(x.copy())  # integers have no nan or inf (as torch: a copy)
-    fi = np.finfo(x.dtype)
+    fi = _dtype.finfo(input.dtype)  # bfloat16's limits, not those of its float32 storage
     out = np.nan_to_num(x, nan=nan, posinf=fi.max if posinf is None else posinf,
                         neginf=fi.min if neginf is None else neginf)
     finite = np.isfinite(x)
@@ -404,7 +405,7 @@ def _pnorm_last(d, p):
     """The p-norm of ``d`` over its last dim. Where the norm is 0 the gradient is 0 (torch's cdist and norm
     backward); the root and the power are taken of 1 there, so no 0/0 or 0 * inf reaches a gradient."""
     if p == 0:
-        count = reduce.sum(ew._cast(ew.ne(d, 0), d._data.dtype), dim=-1)
+        count = reduce.sum(ew._cast(ew.ne(d, 0), d.dtype), dim=-1)
         return ew.add(count, reduce.sum(ew.mul(d, 0.0), dim=-1))  # zero gradient, as torch's
     if p == 1:
         return reduce.sum(ew.abs(d), dim=-1)
@@ -461,7 +462,7 @@ def _nan_as_zero(input, name):
     if x.dtype.kind != "f":
         return input, None
     nan = np.isnan(x)
-    keep = ew._const((~nan).astype(x.dtype))
+    keep = ew._const(_dtype.cast_array(~nan, input.dtype))
     # torch's nansum backward is grad * ~isnan(input), a product: an infinite gradient (nanmean of an all-nan
     # slice divides by a count of 0) gives nan there, where a where() would give 0
     return apply("NansumBackward0", np.where(nan, x.dtype.type(0), x), (input,), _quiet(lambda g: (g * keep,))), nan
@@ -480,8 +481,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got {input.dtype}")
     zeroed, nan = _nan_as_zero(input, "nanmean")
     total = reduce.sum(zeroed, dim=dim, keepdim=keepdim, dtype=dtype)
-    count = np.sum(~nan, axis=reduce._axes(input, dim, "nanmean"), keepdims=keepdim).astype(total._data.dtype)
-    # the count is a constant: times its reciprocal (computed here, where 1/0 = inf is silenced), an all-nan slice
-    # gives 0 * inf = nan and an infinite gradient, as torch's nansum / count
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return ew.mul(total, ew._const(1 / count))
+    count = np.sum(~nan, axis=reduce._axes(input, dim, "nanmean"), keepdims=keepdim)
+    # torch's nansum / count, the count a constant in the sum's dtype: an all-nan slice gives 0 / 0 = nan and an
+    # infinite gradient
+    return ew.div(total, ew._const(_dtype.cast_array(count, total.dtype)))

@@ -112,7 +112,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     else:
         keep = _random.generator().random(x.shape) >= p
         noise = keep.astype(x.dtype) / x.dtype.type(1.0 - p)
-    noise_t = Tensor._wrap(noise)
+    noise_t = Tensor._wrap(_dtype.cast_array(noise, input.dtype))  # bfloat16 too (float32 storage)
     if inplace:
         return ip.mul_(input, noise_t)
     return ew.mul(input, noise_t)
