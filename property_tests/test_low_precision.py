@@ -67,6 +67,12 @@ LONG = {
     "norm": (lambda lib, x: x.norm(dim=1), [(16, 1000)], "normal"),
     "matmul": (lambda lib, a, b: a @ b, [(16, 512), (512, 16)], "normal"),
     "mul_scalar": (lambda lib, x: x * 1.0003, [(4000,)], "normal"),
+    # torch rounds each output once after the bias add / affine map (a second rounding doubles the error)
+    "linear": (lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), [(32, 512), (16, 512), (16,)], "normal"),
+    "conv2d": (lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, padding=1), [(2, 32, 8, 8), (8, 32, 3, 3), (8,)],
+               "normal"),
+    "layer_norm": (lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (512,), w, b), [(16, 512), (512,), (512,)],
+                   "shifted"),
 }
 
 

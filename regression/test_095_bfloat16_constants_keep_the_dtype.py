@@ -3,17 +3,19 @@
 **Symptom:** ``F.hinge_embedding_loss``, ``F.cosine_embedding_loss``, ``F.gaussian_nll_loss`` with a float ``var``,
 ``diagflat``, ``dist(x, y, 0)``, ``nanmean``, ``dropout`` (and ``alpha_dropout``, ``feature_alpha_dropout``,
 ``dropout2d``), ``rrelu`` in training, ``gumbel_softmax``, ``bernoulli``, ``pad_sequence``, ``embedding_bag`` and
-``vector_to_parameters`` on bfloat16 tensors gave float32 tensors (torch: bfloat16).
+``vector_to_parameters`` on bfloat16 tensors gave float32 tensors (torch: bfloat16), and so did the gradient of a
+second backward pass through a node that saved nothing (``grad(x + x, x)`` twice).
 
 **Root cause:** a bfloat16 tensor's storage is a float32 array (``impl._dtype.BFloat16Array``). These ops built a
 mask, a count, a noise or a padding array with ``np.zeros(..., dtype=x.dtype)`` / ``.astype(x.dtype)`` -- the
 storage's numpy dtype, float32 -- and combined it with the input as a tensor, so type promotion made the result
-float32.
+float32. (The released node's input shells, ``impl._autograd._Shell``, were such arrays too, and the engine casts
+each gradient to its input's storage type.)
 
 **Fix:** the constants are built in the tensor's dtype with ``impl._dtype.cast_array`` / ``full_array`` (the
 ``_const`` helper of ``impl.nn.functional.loss_extra``, ``impl.ops.extra.diagflat``, ``impl.ops.math`` nanmean and
 the p=0 norm, the dropout family, ``rrelu``, ``gumbel_softmax``, ``bernoulli``, ``pad_sequence``, ``embedding_bag``,
-``vector_to_parameters``).
+``vector_to_parameters``, ``_Shell``).
 
 **How this test catches it:** each op on bfloat16 inputs must return a bfloat16 tensor, as torch's does.
 
@@ -46,7 +48,11 @@ def _cases(lib):
     lib.manual_seed(0)
     param = lib.nn.Parameter(x.clone())
     lib.nn.utils.vector_to_parameters(y.reshape(-1), [param])
+    leaf = x.detach().requires_grad_()
+    twice = (leaf + leaf).sum()
+    lib.autograd.grad(twice, leaf)  # the second pass runs through the released node's input shells
     return {
+        "grad, second pass": lib.autograd.grad(twice, leaf)[0],
         "vector_to_parameters": param.detach(),
         "hinge_embedding_loss": F.hinge_embedding_loss(x, x.sign(), reduction="none"),
         "cosine_embedding_loss": F.cosine_embedding_loss(x, y, sign, reduction="none"),
