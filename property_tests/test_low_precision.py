@@ -52,9 +52,10 @@ def test_low_precision_forward(spec, low):
         pytest.skip("; ".join(sorted(skipped)) or "nothing compared")
 
 
-# Long reductions, where accumulating in the low precision itself shows (the spec strategies draw small tensors):
-# torch's CPU kernels accumulate float16/bfloat16 in float32 and round once; impl's error against float64 must be
-# no larger than torch's (normwise, with 50% slack for a different summation order).
+# Long reductions, where accumulating in the low precision itself shows (the spec strategies draw small tensors), and
+# fused kernels, where rounding each step does: torch's CPU kernels compute float16/bfloat16 in float32 and round
+# once; impl's error against float64 must be no larger than torch's (normwise, with 50% slack for a different
+# summation order).
 LONG = {
     "sum": (lambda lib, x: x.sum(), [(4000,)], "abs"),
     "mean": (lambda lib, x: x.mean(dim=1), [(16, 1000)], "abs"),
@@ -73,6 +74,14 @@ LONG = {
                "normal"),
     "layer_norm": (lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (512,), w, b), [(16, 512), (512,), (512,)],
                    "shifted"),
+    # composites whose torch counterpart is one kernel (float32 inside, one rounding)
+    "addmm": (lambda lib, b, x, w: lib.addmm(b, x, w), [(16,), (32, 512), (512, 16)], "normal"),
+    "baddbmm": (lambda lib, b, x, w: lib.baddbmm(b, x, w), [(16,), (2, 16, 512), (2, 512, 16)], "normal"),
+    "batch_norm_eval": (lambda lib, x, m, v: lib.nn.functional.batch_norm(x, m, v), [(64, 32), (32,), (32,)], "abs"),
+    "rms_norm": (lambda lib, x, w: lib.nn.functional.rms_norm(x, (512,), w), [(16, 512), (512,)], "normal"),
+    "sdpa": (lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v), [(4, 64, 64)] * 3, "wide"),
+    "conv3d": (lambda lib, x, w, b: lib.nn.functional.conv3d(x, w, b), [(2, 8, 6, 6, 6), (4, 8, 3, 3, 3), (4,)],
+               "normal"),
 }
 
 
@@ -97,3 +106,19 @@ def test_long_reductions_as_accurate_as_torch(name, low):
     err_t = np.abs(got_t - twin).max() / scale
     err_i = np.abs(np.asarray(got_i._data, dtype=np.float64) - twin).max() / scale
     assert err_i <= 1.5 * err_t + 2.0**-24, f"{name} {low}: impl error {err_i:.3g} vs torch's {err_t:.3g} (normwise)"
+
+
+@pytest.mark.parametrize("low", LOW_DTYPES)
+def test_rms_norm_default_eps_as_torch(low):
+    """eps=None is the machine epsilon of the dtype torch's kernel computes in: float32's for float16 and bfloat16
+    (their opmath), not float16's 2**-10, which on small inputs changes the result by a factor of 2."""
+    import numpy as np
+    import torch
+
+    import impl
+
+    a = np.array([[0.01, -0.02, 0.015], [1.0, -2.0, 0.5]])
+    got = impl.nn.functional.rms_norm(impl.tensor(a).to(getattr(impl, low)), (3,))
+    want = torch.nn.functional.rms_norm(torch.from_numpy(a).to(getattr(torch, low)), (3,))
+    gi = np.asarray(got.double().numpy())
+    assert np.array_equal(gi, want.double().numpy()), f"rms_norm {low}, eps=None: impl {gi}, torch {want}"

@@ -16,6 +16,7 @@ from .._tensor import Tensor
 from . import _gamma, _special, linalg, reduce, shape
 from . import elementwise as ew
 from ._common import binary_operands, broadcast_error, ensure_tensor, float_array
+from ._lowprec import rounded_once
 from ._registry import op
 
 _FALSE = Tensor._wrap(np.zeros((), dtype=bool))
@@ -308,25 +309,31 @@ def _check_matrix(name, t, arg, nd=2):
         raise RuntimeError(f"{name}: {arg} must be a {what}, got {t._data.ndim}-D tensor (shape {tuple(t.shape)})")
 
 
-def _plus_scaled(name, input, product, beta, alpha):
-    """beta * input + alpha * product, as torch: input must broadcast to the product's shape, and with beta == 0
-    the input is ignored (its nan and inf do not propagate) but still gets a zero gradient."""
+def _plus_scaled(name, input, product_fn, operands, beta, alpha):
+    """beta * input + alpha * product_fn(*operands), as torch: input must broadcast to the product's shape, and with
+    beta == 0 the input is ignored (its nan and inf do not propagate) but still gets a zero gradient. float16/bfloat16:
+    the whole expression in float32, rounded once (``rounded_once``), as torch's kernels."""
     ensure_tensor(input, name)
-    target = product._data.shape
-    try:
-        ok = np.broadcast_shapes(input._data.shape, target) == target
-    except ValueError:
-        ok = False
-    if not ok:
-        raise RuntimeError(f"{name}: The expanded size of the tensor must match: input of shape "
-                           f"{tuple(input._data.shape)} cannot be broadcast to the result's shape {tuple(target)}")
-    if alpha != 1:
-        product = ew.mul(product, alpha)
-    if beta == 0:
-        base = ew.where(_FALSE, input, 0.0)
-    else:
-        base = input if beta == 1 else ew.mul(input, beta)
-    return ew.add(base, product)
+
+    def scaled_sum(input, *operands):
+        product = product_fn(*operands)
+        target = product._data.shape
+        try:
+            ok = np.broadcast_shapes(input._data.shape, target) == target
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(f"{name}: The expanded size of the tensor must match: input of shape "
+                               f"{tuple(input._data.shape)} cannot be broadcast to the result's shape {tuple(target)}")
+        if alpha != 1:
+            product = ew.mul(product, alpha)
+        if beta == 0:
+            base = ew.where(_FALSE, input, 0.0)
+        else:
+            base = input if beta == 1 else ew.mul(input, beta)
+        return ew.add(base, product)
+
+    return rounded_once(scaled_sum, input, *operands)
 
 
 @op
@@ -336,7 +343,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     (n, k), (k2, m) = mat1._data.shape, mat2._data.shape
     if k != k2:
         raise RuntimeError(f"addmm: mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
-    return _plus_scaled("addmm", input, linalg.matmul(mat1, mat2), beta, alpha)
+    return _plus_scaled("addmm", input, linalg.matmul, (mat1, mat2), beta, alpha)
 
 
 @op
@@ -346,7 +353,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     if mat._data.shape[1] != vec._data.shape[0]:
         raise RuntimeError(f"addmv: size mismatch, got input {tuple(input.shape)}, mat {tuple(mat.shape)}, "
                            f"vec {tuple(vec.shape)}")
-    return _plus_scaled("addmv", input, linalg.matmul(mat, vec), beta, alpha)
+    return _plus_scaled("addmv", input, linalg.matmul, (mat, vec), beta, alpha)
 
 
 def _batches(name, batch1, batch2):
@@ -363,12 +370,13 @@ def _batches(name, batch1, batch2):
 
 @op
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    return _plus_scaled("addbmm", input, reduce.sum(_batches("addbmm", batch1, batch2), dim=0), beta, alpha)
+    return _plus_scaled("addbmm", input, lambda b1, b2: reduce.sum(_batches("addbmm", b1, b2), dim=0), (batch1, batch2),
+                        beta, alpha)
 
 
 @op
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    return _plus_scaled("baddbmm", input, _batches("baddbmm", batch1, batch2), beta, alpha)
+    return _plus_scaled("baddbmm", input, lambda b1, b2: _batches("baddbmm", b1, b2), (batch1, batch2), beta, alpha)
 
 
 @op

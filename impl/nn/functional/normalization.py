@@ -12,6 +12,7 @@ from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import reduce, shape
 from ...ops._common import from_opmath, opmath
+from ...ops._lowprec import rounded_once
 from ._utils import check_float, size_str
 
 
@@ -167,15 +168,20 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         return also_saves(y, running_mean, running_var)  # torch saves the updated running statistics too
     if running_mean is None or running_var is None:
         raise RuntimeError(f"{op}: running_mean must be defined in evaluation mode")
-    # Eval: a per-channel affine map (composite, so weight/bias gradients come for free).
-    rm = shape.reshape(running_mean, pshape)
-    rv = shape.reshape(running_var, pshape)
-    inv = ew.rsqrt(ew.add(rv, eps))
-    out = ew.mul(ew.sub(input, rm), inv)
-    if weight is not None:
-        out = ew.mul(out, shape.reshape(weight, pshape))
-    if bias is not None:
-        out = ew.add(out, shape.reshape(bias, pshape))
+    # Eval: a per-channel affine map (composite, so weight/bias gradients come for free; float16/bfloat16 rounded
+    # once, as torch's kernel).
+    def affine(input, running_mean, running_var, weight, bias):
+        rm = shape.reshape(running_mean, pshape)
+        rv = shape.reshape(running_var, pshape)
+        inv = ew.rsqrt(ew.add(rv, eps))
+        out = ew.mul(ew.sub(input, rm), inv)
+        if weight is not None:
+            out = ew.mul(out, shape.reshape(weight, pshape))
+        if bias is not None:
+            out = ew.add(out, shape.reshape(bias, pshape))
+        return out
+
+    out = rounded_once(affine, input, running_mean, running_var, weight, bias)
     # torch's batch norm is one node that saves the input, the weight and the running statistics
     return also_saves(out, input, weight, running_mean, running_var)
 
