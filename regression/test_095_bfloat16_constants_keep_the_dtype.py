@@ -4,18 +4,20 @@
 ``diagflat``, ``dist(x, y, 0)``, ``nanmean``, ``dropout`` (and ``alpha_dropout``, ``feature_alpha_dropout``,
 ``dropout2d``), ``rrelu`` in training, ``gumbel_softmax``, ``bernoulli``, ``pad_sequence``, ``embedding_bag`` and
 ``vector_to_parameters`` on bfloat16 tensors gave float32 tensors (torch: bfloat16), and so did the gradient of a
-second backward pass through a node that saved nothing (``grad(x + x, x)`` twice).
+second backward pass through a node that saved nothing (``grad(x + x, x)`` twice) and SGD's momentum buffer of a
+bfloat16 parameter.
 
 **Root cause:** a bfloat16 tensor's storage is a float32 array (``impl._dtype.BFloat16Array``). These ops built a
 mask, a count, a noise or a padding array with ``np.zeros(..., dtype=x.dtype)`` / ``.astype(x.dtype)`` -- the
 storage's numpy dtype, float32 -- and combined it with the input as a tensor, so type promotion made the result
 float32. (The released node's input shells, ``impl._autograd._Shell``, were such arrays too, and the engine casts
-each gradient to its input's storage type.)
+each gradient to its input's storage type; optimizer state buffers were copied with ``np.array``, which drops the
+subclass.)
 
 **Fix:** the constants are built in the tensor's dtype with ``impl._dtype.cast_array`` / ``full_array`` (the
 ``_const`` helper of ``impl.nn.functional.loss_extra``, ``impl.ops.extra.diagflat``, ``impl.ops.math`` nanmean and
 the p=0 norm, the dropout family, ``rrelu``, ``gumbel_softmax``, ``bernoulli``, ``pad_sequence``, ``embedding_bag``,
-``vector_to_parameters``, ``_Shell``).
+``vector_to_parameters``, ``_Shell``, ``impl.optim.optimizer._new_state_tensor``).
 
 **How this test catches it:** each op on bfloat16 inputs must return a bfloat16 tensor, as torch's does.
 
@@ -51,7 +53,12 @@ def _cases(lib):
     leaf = x.detach().requires_grad_()
     twice = (leaf + leaf).sum()
     lib.autograd.grad(twice, leaf)  # the second pass runs through the released node's input shells
+    weight = lib.nn.Parameter(x.clone())
+    sgd = lib.optim.SGD([weight], lr=0.1, momentum=0.9)
+    (weight * weight).sum().backward()
+    sgd.step()
     return {
+        "SGD momentum_buffer": sgd.state[weight]["momentum_buffer"],
         "grad, second pass": lib.autograd.grad(twice, leaf)[0],
         "vector_to_parameters": param.detach(),
         "hinge_embedding_loss": F.hinge_embedding_loss(x, x.sign(), reduction="none"),

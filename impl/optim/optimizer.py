@@ -45,8 +45,9 @@ def _to_array(value):
 
 
 def _new_state_tensor(arr):
-    """Wrap a state buffer; ``np.array`` makes sure 0-d results (numpy scalars) become writable 0-d arrays."""
-    return Tensor._wrap(np.array(arr, copy=True))
+    """Wrap a state buffer; ``np.array`` makes sure 0-d results (numpy scalars) become writable 0-d arrays
+    (``subok``: a bfloat16 buffer stays bfloat16)."""
+    return Tensor._wrap(np.array(arr, copy=True, subok=True))
 
 
 def _step_tensor(value=0.0):
