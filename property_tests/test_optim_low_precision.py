@@ -1,4 +1,4 @@
-"""SGD and Adam/AdamW on float16/bfloat16 parameters, step by step against torch's.
+"""SGD, Adam/AdamW, RMSprop and Adagrad on float16/bfloat16 parameters, step by step against torch's.
 
 torch's CPU kernels compute each in-place op of the update in float32 and round once (``add_``'s alpha taken in the
 tensor's dtype first); an update computed in the low dtype itself rounds each product and sum, a 1-ulp difference in
@@ -19,6 +19,9 @@ CASES = {
     "adam": ("Adam", {"lr": 0.1}),
     "adam_amsgrad_wd": ("Adam", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True}),
     "adamw": ("AdamW", {"lr": 0.1}),
+    "rmsprop": ("RMSprop", {"lr": 0.01}),
+    "rmsprop_centered_momentum_wd": ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5, "weight_decay": 0.01}),
+    "adagrad": ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.01}),
 }
 EPS = {"float16": 2.0**-10, "bfloat16": 2.0**-7}
 TINY = {"float16": 2.0**-24, "bfloat16": 2.0**-133}  # smallest subnormal: the ulp near 0

@@ -78,6 +78,13 @@ def addcmul_(a, b, c, value):
         a += t
 
 
+def addcmul(a, b, c, value):
+    """``a.addcmul(b, c, value=value)`` (a new array); float32/float64 as ``a + (value * b) * c``."""
+    out = np.array(a, copy=True, subok=True)
+    addcmul_(out, b, c, value)
+    return out
+
+
 def addcdiv_(a, b, c, value):
     """``a.addcdiv_(b, c, value=value)``; float32/float64 as ``a += (value * b) / c``."""
     if is_low_precision(a):
