@@ -1,4 +1,4 @@
-"""SGD, Adam/AdamW, RMSprop and Adagrad on float16/bfloat16 parameters, step by step against torch's.
+"""SGD, Adam/AdamW, RMSprop, Adagrad, Adamax and NAdam on float16/bfloat16 parameters, step by step against torch's.
 
 torch's CPU kernels compute each in-place op of the update in float32 and round once (``add_``'s alpha taken in the
 tensor's dtype first); an update computed in the low dtype itself rounds each product and sum, a 1-ulp difference in
@@ -22,6 +22,9 @@ CASES = {
     "rmsprop": ("RMSprop", {"lr": 0.01}),
     "rmsprop_centered_momentum_wd": ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5, "weight_decay": 0.01}),
     "adagrad": ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.01}),
+    "adamax_wd": ("Adamax", {"lr": 0.1, "weight_decay": 0.01}),
+    "nadam": ("NAdam", {"lr": 0.1}),
+    "nadam_decoupled_wd": ("NAdam", {"lr": 0.1, "weight_decay": 0.01, "decoupled_weight_decay": True}),
 }
 EPS = {"float16": 2.0**-10, "bfloat16": 2.0**-7}
 TINY = {"float16": 2.0**-24, "bfloat16": 2.0**-133}  # smallest subnormal: the ulp near 0

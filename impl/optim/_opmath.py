@@ -58,6 +58,22 @@ def div_(a, s):
         a /= s
 
 
+def divided(a, s):
+    """``a.div(s)`` for a Python-float ``s`` (a new array)."""
+    out = np.array(a, copy=True, subok=True)
+    div_(out, s)
+    return out
+
+
+def lerp_(a, b, weight, exact_lerp_):
+    """``a.lerp_(b, weight)``: :func:`lerp_low_` on float16/bfloat16, ``exact_lerp_`` (the optimizers' float32/float64
+    formula) otherwise."""
+    if is_low_precision(a):
+        lerp_low_(a, b, weight)
+    else:
+        exact_lerp_(a, b, weight)
+
+
 def add_scalar_(a, s):
     """``a.add_(s)`` for a Python-float ``s``."""
     if is_low_precision(a):
