@@ -1,8 +1,8 @@
-"""SGD, Adam/AdamW, RMSprop, Adagrad, Adamax and NAdam on float16/bfloat16 parameters, step by step against torch's.
+"""SGD, Adam/AdamW, RMSprop, Adagrad, Adamax, NAdam, RAdam and Adadelta on float16/bfloat16 parameters, step by step against torch's.
 
 torch's CPU kernels compute each in-place op of the update in float32 and round once (``add_``'s alpha taken in the
 tensor's dtype first); an update computed in the low dtype itself rounds each product and sum, a 1-ulp difference in
-a fifth of the elements after one step. impl must agree with torch's parameters after three steps to within two ulps
+a fifth of the elements after one step. impl must agree with torch's parameters after three steps (eight for RAdam's rectified branch) to within two ulps
 (of the larger of the result and the starting value) everywhere, and differ in no more than 1% of them (torch's vectorised kernels contract some multiply-adds into FMAs,
 which numpy cannot reproduce).
 """
@@ -25,9 +25,14 @@ CASES = {
     "adamax_wd": ("Adamax", {"lr": 0.1, "weight_decay": 0.01}),
     "nadam": ("NAdam", {"lr": 0.1}),
     "nadam_decoupled_wd": ("NAdam", {"lr": 0.1, "weight_decay": 0.01, "decoupled_weight_decay": True}),
+    "radam": ("RAdam", {"lr": 0.1}),
+    "radam_wd": ("RAdam", {"lr": 0.1, "weight_decay": 0.01}),
+    "radam_rectified": ("RAdam", {"lr": 0.1, "betas": (0.9, 0.9)}),  # rho_t > 5 from step 6: the adaptive branch
+    "adadelta_wd": ("Adadelta", {"lr": 1.0, "weight_decay": 0.01}),
 }
 EPS = {"float16": 2.0**-10, "bfloat16": 2.0**-7}
 TINY = {"float16": 2.0**-24, "bfloat16": 2.0**-133}  # smallest subnormal: the ulp near 0
+STEPS = {"radam_rectified": 8}  # 3 steps for the others
 MAX_DIFFERING = 0.01
 # 2 ulps: an element where an FMA made torch's momentum buffer differ by 1 ulp carries it into the later steps
 ULPS = 2.0
@@ -39,7 +44,7 @@ def test_low_precision_update_as_torch(case, low):
     name, kw = CASES[case]
     rng = np.random.default_rng(0)
     w0 = rng.standard_normal(1000)
-    grads = [rng.standard_normal(1000) for _ in range(3)]
+    grads = [rng.standard_normal(1000) for _ in range(STEPS.get(case, 3))]
     result = []
     for lib in (torch, impl):
         p = lib.nn.Parameter(lib.tensor(w0).to(getattr(lib, low)))

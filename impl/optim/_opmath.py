@@ -83,6 +83,15 @@ def add_scalar_(a, s):
         a += s
 
 
+def added_scalar(a, s):
+    """``a.add(s)`` for a Python-float ``s`` (a new array)."""
+    if is_low_precision(a):
+        out = np.array(a, copy=True, subok=True)
+        add_scalar_(out, s)
+        return out
+    return a + s
+
+
 def addcmul_(a, b, c, value):
     """``a.addcmul_(b, c, value=value)``; float32/float64 as ``a += (value * b) * c``."""
     if is_low_precision(a):
