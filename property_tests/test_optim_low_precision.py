@@ -1,4 +1,4 @@
-"""SGD, Adam/AdamW, RMSprop, Adagrad, Adamax, NAdam, RAdam and Adadelta on float16/bfloat16 parameters, step by step against torch's.
+"""Every optimizer but L-BFGS on float16/bfloat16 parameters, step by step against torch's.
 
 torch's CPU kernels compute each in-place op of the update in float32 and round once (``add_``'s alpha taken in the
 tensor's dtype first); an update computed in the low dtype itself rounds each product and sum, a 1-ulp difference in
@@ -29,6 +29,7 @@ CASES = {
     "radam_wd": ("RAdam", {"lr": 0.1, "weight_decay": 0.01}),
     "radam_rectified": ("RAdam", {"lr": 0.1, "betas": (0.9, 0.9)}),  # rho_t > 5 from step 6: the adaptive branch
     "adadelta_wd": ("Adadelta", {"lr": 1.0, "weight_decay": 0.01}),
+    "asgd_wd": ("ASGD", {"lr": 0.1, "weight_decay": 0.01, "t0": 1}),
 }
 EPS = {"float16": 2.0**-10, "bfloat16": 2.0**-7}
 TINY = {"float16": 2.0**-24, "bfloat16": 2.0**-133}  # smallest subnormal: the ulp near 0
