@@ -2,9 +2,10 @@
 
 torch's CPU kernels compute each in-place op of the update in float32 and round once (``add_``'s alpha taken in the
 tensor's dtype first); an update computed in the low dtype itself rounds each product and sum, a 1-ulp difference in
-a fifth of the elements after one step. impl must agree with torch's parameters after three steps (eight for RAdam's rectified branch) to within two ulps
-(of the larger of the result and the starting value) everywhere, and differ in no more than 1% of them (torch's vectorised kernels contract some multiply-adds into FMAs,
-which numpy cannot reproduce).
+a fifth of the elements after one step. impl must agree with torch's parameters after three steps (eight for RAdam's
+rectified branch) to within two ulps (of the larger of the result and the starting value) everywhere, and differ in
+no more than 1% of them (torch's vectorised kernels contract some multiply-adds into FMAs, which numpy cannot
+reproduce).
 """
 import numpy as np
 import pytest
