@@ -7,7 +7,8 @@ parameter's identity (and the array object behind it) never changes.
 Numerics: each update follows the single-tensor (``foreach=False``) path of torch 2.13 operation by
 operation, in the parameter's dtype, with Python-float hyperparameters rounded to that dtype exactly where
 torch's kernels round them. Remaining differences are ulp-level: torch's CPU kernels contract some
-multiply-adds into FMAs and use a vectorised float32 sqrt that is not always correctly rounded.
+multiply-adds into FMAs and use a vectorised float32 sqrt that is not always correctly rounded. float16/bfloat16
+parameters: each of torch's in-place ops is computed in float32 and rounded once (``_opmath.py``), as its kernels.
 """
 from __future__ import annotations
 
