@@ -650,7 +650,8 @@ class _Shell:
     __slots__ = ("_data", "requires_grad")
 
     def __init__(self, t):
-        self._data = np.broadcast_to(np.zeros((), t._data.dtype), t._data.shape)
+        # in the tensor's dtype (bfloat16's storage class too: a gradient is cast to its input's storage type)
+        self._data = np.broadcast_to(_dtype.full_array((), 0, _dtype.of_array(t._data)), t._data.shape, subok=True)
         self.requires_grad = t.requires_grad
 
     @property

@@ -187,4 +187,4 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False,
 @op
 def bernoulli(input: Tensor, generator: random.Generator | None = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
-    return Tensor._wrap((rng.random(input._data.shape) < input._data).astype(input._data.dtype))
+    return Tensor._wrap(_dtype.cast_array(rng.random(input._data.shape) < input._data, input.dtype))  # bfloat16 too

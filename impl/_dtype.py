@@ -386,3 +386,18 @@ class iinfo:
 
     def __repr__(self):
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+# ---- legacy tensor type names (Tensor.type()) ----------------------------------------------------------------
+TENSOR_TYPE_NAMES = {"bool": "BoolTensor", "uint8": "ByteTensor", "int8": "CharTensor", "int16": "ShortTensor",
+                     "int32": "IntTensor", "int64": "LongTensor", "float16": "HalfTensor", "bfloat16": "BFloat16Tensor",
+                     "float32": "FloatTensor", "float64": "DoubleTensor"}
+_BY_TENSOR_TYPE = {tn: _BY_NAME[name] for name, tn in TENSOR_TYPE_NAMES.items()}
+
+
+def from_tensor_type_name(name):
+    """The dtype of a legacy type name: ``impl.HalfTensor`` (or torch's spelling ``torch.HalfTensor``)."""
+    module, _, tn = name.rpartition(".")
+    if module not in ("impl", "torch") or tn not in _BY_TENSOR_TYPE:
+        raise ValueError(f"invalid type: {name!r}")
+    return _BY_TENSOR_TYPE[tn]

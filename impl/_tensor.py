@@ -167,10 +167,10 @@ class Tensor(_DeclaredMethods):
         torch's ToCopyBackward0 (the gradient goes back in the input's dtype); the tensor itself when nothing changes."""
         dt = kwargs.get("dtype")
         for a in args:
-            if isinstance(a, _dtype.dtype) or a in (builtins.float, builtins.int, builtins.bool):
-                dt = a
-            elif isinstance(a, Tensor):
+            if isinstance(a, Tensor):  # first: a Tensor is not compared with the Python types below (== is elementwise)
                 dt = a.dtype
+            elif isinstance(a, _dtype.dtype) or any(a is t for t in (builtins.float, builtins.int, builtins.bool)):
+                dt = a
         copy = kwargs.get("copy", False)
         if dt is None or _dtype.to_impl(dt) is self.dtype:
             if not copy:
@@ -180,9 +180,14 @@ class Tensor(_DeclaredMethods):
 
         return _cast(self, _dtype.to_impl(dt), force_copy=copy)
 
-    def type(self, dtype: _dtype.dtype | None = None) -> str | Tensor:
+    def type(self, dtype: _dtype.dtype | str | None = None, non_blocking: builtins.bool = False,
+             **kwargs: Any) -> str | Tensor:
+        """No argument: the legacy type name (``impl.FloatTensor``, as torch's ``torch.FloatTensor``). Otherwise
+        the tensor as that dtype, given as a dtype or a type name (``impl.HalfTensor``; ``torch.HalfTensor`` too)."""
         if dtype is None:
-            return f"impl.{self.dtype.name}"
+            return f"impl.{_dtype.TENSOR_TYPE_NAMES[self.dtype.name]}"
+        if isinstance(dtype, str):
+            dtype = _dtype.from_tensor_type_name(dtype)
         return self.to(dtype)
 
     def float(self) -> Tensor:

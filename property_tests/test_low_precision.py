@@ -44,9 +44,10 @@ def test_low_precision_forward(spec, low):
         pytest.skip("; ".join(sorted(skipped)) or "nothing compared")
 
 
-# Long reductions, where accumulating in the low precision itself shows (the spec strategies draw small tensors):
-# torch's CPU kernels accumulate float16/bfloat16 in float32 and round once; impl's error against float64 must be
-# no larger than torch's (normwise, with 50% slack for a different summation order).
+# Long reductions, where accumulating in the low precision itself shows (the spec strategies draw small tensors), and
+# fused kernels, where rounding each step does: torch's CPU kernels compute float16/bfloat16 in float32 and round
+# once; impl's error against float64 must be no larger than torch's (normwise, with 50% slack for a different
+# summation order).
 LONG = {
     "sum": (lambda lib, x: x.sum(), [(4000,)], "abs"),
     "mean": (lambda lib, x: x.mean(dim=1), [(16, 1000)], "abs"),
@@ -59,6 +60,20 @@ LONG = {
     "norm": (lambda lib, x: x.norm(dim=1), [(16, 1000)], "normal"),
     "matmul": (lambda lib, a, b: a @ b, [(16, 512), (512, 16)], "normal"),
     "mul_scalar": (lambda lib, x: x * 1.0003, [(4000,)], "normal"),
+    # torch rounds each output once after the bias add / affine map (a second rounding doubles the error)
+    "linear": (lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), [(32, 512), (16, 512), (16,)], "normal"),
+    "conv2d": (lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, padding=1), [(2, 32, 8, 8), (8, 32, 3, 3), (8,)],
+               "normal"),
+    "layer_norm": (lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (512,), w, b), [(16, 512), (512,), (512,)],
+                   "shifted"),
+    # composites whose torch counterpart is one kernel (float32 inside, one rounding)
+    "addmm": (lambda lib, b, x, w: lib.addmm(b, x, w), [(16,), (32, 512), (512, 16)], "normal"),
+    "baddbmm": (lambda lib, b, x, w: lib.baddbmm(b, x, w), [(16,), (2, 16, 512), (2, 512, 16)], "normal"),
+    "batch_norm_eval": (lambda lib, x, m, v: lib.nn.functional.batch_norm(x, m, v), [(64, 32), (32,), (32,)], "abs"),
+    "rms_norm": (lambda lib, x, w: lib.nn.functional.rms_norm(x, (512,), w), [(16, 512), (512,)], "normal"),
+    "sdpa": (lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v), [(4, 64, 64)] * 3, "wide"),
+    "conv3d": (lambda lib, x, w, b: lib.nn.functional.conv3d(x, w, b), [(2, 8, 6, 6, 6), (4, 8, 3, 3, 3), (4,)],
+               "normal"),
 }
 
 
@@ -83,3 +98,19 @@ def test_long_reductions_as_accurate_as_torch(name, low):
     err_t = np.abs(got_t - twin).max() / scale
     err_i = np.abs(np.asarray(got_i._data, dtype=np.float64) - twin).max() / scale
     assert err_i <= 1.5 * err_t + 2.0**-24, f"{name} {low}: impl error {err_i:.3g} vs torch's {err_t:.3g} (normwise)"
+
+
+@pytest.mark.parametrize("low", LOW_DTYPES)
+def test_rms_norm_default_eps_as_torch(low):
+    """eps=None is the machine epsilon of the dtype torch's kernel computes in: float32's for float16 and bfloat16
+    (their opmath), not float16's 2**-10, which on small inputs changes the result by a factor of 2."""
+    import numpy as np
+    import torch
+
+    import impl
+
+    a = np.array([[0.01, -0.02, 0.015], [1.0, -2.0, 0.5]])
+    got = impl.nn.functional.rms_norm(impl.tensor(a).to(getattr(impl, low)), (3,))
+    want = torch.nn.functional.rms_norm(torch.from_numpy(a).to(getattr(torch, low)), (3,))
+    gi = np.asarray(got.double().numpy())
+    assert np.array_equal(gi, want.double().numpy()), f"rms_norm {low}, eps=None: impl {gi}, torch {want}"

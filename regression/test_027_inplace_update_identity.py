@@ -65,7 +65,8 @@ def _rebind(opt, group, p, new_value):
 
 
 def _optimizer_rebinds():
-    broken = rewrite_source(sgd_mod.SGD._step_group, ("d += (-lr) * g", "_rebind(self, group, p, d + (-lr) * g)"),
+    broken = rewrite_source(sgd_mod.SGD._step_group, ("_op.add_(d, g, -lr)",
+                                                                "_rebind(self, group, p, _op.added(d, g, -lr))"),
                             extra_globals={"_rebind": _rebind})
     return swap_attr(sgd_mod.SGD, "_step_group", broken)
 

@@ -753,7 +753,7 @@ def combinations(input, r=2, with_replacement=False):
     if r < 0:
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
     if r == 0:
-        return Tensor._wrap(np.zeros((0,), dtype=input._data.dtype))
+        return Tensor._wrap(_dtype.empty_array((0,), input.dtype))
     n = input._data.size
     grid = np.indices((n,) * r).reshape(r, -1).T  # every r-tuple of positions, in lexicographic order
     steps = np.diff(grid, axis=1)

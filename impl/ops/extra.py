@@ -33,8 +33,8 @@ def diagflat(input, offset=0):
     n = x._data.shape[0]
     m = n + abs(int(offset))
     k = np.arange(n)
-    rows = np.zeros((n, m), dtype=input._data.dtype)
-    cols = np.zeros((n, m), dtype=input._data.dtype)
+    rows = _dtype.full_array((n, m), 0, input.dtype)
+    cols = _dtype.full_array((n, m), 0, input.dtype)
     rows[k, k + max(-offset, 0)] = 1
     cols[k, k + max(offset, 0)] = 1
     return linalg.matmul(sh.transpose(ew.mul(Tensor._wrap(rows), sh.unsqueeze(x, 1)), 0, 1), Tensor._wrap(cols))

@@ -10,11 +10,13 @@ import math
 
 import numpy as np
 
+from .. import _dtype
 from .._autograd import OUTPUT, also_saves, apply, needed
 from .._tensor import Tensor
 from . import _gamma, _special, linalg, reduce, shape
 from . import elementwise as ew
 from ._common import binary_operands, broadcast_error, ensure_tensor, float_array
+from ._lowprec import rounded_once
 from ._registry import op
 
 _FALSE = Tensor._wrap(np.zeros((), dtype=bool))
@@ -244,7 +246,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     x = input._data
     if x.dtype.kind != "f":
         return Tensor._wrap(x.copy())  # integers have no nan or inf (as torch: a copy)
-    fi = np.finfo(x.dtype)
+    fi = _dtype.finfo(input.dtype)  # bfloat16's limits, not those of its float32 storage
     out = np.nan_to_num(x, nan=nan, posinf=fi.max if posinf is None else posinf,
                         neginf=fi.min if neginf is None else neginf)
     finite = np.isfinite(x)
@@ -309,25 +311,31 @@ def _check_matrix(name, t, arg, nd=2):
         raise RuntimeError(f"{name}: {arg} must be a {what}, got {t._data.ndim}-D tensor (shape {tuple(t.shape)})")
 
 
-def _plus_scaled(name, input, product, beta, alpha):
-    """beta * input + alpha * product, as torch: input must broadcast to the product's shape, and with beta == 0
-    the input is ignored (its nan and inf do not propagate) but still gets a zero gradient."""
+def _plus_scaled(name, input, product_fn, operands, beta, alpha):
+    """beta * input + alpha * product_fn(*operands), as torch: input must broadcast to the product's shape, and with
+    beta == 0 the input is ignored (its nan and inf do not propagate) but still gets a zero gradient. float16/bfloat16:
+    the whole expression in float32, rounded once (``rounded_once``), as torch's kernels."""
     ensure_tensor(input, name)
-    target = product._data.shape
-    try:
-        ok = np.broadcast_shapes(input._data.shape, target) == target
-    except ValueError:
-        ok = False
-    if not ok:
-        raise RuntimeError(f"{name}: The expanded size of the tensor must match: input of shape "
-                           f"{tuple(input._data.shape)} cannot be broadcast to the result's shape {tuple(target)}")
-    if alpha != 1:
-        product = ew.mul(product, alpha)
-    if beta == 0:
-        base = ew.where(_FALSE, input, 0.0)
-    else:
-        base = input if beta == 1 else ew.mul(input, beta)
-    return ew.add(base, product)
+
+    def scaled_sum(input, *operands):
+        product = product_fn(*operands)
+        target = product._data.shape
+        try:
+            ok = np.broadcast_shapes(input._data.shape, target) == target
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(f"{name}: The expanded size of the tensor must match: input of shape "
+                               f"{tuple(input._data.shape)} cannot be broadcast to the result's shape {tuple(target)}")
+        if alpha != 1:
+            product = ew.mul(product, alpha)
+        if beta == 0:
+            base = ew.where(_FALSE, input, 0.0)
+        else:
+            base = input if beta == 1 else ew.mul(input, beta)
+        return ew.add(base, product)
+
+    return rounded_once(scaled_sum, input, *operands)
 
 
 @op
@@ -337,7 +345,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     (n, k), (k2, m) = mat1._data.shape, mat2._data.shape
     if k != k2:
         raise RuntimeError(f"addmm: mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
-    return _plus_scaled("addmm", input, linalg.matmul(mat1, mat2), beta, alpha)
+    return _plus_scaled("addmm", input, linalg.matmul, (mat1, mat2), beta, alpha)
 
 
 @op
@@ -347,7 +355,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     if mat._data.shape[1] != vec._data.shape[0]:
         raise RuntimeError(f"addmv: size mismatch, got input {tuple(input.shape)}, mat {tuple(mat.shape)}, "
                            f"vec {tuple(vec.shape)}")
-    return _plus_scaled("addmv", input, linalg.matmul(mat, vec), beta, alpha)
+    return _plus_scaled("addmv", input, linalg.matmul, (mat, vec), beta, alpha)
 
 
 def _batches(name, batch1, batch2):
@@ -364,12 +372,13 @@ def _batches(name, batch1, batch2):
 
 @op
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    return _plus_scaled("addbmm", input, reduce.sum(_batches("addbmm", batch1, batch2), dim=0), beta, alpha)
+    return _plus_scaled("addbmm", input, lambda b1, b2: reduce.sum(_batches("addbmm", b1, b2), dim=0), (batch1, batch2),
+                        beta, alpha)
 
 
 @op
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    return _plus_scaled("baddbmm", input, _batches("baddbmm", batch1, batch2), beta, alpha)
+    return _plus_scaled("baddbmm", input, lambda b1, b2: _batches("baddbmm", b1, b2), (batch1, batch2), beta, alpha)
 
 
 @op
@@ -409,7 +418,7 @@ def _pnorm_last(d, p):
     """The p-norm of ``d`` over its last dim. Where the norm is 0 the gradient is 0 (torch's cdist and norm
     backward); the root and the power are taken of 1 there, so no 0/0 or 0 * inf reaches a gradient."""
     if p == 0:
-        count = reduce.sum(ew._cast(ew.ne(d, 0), d._data.dtype), dim=-1)
+        count = reduce.sum(ew._cast(ew.ne(d, 0), d.dtype), dim=-1)
         return ew.add(count, reduce.sum(ew.mul(d, 0.0), dim=-1))  # zero gradient, as torch's
     if p == 1:
         return reduce.sum(ew.abs(d), dim=-1)
@@ -466,7 +475,7 @@ def _nan_as_zero(input, name):
     if x.dtype.kind != "f":
         return input, None
     nan = np.isnan(x)
-    keep = ew._const((~nan).astype(x.dtype))
+    keep = ew._const(_dtype.cast_array(~nan, input.dtype))
     # torch's nansum backward is grad * ~isnan(input), a product: an infinite gradient (nanmean of an all-nan
     # slice divides by a count of 0) gives nan there, where a where() would give 0
     # saved: torch's nansum_backward reads the input (an in-place edit of it makes backward raise)
@@ -487,8 +496,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got {input.dtype}")
     zeroed, nan = _nan_as_zero(input, "nanmean")
     total = reduce.sum(zeroed, dim=dim, keepdim=keepdim, dtype=dtype)
-    count = np.sum(~nan, axis=reduce._axes(input, dim, "nanmean"), keepdims=keepdim).astype(total._data.dtype)
-    # the count is a constant: times its reciprocal (computed here, where 1/0 = inf is silenced), an all-nan slice
-    # gives 0 * inf = nan and an infinite gradient, as torch's nansum / count
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return ew.mul(total, ew._const(1 / count))
+    count = np.sum(~nan, axis=reduce._axes(input, dim, "nanmean"), keepdims=keepdim)
+    # torch's nansum / count, the count a constant in the sum's dtype: an all-nan slice gives 0 / 0 = nan and an
+    # infinite gradient
+    return ew.div(total, ew._const(_dtype.cast_array(count, total.dtype)))

@@ -16,6 +16,7 @@ arguments are passed positionally because that machinery looks at positional arg
 """
 import numpy as np
 
+from .. import _dtype
 from .._autograd import OUTPUT, also_saves, apply, needed
 from .._tensor import Tensor
 from ._common import ensure_tensor, norm_dim
@@ -110,7 +111,7 @@ def _scatter_legacy_reduce(input, dim, index, src, value, reduce):
     with _NoGrad():
         if src is None:
             xs, ins, _ = _scatter_index("scatter", input, dim, index)
-            src = Tensor._wrap(np.full(ins, value, dtype=input._data.dtype))
+            src = Tensor._wrap(_dtype.full_array(ins, value, input.dtype))
         out = (scatter_add(input, dim, index, src) if reduce == "add"
                else scatter_reduce(input, dim, index, src, "prod"))
 

@@ -84,11 +84,11 @@ def is_contiguous(self, memory_format=None):
 
 
 def _nbytes(self):
-    return int(self._data.nbytes)
+    return int(self._data.size) * self.dtype.itemsize  # the dtype's size: bfloat16 is stored as float32
 
 
 def _itemsize(self):
-    return int(self._data.itemsize)
+    return self.dtype.itemsize
 
 
 op("nbytes", function=False, method=property(_nbytes))(_nbytes)

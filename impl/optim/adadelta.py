@@ -3,6 +3,7 @@
 import numpy as np
 
 from .._tensor import Tensor
+from . import _opmath as _op
 from ._checks import check_flags, check_lr, check_nonneg
 from .optimizer import Optimizer, _bump_step, _hyper, _step_tensor
 
@@ -33,19 +34,15 @@ class Adadelta(Optimizer):
             if group["maximize"]:
                 g = -g
             if wd != 0:
-                g = g + wd * d
+                g = _op.added(g, d, wd)
             square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
-            square_avg *= rho
-            sq = (1 - rho) * g
-            sq *= g
-            square_avg += sq
-            std = np.sqrt(square_avg + eps)
-            delta = np.sqrt(acc_delta + eps)
+            _op.mul_(square_avg, rho)
+            _op.addcmul_(square_avg, g, g, 1 - rho)  # ((1 - rho) * g) * g
+            std = np.sqrt(_op.added_scalar(square_avg, eps))
+            delta = np.sqrt(_op.added_scalar(acc_delta, eps))
             delta /= std
             delta *= g
-            acc_delta *= rho
-            sq = (1 - rho) * delta
-            sq *= delta
-            acc_delta += sq
-            d += (-lr) * delta
+            _op.mul_(acc_delta, rho)
+            _op.addcmul_(acc_delta, delta, delta, 1 - rho)
+            _op.add_(d, delta, -lr)
             self._bump(p)

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor
+from . import _opmath as _op
 from ._checks import check_flags, check_lr, check_nonneg
 from .optimizer import Optimizer, _bump_step, _hyper, _step_tensor
 
@@ -42,10 +43,11 @@ class Adagrad(Optimizer):
             if maximize:
                 g = -g
             if wd != 0:
-                g = g + wd * d
+                g = _op.added(g, d, wd)
             clr = lr / (1 + (step - 1) * lr_decay)
             state_sum = state["sum"]._data
-            state_sum += g * g
-            std = np.sqrt(state_sum) + eps
-            d += ((-clr) * g) / std
+            _op.addcmul_(state_sum, g, g, 1)
+            std = np.array(np.sqrt(state_sum), copy=True, subok=True)  # a fresh array (0-d too), updated in place
+            _op.add_scalar_(std, eps)
+            _op.addcdiv_(d, g, std, -clr)  # ((-clr) * g) / std
             self._bump(p)

@@ -2,6 +2,8 @@
 import numpy as np
 
 from .._tensor import Tensor
+from ..ops._common import is_low_precision
+from . import _opmath as _op
 from ._checks import check_flags, check_lr
 from .optimizer import Optimizer, _bump_step, _hyper, _lerp_, _step_tensor
 
@@ -46,15 +48,16 @@ class Adam(Optimizer):
             step = _bump_step(state)
             if wd != 0:
                 if decoupled:
-                    d *= 1 - lr * wd
+                    _op.mul_(d, 1 - lr * wd)
                 else:
-                    g = g + wd * d
+                    g = _op.added(g, d, wd)
             exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            _lerp_(exp_avg, g, 1 - beta1)
-            exp_avg_sq *= beta2
-            sq = (1 - beta2) * g  # ((1 - beta2) * g) * g; temporaries updated in place from here on
-            sq *= g
-            exp_avg_sq += sq
+            if is_low_precision(exp_avg):
+                _op.lerp_low_(exp_avg, g, 1 - beta1)
+            else:
+                _lerp_(exp_avg, g, 1 - beta1)
+            _op.mul_(exp_avg_sq, beta2)
+            _op.addcmul_(exp_avg_sq, g, g, 1 - beta2)  # ((1 - beta2) * g) * g, temporaries updated in place
             bias_correction1 = 1 - beta1**step
             bias_correction2 = 1 - beta2**step
             step_size = lr / bias_correction1
@@ -62,12 +65,10 @@ class Adam(Optimizer):
             if amsgrad:
                 mx = state["max_exp_avg_sq"]._data
                 np.maximum(mx, exp_avg_sq, out=mx)
-                denom = np.sqrt(mx)
+                denom = np.asanyarray(np.sqrt(mx))  # an array (0-d too): updated in place below
             else:
-                denom = np.sqrt(exp_avg_sq)
-            denom /= bias_correction2_sqrt  # sqrt(v) / bias_correction2_sqrt + eps
-            denom += eps
-            upd = (-step_size) * exp_avg  # ((-step_size) * exp_avg) / denom
-            upd /= denom
-            d += upd
+                denom = np.asanyarray(np.sqrt(exp_avg_sq))
+            _op.div_(denom, bias_correction2_sqrt)  # sqrt(v) / bias_correction2_sqrt + eps
+            _op.add_scalar_(denom, eps)
+            _op.addcdiv_(d, exp_avg, denom, -step_size)  # ((-step_size) * exp_avg) / denom
             self._bump(p)

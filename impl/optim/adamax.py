@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor
+from . import _opmath as _op
 from ._checks import check_betas, check_flags, check_lr, check_nonneg
 from .optimizer import Optimizer, _bump_step, _hyper, _lerp_, _step_tensor
 
@@ -32,13 +33,13 @@ class Adamax(Optimizer):
                 g = -g
             step = _bump_step(state)
             if wd != 0:
-                g = g + wd * d
+                g = _op.added(g, d, wd)
             exp_avg, exp_inf = state["exp_avg"]._data, state["exp_inf"]._data
-            _lerp_(exp_avg, g, 1 - beta1)
-            exp_inf *= beta2
-            np.maximum(exp_inf, np.abs(g) + eps, out=exp_inf)
+            _op.lerp_(exp_avg, g, 1 - beta1, _lerp_)
+            _op.mul_(exp_inf, beta2)
+            abs_g = np.array(np.abs(g), copy=True, subok=True)
+            _op.add_scalar_(abs_g, eps)
+            np.maximum(exp_inf, abs_g, out=exp_inf)
             clr = lr / (1 - beta1**step)
-            upd = (-clr) * exp_avg  # addcdiv: (value * exp_avg) / exp_inf
-            upd /= exp_inf
-            d += upd
+            _op.addcdiv_(d, exp_avg, exp_inf, -clr)  # (value * exp_avg) / exp_inf
             self._bump(p)

@@ -6,6 +6,7 @@ running average ``ax`` is a plain copy of the parameter until step ``t0`` has pa
 import numpy as np
 
 from .._tensor import Tensor
+from . import _opmath as _op
 from ._checks import check_flags, check_lr, check_nonneg
 from .optimizer import Optimizer, _bump_step, _hyper, _step_tensor
 
@@ -34,11 +35,11 @@ class ASGD(Optimizer):
                 g = -g
             step = _bump_step(state)
             if wd != 0:
-                g = g + wd * d
+                g = _op.added(g, d, wd)
             eta_t, mu_t, ax = state["eta"], state["mu"], state["ax"]._data
             eta = float(eta_t._data)
-            d *= 1 - lambd * eta  # decay term
-            d += (-eta) * g
+            _op.mul_(d, 1 - lambd * eta)  # decay term
+            _op.add_(d, g, -eta)
             if float(mu_t._data) != 1:
                 diff = d - ax
                 diff *= mu_t._data.astype(d.dtype)  # the 0-d float32 mu joins the parameter's dtype

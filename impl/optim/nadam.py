@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor
+from . import _opmath as _op
 from ._checks import check_betas, check_flags, check_lr, check_nonneg
 from .optimizer import Optimizer, _bump_step, _hyper, _lerp_, _step_tensor
 
@@ -40,9 +41,9 @@ class NAdam(Optimizer):
             bias_correction2 = 1 - beta2**step
             if wd != 0:
                 if group["decoupled_weight_decay"]:
-                    d *= 1 - lr * wd
+                    _op.mul_(d, 1 - lr * wd)
                 else:
-                    g = g + wd * d
+                    g = _op.added(g, d, wd)
             mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
             mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
             mu_product_t = state["mu_product"]
@@ -50,18 +51,13 @@ class NAdam(Optimizer):
             mu_product_t._version[0] += 1
             mu_product = float(mu_product_t._data)
             exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            _lerp_(exp_avg, g, 1 - beta1)
-            exp_avg_sq *= beta2
-            sq = (1 - beta2) * g
-            sq *= g
-            exp_avg_sq += sq
-            denom = np.sqrt(exp_avg_sq / bias_correction2)
-            denom += eps
+            _op.lerp_(exp_avg, g, 1 - beta1, _lerp_)
+            _op.mul_(exp_avg_sq, beta2)
+            _op.addcmul_(exp_avg_sq, g, g, 1 - beta2)  # ((1 - beta2) * g) * g
+            denom = np.array(np.sqrt(_op.divided(exp_avg_sq, bias_correction2)), copy=True, subok=True)
+            _op.add_scalar_(denom, eps)
             mu_product_next = mu_product * mu_next
-            upd = (-lr * (1.0 - mu) / (1.0 - mu_product)) * g  # two addcdiv_: (value * t1) / denom each
-            upd /= denom
-            d += upd
-            upd = ((-lr * mu_next) / (1.0 - mu_product_next)) * exp_avg
-            upd /= denom
-            d += upd
+            # two addcdiv_: (value * t1) / denom each
+            _op.addcdiv_(d, g, denom, -lr * (1.0 - mu) / (1.0 - mu_product))
+            _op.addcdiv_(d, exp_avg, denom, (-lr * mu_next) / (1.0 - mu_product_next))
             self._bump(p)

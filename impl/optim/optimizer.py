@@ -7,7 +7,8 @@ parameter's identity (and the array object behind it) never changes.
 Numerics: each update follows the single-tensor (``foreach=False``) path of torch 2.13 operation by
 operation, in the parameter's dtype, with Python-float hyperparameters rounded to that dtype exactly where
 torch's kernels round them. Remaining differences are ulp-level: torch's CPU kernels contract some
-multiply-adds into FMAs and use a vectorised float32 sqrt that is not always correctly rounded.
+multiply-adds into FMAs and use a vectorised float32 sqrt that is not always correctly rounded. float16/bfloat16
+parameters: each of torch's in-place ops is computed in float32 and rounded once (``_opmath.py``), as its kernels.
 """
 from __future__ import annotations
 
@@ -45,8 +46,9 @@ def _to_array(value):
 
 
 def _new_state_tensor(arr):
-    """Wrap a state buffer; ``np.array`` makes sure 0-d results (numpy scalars) become writable 0-d arrays."""
-    return Tensor._wrap(np.array(arr, copy=True))
+    """Wrap a state buffer; ``np.array`` makes sure 0-d results (numpy scalars) become writable 0-d arrays
+    (``subok``: a bfloat16 buffer stays bfloat16)."""
+    return Tensor._wrap(np.array(arr, copy=True, subok=True))
 
 
 def _step_tensor(value=0.0):

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor
+from . import _opmath as _op
 from ._checks import check_betas, check_flags, check_lr, check_nonneg
 from .optimizer import Optimizer, _bump_step, _hyper, _lerp_, _step_tensor
 
@@ -34,25 +35,25 @@ class RAdam(Optimizer):
             step = _bump_step(state)
             if wd != 0:
                 if group["decoupled_weight_decay"]:
-                    d *= 1 - lr * wd
+                    _op.mul_(d, 1 - lr * wd)
                 else:
-                    g = g + wd * d
+                    g = _op.added(g, d, wd)
             exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            _lerp_(exp_avg, g, 1 - beta1)
-            exp_avg_sq *= beta2
-            sq = (1 - beta2) * g
-            sq *= g
-            exp_avg_sq += sq
+            _op.lerp_(exp_avg, g, 1 - beta1, _lerp_)
+            _op.mul_(exp_avg_sq, beta2)
+            _op.addcmul_(exp_avg_sq, g, g, 1 - beta2)  # ((1 - beta2) * g) * g
             bias_correction1 = 1 - beta1**step
             bias_correction2 = 1 - beta2**step
-            upd = exp_avg / bias_correction1  # the bias-corrected first moment, then * lr, as torch's expression
-            upd *= lr
+            # the bias-corrected first moment, then * lr, as torch's expression
+            upd = np.array(_op.divided(exp_avg, bias_correction1), copy=True, subok=True)
+            _op.mul_(upd, lr)
             rho_inf = 2 / (1 - beta2) - 1
             rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
             if rho_t > 5.0:
                 # torch evaluates `scalar / tensor` as tensor.reciprocal() * scalar
-                adaptive = np.reciprocal(np.sqrt(exp_avg_sq) + eps) * bias_correction2**0.5
+                adaptive = np.array(np.reciprocal(_op.added_scalar(np.sqrt(exp_avg_sq), eps)), copy=True, subok=True)
+                _op.mul_(adaptive, bias_correction2**0.5)
                 upd *= adaptive
-                upd *= ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                _op.mul_(upd, ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5)
             d -= upd
             self._bump(p)

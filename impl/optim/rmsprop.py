@@ -2,6 +2,8 @@
 import numpy as np
 
 from .._tensor import Tensor
+from ..ops._common import is_low_precision
+from . import _opmath as _op
 from ._checks import check_flags, check_lr, check_nonneg
 from .optimizer import Optimizer, _bump_step, _hyper, _lerp_, _step_tensor
 
@@ -37,22 +39,27 @@ class RMSprop(Optimizer):
                 g = -g
             _bump_step(state)
             if wd != 0:
-                g = g + wd * d
+                g = _op.added(g, d, wd)
             square_avg = state["square_avg"]._data
-            square_avg *= alpha
-            square_avg += ((1 - alpha) * g) * g
+            _op.mul_(square_avg, alpha)
+            _op.addcmul_(square_avg, g, g, 1 - alpha)  # ((1 - alpha) * g) * g
             if centered:
                 grad_avg = state["grad_avg"]._data
-                _lerp_(grad_avg, g, 1 - alpha)
-                avg = np.sqrt(square_avg - grad_avg * grad_avg)
+                if is_low_precision(grad_avg):
+                    _op.lerp_low_(grad_avg, g, 1 - alpha)
+                    avg = np.sqrt(_op.addcmul(square_avg, grad_avg, grad_avg, -1))
+                else:
+                    _lerp_(grad_avg, g, 1 - alpha)
+                    avg = np.sqrt(square_avg - grad_avg * grad_avg)
             else:
                 avg = np.sqrt(square_avg)
-            avg = avg + eps
+            avg = np.array(avg, copy=True, subok=True)  # a fresh array (0-d too), updated in place
+            _op.add_scalar_(avg, eps)
             if momentum > 0:
                 buf = state["momentum_buffer"]._data
-                buf *= momentum
-                buf += g / avg
-                d += (-lr) * buf
+                _op.mul_(buf, momentum)
+                _op.addcdiv_(buf, g, avg, 1)
+                _op.add_(d, buf, -lr)
             else:
-                d += ((-lr) * g) / avg
+                _op.addcdiv_(d, g, avg, -lr)  # ((-lr) * g) / avg
             self._bump(p)

@@ -1,4 +1,5 @@
 """SGD with momentum, dampening, Nesterov momentum, weight decay and maximize (torch.optim.SGD)."""
+from . import _opmath as _op
 from ._checks import check_flags, check_lr
 from .optimizer import Optimizer, _hyper, _new_state_tensor
 
@@ -27,7 +28,7 @@ class SGD(Optimizer):
             if maximize:
                 g = -g
             if wd != 0:
-                g = g + wd * d
+                g = _op.added(g, d, wd)
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
@@ -35,8 +36,8 @@ class SGD(Optimizer):
                     buf = state["momentum_buffer"] = _new_state_tensor(g)
                 else:
                     b = buf._data
-                    b *= momentum
-                    b += (1 - dampening) * g
-                g = g + momentum * buf._data if nesterov else buf._data
-            d += (-lr) * g
+                    _op.mul_(b, momentum)
+                    _op.add_(b, g, 1 - dampening)
+                g = _op.added(g, buf._data, momentum) if nesterov else buf._data
+            _op.add_(d, g, -lr)
             self._bump(p)

@@ -3,6 +3,7 @@ tanhshrink, threshold and rrelu -- composites of impl ops (no derivative of thei
 ``inplace=True`` forms through impl/ops/inplace.py."""
 import numpy as np
 
+from ... import _dtype
 from ... import random as _random
 from ..._autograd import also_saves
 from ..._tensor import Tensor
@@ -133,7 +134,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         # training: one slope per element, drawn from U(lower, upper) for the negative elements, 1 elsewhere
         u = _random.generator().uniform(lower, upper, x._data.shape).astype(x._data.dtype)
         slopes = np.where(x._data > 0, x._data.dtype.type(1), u)  # torch: a random slope where x <= 0
-        return ew.mul(x, _const(slopes))
+        return ew.mul(x, _const(_dtype.cast_array(slopes, x.dtype)))  # bfloat16 too (float32 storage)
 
     if inplace:
         return _maybe_inplace(input, inplace, "rrelu_", _result_saved(sample_slopes, "RreluWithNoiseBackward1"))

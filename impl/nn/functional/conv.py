@@ -14,6 +14,7 @@ from ..._autograd import also_saves, apply_fused, needed
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import linalg, shape
+from ...ops._common import from_opmath, opmath
 from ._utils import check_float, ntuple, same_dtype, size_str, window_taps
 from .sparse import pad
 
@@ -49,10 +50,11 @@ def _linear_core(input, weight, bias):
     lead = x.shape[:-1]
     rows = math.prod(lead)
     x2 = x.reshape(rows, x.shape[-1])
-    out = np.matmul(x2, w.T)
+    # float16/bfloat16: products, sums and the bias add in float32, rounded once at the end (torch's addmm)
+    out = np.matmul(opmath(x2), opmath(w).T)
     if bias is not None:
-        out += bias._data
-    out = out.reshape(lead + (w.shape[0],))
+        out += opmath(bias._data)
+    out = from_opmath(out, x).reshape(lead + (w.shape[0],))
 
     def backward(g):
         g2 = g.reshape(rows, w.shape[0])
@@ -151,19 +153,21 @@ def _conv2d_core(x_t, w_t, b_t, stride, pads, dilation, groups):
         cols = np.empty((C, kk, M), dtype=dt)
         for idx, s in enumerate(offs):
             cols[:, idx] = xpf[:, s: s + M]
-        out = np.matmul(w.reshape(g, Og, K), cols.reshape(g, K, M)).reshape(O, N, Hp, Wp)[:, :, :Ho, :Wo]
+        out = np.matmul(opmath(w).reshape(g, Og, K), opmath(cols).reshape(g, K, M)).reshape(O, N, Hp, Wp)[:, :, :Ho, :Wo]
     else:
         M = N * Ho * Wo
         xp = np.pad(xc, ((0, 0), (0, 0), (pt, pb), (pl, pr))) if any(pads) else xc
         win = sliding_window_view(xp, (eh, ew), axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]  # (C, N, Ho, Wo, kh, kw)
         cols = np.ascontiguousarray(win.transpose(0, 4, 5, 1, 2, 3))  # (C, kh, kw, N, Ho, Wo)
-        out = np.matmul(w.reshape(g, Og, K), cols.reshape(g, K, M)).reshape(O, N, Ho, Wo)
+        out = np.matmul(opmath(w).reshape(g, Og, K), opmath(cols).reshape(g, K, M)).reshape(O, N, Ho, Wo)
     cols = cols.reshape(g, K, M)
     out = out.transpose(1, 0, 2, 3)
+    # float16/bfloat16: the products, sums and bias add in float32 (opmath), rounded once at the end, as torch's
     if b_t is not None:
-        out = np.add(out, b_t._data.reshape(1, O, 1, 1), out=np.empty(out.shape, dtype=dt))
+        out = np.add(out, opmath(b_t._data).reshape(1, O, 1, 1), out=np.empty(out.shape, dtype=out.dtype))
     else:
         out = np.ascontiguousarray(out)
+    out = from_opmath(out, x)
 
     def backward(gout):
         gx = gw = gb = None

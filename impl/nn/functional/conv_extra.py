@@ -14,6 +14,7 @@ from ..._autograd import also_saves, apply, apply_fused
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import linalg, shape
+from ...ops._lowprec import rounded_once
 from ._utils import ntuple, size_str, torch_type_name
 from .conv import _conv2d_core, _conv_common, _conv_padding
 from .sparse import pad
@@ -300,23 +301,28 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise RuntimeError(
             f"{op}: Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
             f"({' x '.join(map(str, eff))}). Kernel size can't be greater than actual input size")
-    xt = input if x.ndim == 5 else shape.unsqueeze(input, 0)
     N, C, _, H, W = xs
     (dlo, dhi), (hlo, hhi), (wlo, whi) = pads
-    if dlo or dhi:
-        xt = pad(xt, (0, 0, 0, 0, dlo, dhi))
     sd, dd, kd = stride[0], dilation[0], kernel[0]
     Do = (padded[0] - eff[0]) // sd + 1
-    out = None
-    for i in range(kd):  # kernel depth taps only
-        xs_i = xt[:, :, i * dd: i * dd + sd * (Do - 1) + 1: sd]  # (N, C, Do, H, W)
-        x2 = shape.reshape(shape.permute(xs_i, (0, 2, 1, 3, 4)), (N * Do, C, H, W))
-        o = _conv2d_core(x2, weight[:, :, i], bias if i == 0 else None, stride[1:], (hlo, hhi, wlo, whi),
-                         dilation[1:], groups)
-        out = o if out is None else ew.add(out, o)
-    Ho, Wo = out.shape[2:]
-    out = shape.permute(shape.reshape(out, (N, Do, O, Ho, Wo)), (0, 2, 1, 3, 4))
-    out = out if x.ndim == 5 else shape.squeeze(out, 0)
+
+    def taps_summed(input, weight, bias):
+        xt = input if x.ndim == 5 else shape.unsqueeze(input, 0)
+        if dlo or dhi:
+            xt = pad(xt, (0, 0, 0, 0, dlo, dhi))
+        out = None
+        for i in range(kd):  # kernel depth taps only
+            xs_i = xt[:, :, i * dd: i * dd + sd * (Do - 1) + 1: sd]  # (N, C, Do, H, W)
+            x2 = shape.reshape(shape.permute(xs_i, (0, 2, 1, 3, 4)), (N * Do, C, H, W))
+            o = _conv2d_core(x2, weight[:, :, i], bias if i == 0 else None, stride[1:], (hlo, hhi, wlo, whi),
+                             dilation[1:], groups)
+            out = o if out is None else ew.add(out, o)
+        Ho, Wo = out.shape[2:]
+        out = shape.permute(shape.reshape(out, (N, Do, O, Ho, Wo)), (0, 2, 1, 3, 4))
+        out = out if x.ndim == 5 else shape.squeeze(out, 0)
+        return out.contiguous()  # a fresh tensor, as torch's (not a view of the depth-major sum)
+
+    # float16/bfloat16: the taps summed in float32 and rounded once, as torch's kernel
     # The 2-D kernels save depth slices of the input (copies once padded or folded into the batch); torch's one node
     # saves the input and the weight themselves, whichever gradients are needed: version-check those.
-    return also_saves(out, input, weight)
+    return also_saves(rounded_once(taps_summed, input, weight, bias), input, weight)

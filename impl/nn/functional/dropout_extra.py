@@ -7,8 +7,7 @@ the forward (mul's backward); the masks come from impl's global generator (impl.
 import math
 import warnings
 
-import numpy as np
-
+from ... import _dtype
 from ... import random as _random
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
@@ -32,19 +31,19 @@ def _dropout_impl(input, p, training, inplace, feature, alpha, batched=True):
     if feature and x.ndim < (2 if batched else 1):
         raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input (got input of shape {list(x.shape)})")
     if p == 1:
-        zero = Tensor._wrap(np.zeros((), dtype=x.dtype))
+        zero = Tensor._wrap(_dtype.full_array((), 0, input.dtype))
         return ip.mul_(input, zero) if inplace else ew.mul(input, zero)
     lead = 2 if batched else 1  # (N, C) or, unbatched, (C,): one draw per channel
     noise_shape = x.shape[:lead] + (1,) * (x.ndim - lead) if feature else x.shape
     keep = (_random.generator().random(noise_shape) >= p).astype(x.dtype)
     if alpha:
         a = 1.0 / math.sqrt((_SELU_ALPHA_SCALE ** 2 * p + 1) * (1 - p))
-        b = Tensor._wrap(((keep - 1) * (_SELU_ALPHA_SCALE * a) + _SELU_ALPHA_SCALE * a * p).astype(x.dtype))
-        noise = Tensor._wrap((keep * a).astype(x.dtype))
+        b = Tensor._wrap(_dtype.cast_array((keep - 1) * (_SELU_ALPHA_SCALE * a) + _SELU_ALPHA_SCALE * a * p, input.dtype))
+        noise = Tensor._wrap(_dtype.cast_array(keep * a, input.dtype))
         if inplace:
             return ip.add_(ip.mul_(input, noise), b)
         return ew.add(ew.mul(input, noise), b)
-    noise = Tensor._wrap((keep / x.dtype.type(1.0 - p)).astype(x.dtype))
+    noise = Tensor._wrap(_dtype.cast_array(keep / x.dtype.type(1.0 - p), input.dtype))  # bfloat16 too
     return ip.mul_(input, noise) if inplace else ew.mul(input, noise)
 
 

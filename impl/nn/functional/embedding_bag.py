@@ -8,10 +8,12 @@ take_along_dim, so their gradient goes to the maximal row as torch's does.
 """
 import numpy as np
 
+from ... import _dtype
 from ..._autograd import also_saves, apply, needed
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import shape
+from ...ops._common import from_opmath, opmath
 from ._utils import grad_scaled, size_str, torch_type_name
 from .sparse import _embedding_renorm_
 
@@ -21,19 +23,21 @@ def _segment_sum(rows, starts, ends, bag_of):
     m or -1 (positions no bag covers)."""
     x = rows._data
     B, D = len(starts), x.shape[1]
-    out = np.zeros((B, D), dtype=x.dtype)
+    xs = opmath(x)  # float16/bfloat16 summed in float32 and rounded once, as torch's kernel
+    out = np.zeros((B, D), dtype=xs.dtype)
     nonempty = ends > starts
     if nonempty.any():
         # Contiguous bags: reduceat over the non-empty starts sums up to the next start (the last one to its end).
         last = int(ends[nonempty][-1])
-        out[nonempty] = np.add.reduceat(x[:last], starts[nonempty], axis=0)
+        out[nonempty] = np.add.reduceat(xs[:last], starts[nonempty], axis=0)
+    out = from_opmath(out, x)
     inside = bag_of >= 0
     gather = np.where(inside, bag_of, 0)
-    mask = Tensor._wrap(inside[:, None].astype(x.dtype))
+    mask = Tensor._wrap(_dtype.cast_array(inside[:, None], rows.dtype))
 
     def backward(g):
         if not B:  # no bags: nothing reaches the rows
-            return (Tensor._wrap(np.zeros(x.shape, dtype=g._data.dtype)),)
+            return (Tensor._wrap(_dtype.full_array(x.shape, 0, g.dtype)),)
         return (ew.mul(shape.index_select(g, 0, gather), mask),)
 
     return apply("EmbeddingBagBackward0", out, (rows,), backward)
@@ -127,7 +131,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if psw is not None:
         rows = ew.mul(rows, shape.unsqueeze(psw, 1))
     if padding_idx is not None:
-        rows = ew.mul(rows, Tensor._wrap(keep[:, None].astype(W.dtype)))
+        rows = ew.mul(rows, Tensor._wrap(_dtype.cast_array(keep[:, None], weight.dtype)))
     # torch's _embedding_bag node saves the indices and offsets (read by both gradients), the per-sample weights
     # (always: an optional tensor) and the weight for the per-sample weights' gradient only
     saved = [t for t in (input, offsets, per_sample_weights) if isinstance(t, Tensor)]
@@ -137,7 +141,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     out = _segment_sum(rows, starts, ends, bag_of)
     if mode == "mean":
         counts = np.bincount(bag_of[keep & (bag_of >= 0)], minlength=len(starts))[:, None]
-        out = ew.div(out, Tensor._wrap(np.maximum(counts, 1).astype(W.dtype)))
+        out = ew.div(out, Tensor._wrap(_dtype.cast_array(np.maximum(counts, 1), weight.dtype)))
     return also_saves(out, *saved)
 
 
@@ -150,7 +154,7 @@ def _segment_max(rows, starts, ends, bag_of, keep):
     has = np.bincount(bag_of[valid], minlength=B) > 0
     vals = np.where(valid[:, None], x, -np.inf)
     nonempty = ends > starts
-    seg_max = np.full((B, D), -np.inf, dtype=x.dtype)
+    seg_max = _dtype.full_array((B, D), -np.inf, rows.dtype)
     if nonempty.any():
         last = int(ends[nonempty][-1])
         seg_max[nonempty] = np.maximum.reduceat(vals[:last], starts[nonempty], axis=0)
@@ -163,4 +167,4 @@ def _segment_max(rows, starts, ends, bag_of, keep):
         arg[nonempty] = np.minimum.reduceat(cand[:last], starts[nonempty], axis=0)
     arg = np.where(has[:, None], arg, 0)
     picked = shape.take_along_dim(rows, Tensor._wrap(arg), 0)
-    return ew.mul(picked, Tensor._wrap(has[:, None].astype(x.dtype)))
+    return ew.mul(picked, Tensor._wrap(_dtype.cast_array(has[:, None], rows.dtype)))

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from ... import random
+from ... import _dtype, random
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import reduce, shape
@@ -80,7 +80,7 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
     x = logits._data
-    gumbels = Tensor._wrap((-np.log(random.generator().exponential(size=x.shape))).astype(x.dtype))
+    gumbels = Tensor._wrap(_dtype.cast_array(-np.log(random.generator().exponential(size=x.shape)), logits.dtype))
     y_soft = softmax(ew.div(ew.add(logits, gumbels), tau), dim)
     if not hard:
         return y_soft

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from ... import _dtype
 from ..._autograd import also_saves
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
@@ -13,7 +14,7 @@ from ._utils import check_float, legacy_reduction, reduce_loss, size_str
 
 
 def _const(arr, like):
-    return Tensor._wrap(np.asarray(arr, dtype=like._data.dtype))
+    return Tensor._wrap(_dtype.cast_array(np.asarray(arr), like.dtype))  # bfloat16 too (float32 storage)
 
 
 def _check_reduction(reduction, suffix="is not a valid value for reduction"):

@@ -11,6 +11,8 @@ from ..._autograd import also_saves, apply_fused, no_grad
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import reduce, shape
+from ...ops._common import from_opmath, opmath
+from ...ops._lowprec import rounded_once
 from ._utils import check_float, size_str
 
 
@@ -37,15 +39,18 @@ def _norm_affine(name, x_t, w_t, b_t, axes, param_shape, eps, saves_bias=False):
     do not). Full-size temporaries are updated in place where the expression allows it (same operations, same order,
     hence the same rounding): each one avoided is a pass over memory and a fresh allocation.
     """
-    x = x_t._data
+    x_low = x_t._data
+    # float16/bfloat16: statistics, standardisation and the affine map in float32 (as torch's CPU kernels), one
+    # rounding at the end; the backward too (the engine rounds each gradient to its input's dtype)
+    x = opmath(x_low)
     n = int(np.prod([x.shape[a] for a in axes]))
     mean = x.mean(axis=axes, keepdims=True)
     xhat = x - mean
     var = _mean_prod(xhat, xhat, axes, n)
     rstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
     xhat *= rstd  # (x - mean) * rstd
-    w = None if w_t is None else w_t._data.reshape(param_shape)
-    b = None if b_t is None else b_t._data.reshape(param_shape)
+    w = None if w_t is None else opmath(w_t._data).reshape(param_shape)
+    b = None if b_t is None else opmath(b_t._data).reshape(param_shape)
     # Never return xhat itself: the backward reads it, and an in-place op on the output must not change it.
     out = xhat * w if w is not None else (xhat + b if b is not None else xhat.copy())
     if w is not None and b is not None:
@@ -53,9 +58,11 @@ def _norm_affine(name, x_t, w_t, b_t, axes, param_shape, eps, saves_bias=False):
             out += b
         else:
             out = out + b
+    out = from_opmath(out, x_low)
     param_axes = tuple(i for i, s in enumerate(param_shape) if s == 1) if w_t is not None or b_t is not None else ()
 
     def backward(g):
+        g = opmath(g)
         gx = gw = gb = None
         if w_t is not None and w_t.requires_grad:
             gw = _sum_prod(g, xhat, param_axes).reshape(w_t._data.shape)
@@ -161,15 +168,20 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         return also_saves(y, running_mean, running_var)  # torch saves the updated running statistics too
     if running_mean is None or running_var is None:
         raise RuntimeError(f"{op}: running_mean must be defined in evaluation mode")
-    # Eval: a per-channel affine map (composite, so weight/bias gradients come for free).
-    rm = shape.reshape(running_mean, pshape)
-    rv = shape.reshape(running_var, pshape)
-    inv = ew.rsqrt(ew.add(rv, eps))
-    out = ew.mul(ew.sub(input, rm), inv)
-    if weight is not None:
-        out = ew.mul(out, shape.reshape(weight, pshape))
-    if bias is not None:
-        out = ew.add(out, shape.reshape(bias, pshape))
+    # Eval: a per-channel affine map (composite, so weight/bias gradients come for free; float16/bfloat16 rounded
+    # once, as torch's kernel).
+    def affine(input, running_mean, running_var, weight, bias):
+        rm = shape.reshape(running_mean, pshape)
+        rv = shape.reshape(running_var, pshape)
+        inv = ew.rsqrt(ew.add(rv, eps))
+        out = ew.mul(ew.sub(input, rm), inv)
+        if weight is not None:
+            out = ew.mul(out, shape.reshape(weight, pshape))
+        if bias is not None:
+            out = ew.add(out, shape.reshape(bias, pshape))
+        return out
+
+    out = rounded_once(affine, input, running_mean, running_var, weight, bias)
     # torch's batch norm is one node that saves the input, the weight and the running statistics
     return also_saves(out, input, weight, running_mean, running_var)
 

@@ -9,12 +9,13 @@ import numpy as np
 from ..._autograd import no_grad
 from ...ops import elementwise as ew
 from ...ops import reduce, shape
+from ...ops._lowprec import rounded_once
 from ._utils import check_float, size_str
 from .normalization import _norm_affine, batch_norm
 from .sparse import pad
 
-_FLOAT_EPS = {np.dtype(np.float32): float(np.finfo(np.float32).eps), np.dtype(np.float64): float(np.finfo(np.float64).eps),
-              np.dtype(np.float16): float(np.finfo(np.float16).eps)}
+# eps=None: the machine epsilon of the dtype torch's kernel computes in (float32 for float16/bfloat16, its opmath)
+_FLOAT_EPS = {np.dtype(np.float32): float(np.finfo(np.float32).eps), np.dtype(np.float64): float(np.finfo(np.float64).eps)}
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
@@ -82,8 +83,12 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if eps is None:
         eps = _FLOAT_EPS.get(x.dtype, float(np.finfo(np.float32).eps))
     axes = tuple(range(x.ndim - k, x.ndim))
-    y = ew.mul(input, ew.rsqrt(ew.add(reduce.mean(ew.mul(input, input), axes, keepdim=True), eps)))
-    return y if weight is None else ew.mul(y, weight)
+
+    def normed(input, weight):
+        y = ew.mul(input, ew.rsqrt(ew.add(reduce.mean(ew.mul(input, input), axes, keepdim=True), eps)))
+        return y if weight is None else ew.mul(y, weight)
+
+    return rounded_once(normed, input, weight)  # float16/bfloat16: in float32, rounded once (torch's kernel)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):

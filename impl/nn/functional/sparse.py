@@ -10,6 +10,7 @@ from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import inplace as ip
 from ...ops import linalg, reduce, shape
+from ...ops._lowprec import rounded_once
 from ._utils import check_float, grad_scaled, size_str, torch_type_name
 
 
@@ -112,7 +113,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     else:
         keep = _random.generator().random(x.shape) >= p
         noise = keep.astype(x.dtype) / x.dtype.type(1.0 - p)
-    noise_t = Tensor._wrap(noise)
+    noise_t = Tensor._wrap(_dtype.cast_array(noise, input.dtype))  # bfloat16 too (float32 storage)
     if inplace:
         return ip.mul_(input, noise_t)
     return ew.mul(input, noise_t)
@@ -228,51 +229,56 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     L, S, E = q.shape[-2], k.shape[-2], q.shape[-1]
     flash = _flash_kernel(query, key, value, attn_mask, dropout_p, enable_gqa)
     saved = (query, key, value)  # what the fused kernel saves: the inputs themselves (before any head repetition)
-    if enable_gqa and q.ndim >= 3 and k.shape[-3] != q.shape[-3]:
-        hq, hk = q.shape[-3], k.shape[-3]
-        if hq % hk:
-            raise RuntimeError(f"{op}: number of query heads {hq} must be divisible by key/value heads {hk}")
-        rep = np.repeat(np.arange(hk), hq // hk)
-        key = shape.index_select(key, key._data.ndim - 3, rep)
-        value = shape.index_select(value, value._data.ndim - 3, rep)
-    sf = 1.0 / math.sqrt(E) if scale is None else scale
-    # torch's math path scales both operands by sqrt(scale) before the product: it saves those scaled copies, so an
-    # in-place edit of the query or the key does not make its backward raise
-    root = math.sqrt(abs(sf))
-    scores = linalg.matmul(ew.mul(query, root if sf >= 0 else -root), ew.mul(shape.transpose(key, -2, -1), root))
-    if is_causal and attn_mask is not None:
-        raise RuntimeError(f"{op}: Explicit attn_mask should not be set when is_causal=True")
-    keep = None  # bool mask of allowed positions
-    if is_causal:
-        keep = np.tril(np.ones((L, S), dtype=bool))
-    if attn_mask is not None:
-        m = attn_mask._data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
-        try:
-            ok = np.broadcast_shapes(m.shape, scores._data.shape) == scores._data.shape
-        except ValueError:
-            ok = False
-        if not ok:
-            raise RuntimeError(
-                f"{op}: attn_mask of shape {size_str(m.shape)} must broadcast to the attention scores of shape "
-                f"{size_str(scores._data.shape)} (query {size_str(q.shape)}, key {size_str(k.shape)})"
-            )
-        if m.dtype == np.bool_:
-            keep = m if keep is None else (keep & m)
+
+    def attend(query, key, value, attn_mask):
+        if enable_gqa and q.ndim >= 3 and k.shape[-3] != q.shape[-3]:
+            hq, hk = q.shape[-3], k.shape[-3]
+            if hq % hk:
+                raise RuntimeError(f"{op}: number of query heads {hq} must be divisible by key/value heads {hk}")
+            rep = np.repeat(np.arange(hk), hq // hk)
+            key = shape.index_select(key, key._data.ndim - 3, rep)
+            value = shape.index_select(value, value._data.ndim - 3, rep)
+        sf = 1.0 / math.sqrt(E) if scale is None else scale
+        # torch's math path scales both operands by sqrt(scale) before the product: it saves those scaled copies, so an
+        # in-place edit of the query or the key does not make its backward raise
+        root = math.sqrt(abs(sf))
+        scores = linalg.matmul(ew.mul(query, root if sf >= 0 else -root), ew.mul(shape.transpose(key, -2, -1), root))
+        if is_causal and attn_mask is not None:
+            raise RuntimeError(f"{op}: Explicit attn_mask should not be set when is_causal=True")
+        keep = None  # bool mask of allowed positions
+        if is_causal:
+            keep = np.tril(np.ones((L, S), dtype=bool))
+        if attn_mask is not None:
+            m = attn_mask._data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+            try:
+                ok = np.broadcast_shapes(m.shape, scores._data.shape) == scores._data.shape
+            except ValueError:
+                ok = False
+            if not ok:
+                raise RuntimeError(
+                    f"{op}: attn_mask of shape {size_str(m.shape)} must broadcast to the attention scores of shape "
+                    f"{size_str(scores._data.shape)} (query {size_str(q.shape)}, key {size_str(k.shape)})"
+                )
+            if m.dtype == np.bool_:
+                keep = m if keep is None else (keep & m)
+            else:
+                scores = ew.add(scores, attn_mask)
+        if keep is not None:
+            scores = ew.where(Tensor._wrap(np.asarray(keep)), scores, Tensor._wrap(_dtype.full_array((), -np.inf, scores.dtype)))
+        dead = np.all(scores._data == -np.inf, axis=-1, keepdims=True)
+        if dead.any():
+            # Safe softmax: fully-masked rows become 0 with 0 gradient instead of nan.
+            zero = Tensor._wrap(_dtype.full_array((), 0.0, scores.dtype))
+            alive = Tensor._wrap(_dtype.cast_array(~dead, scores.dtype))  # bfloat16 too
+            attn = ew.mul(reduce.softmax(ew.where(Tensor._wrap(dead), zero, scores), dim=-1), alive)
         else:
-            scores = ew.add(scores, attn_mask)
-    if keep is not None:
-        scores = ew.where(Tensor._wrap(np.asarray(keep)), scores, Tensor._wrap(_dtype.full_array((), -np.inf, scores.dtype)))
-    dead = np.all(scores._data == -np.inf, axis=-1, keepdims=True)
-    if dead.any():
-        # Safe softmax: fully-masked rows become 0 with 0 gradient instead of nan.
-        zero = Tensor._wrap(_dtype.full_array((), 0.0, scores.dtype))
-        alive = Tensor._wrap(_dtype.cast_array(~dead, scores.dtype))  # bfloat16 too
-        attn = ew.mul(reduce.softmax(ew.where(Tensor._wrap(dead), zero, scores), dim=-1), alive)
-    else:
-        attn = reduce.softmax(scores, dim=-1)
-    if dropout_p > 0.0:
-        attn = dropout(attn, dropout_p, training=True)
-    out = linalg.matmul(attn, value)
+            attn = reduce.softmax(scores, dim=-1)
+        if dropout_p > 0.0:
+            attn = dropout(attn, dropout_p, training=True)
+        return linalg.matmul(attn, value)
+
+    # float16/bfloat16: computed in float32 and rounded once, as torch's kernels (not with a random dropout mask)
+    out = attend(query, key, value, attn_mask) if dropout_p > 0.0 else rounded_once(attend, query, key, value, attn_mask)
     if flash:  # torch's fused kernel saves the query, key, value and a float mask
         float_mask = attn_mask if isinstance(attn_mask, Tensor) and attn_mask._data.dtype != np.bool_ else None
         return also_saves(out, *saved, float_mask)

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from ... import _dtype
 from ..._tensor import Tensor
 from ...ops import elementwise as _ew
 from ...ops import linalg as _linalg
@@ -354,9 +355,9 @@ def multi_head_attention_forward(
     v = (v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)) if static_v is None else static_v
 
     if add_zero_attn:
-        zeros = Tensor._wrap(np.zeros((bsz * num_heads, 1, head_dim), dtype=k._data.dtype))
+        zeros = Tensor._wrap(_dtype.full_array((bsz * num_heads, 1, head_dim), 0, k.dtype))
         k = _shape.cat([k, zeros], dim=1)
-        v = _shape.cat([v, Tensor._wrap(np.zeros((bsz * num_heads, 1, head_dim), dtype=v._data.dtype))], dim=1)
+        v = _shape.cat([v, Tensor._wrap(_dtype.full_array((bsz * num_heads, 1, head_dim), 0, v.dtype))], dim=1)
         if attn_mask is not None:
             attn_mask = _pad_last(attn_mask)
         if key_padding_mask is not None:

@@ -1,6 +1,6 @@
 """parameters_to_vector / vector_to_parameters (torch.nn.utils.convert_parameters)."""
-import numpy as np
 
+from ... import _dtype
 from ..._tensor import Tensor
 from ...ops import shape as _shape
 
@@ -19,6 +19,6 @@ def vector_to_parameters(vec, parameters):
     pointer = 0
     for param in parameters:
         n = param.numel()
-        param._data = np.array(vec._data[pointer:pointer + n].reshape(param._data.shape), dtype=param._data.dtype)
+        param._data = _dtype.cast_array(vec._data[pointer:pointer + n].reshape(param._data.shape), param.dtype).copy()
         param._version[0] += 1
         pointer += n

@@ -145,7 +145,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     # every (t, b) cell of the padded grid reads one row of [data; padding row]: its packed row, or the padding
     source = np.full(max_seq_length * batch, n, dtype=np.int64)
     source[_rows_in_packed_order(lens, max_seq_length)] = np.arange(n)
-    pad_row = Tensor._wrap(np.full((1, *feat), padding_value, dtype=data._data.dtype))
+    pad_row = Tensor._wrap(_dtype.full_array((1, *feat), padding_value, data.dtype))
     padded = _shape.cat([data, pad_row], 0)[_int64(source)]
     padded = _shape.reshape(padded, max_seq_length, batch, *feat)
     if batch_first:
@@ -184,8 +184,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     source = np.where(valid, starts[:, None] + pos, n)  # row n is the padding row
     if not batch_first:
         source = source.T
-    dtype = sequences[0]._data.dtype
-    pad_row = Tensor._wrap(np.full((1, *feat), padding_value, dtype=dtype))
+    pad_row = Tensor._wrap(_dtype.full_array((1, *feat), padding_value, sequences[0].dtype))
     rows = _shape.cat([*sequences, pad_row], 0)[_int64(source.ravel())]
     return _shape.reshape(rows, *source.shape, *feat)
 
