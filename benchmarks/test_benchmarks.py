@@ -2,13 +2,14 @@
 
 No timing is asserted here (the machine may be loaded); `python -m benchmarks` is the measurement."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 import impl
-from benchmarks import cases, runner
+from benchmarks import cases, compare_trees, runner
 
 
 @pytest.mark.parametrize("name", list(cases.ALL))
@@ -39,3 +40,16 @@ def test_json_and_markdown_output(capsys):
     out = capsys.readouterr().out
     assert out.startswith("machine: cpu=")
     assert "| tiny op x100 |" in out and "us/op" in out
+
+
+def test_compare_trees_times_one_case_in_two_trees(capsys):
+    """Both "trees" are this one: the run must load impl twice under two names and time each, in both orders."""
+    here = str(Path(__file__).resolve().parent.parent)
+    compare_trees.main([here, here, "--case", "tiny op x100", "--rounds", "2", "--steps", "3", "--warmup", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    assert lines[0].endswith("(A first)") and lines[1].endswith("(B first)")
+    for line in lines[:2]:
+        a, b = (float(line.split(f"{k} ")[1].split()[0]) for k in ("A", "B"))
+        assert a > 0 and b > 0 and float(line.split("B/A ")[1].split()[0]) == pytest.approx(b / a, rel=0.01)
+    assert "B/A median" in lines[2]

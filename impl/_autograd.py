@@ -190,8 +190,17 @@ class Node:
         # None if it did not require grad. A later in-place op gives the tensor a new history; this node keeps the
         # one its input had when it ran (regression 056).
         # A view made under no_grad (a leaf with a base) requires grad but accumulates nothing, as torch's.
-        self.edges = tuple(None if i is None or not i.requires_grad or _dead_view(i) else (i.grad_fn or i)
-                           for i in inputs)
+        # (A loop, not a generator: this runs for every recorded op, and the generator's frame cost more than the
+        # checks; _dead_view is asked only about a leaf that has a base.)
+        edges = []
+        for i in inputs:
+            if i is None or not i.requires_grad:
+                edges.append(None)
+            elif i.grad_fn is not None:
+                edges.append(i.grad_fn)
+            else:
+                edges.append(None if i._base is not None and _dead_view(i) else i)
+        self.edges = tuple(edges)
         self.backward = backward
         self.saved = saved
         self.retained = None
@@ -255,8 +264,10 @@ def needed(t, *by):
     for the gradients that read it (derivatives.yaml, ``should_compute_output``), so ``x * w`` with a ``w`` that does
     not require grad saves ``w`` and not ``x``, and an in-place edit of ``x`` afterwards is allowed. (torch guards a
     tensor this way only when a single gradient reads it; one read by two is listed in ``saved`` directly.)"""
-    if _GradMode.enabled and any(b is not None and b.requires_grad for b in by):
-        return t
+    if _GradMode.enabled:
+        for b in by:  # a loop, not any(<generator>): this runs for most recorded ops
+            if b is not None and b.requires_grad:
+                return t
     return None
 
 
@@ -645,18 +656,25 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
 
 
 class _Shell:
-    """What a released node keeps of an input: its shape and dtype (a zero-stride array: no memory) and its flag."""
+    """What a released node keeps of an input: its shape and dtype and its flag. ``_data`` (a zero-stride array: no
+    memory) is made only if the node runs again: every backward without retain_graph shells the inputs of each node
+    that saved nothing, and building the array there cost more than running a view node's derivative."""
 
-    __slots__ = ("_data", "requires_grad")
+    __slots__ = ("_shape", "_dtype_of", "requires_grad")
 
     def __init__(self, t):
-        # in the tensor's dtype (bfloat16's storage class too: a gradient is cast to its input's storage type)
-        self._data = np.broadcast_to(_dtype.full_array((), 0, _dtype.of_array(t._data)), t._data.shape, subok=True)
+        self._shape = t._data.shape
+        # the tensor's dtype (bfloat16's storage class too: a gradient is cast to its input's storage type)
+        self._dtype_of = _dtype.of_array(t._data)
         self.requires_grad = t.requires_grad
 
     @property
+    def _data(self):
+        return np.broadcast_to(_dtype.full_array((), 0, self._dtype_of), self._shape, subok=True)
+
+    @property
     def dtype(self):
-        return Tensor._wrap(self._data[()]).dtype
+        return self._dtype_of
 
 
 def _release(node):

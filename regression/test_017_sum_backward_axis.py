@@ -36,7 +36,7 @@ FAILS_WITH = r"grad of input|raised|finite differences"
 @contextlib.contextmanager
 def reintroduce(variant=None):
     broken = rewrite_source(
-        reduce.sum, ("lambda g: (g.reshape(kept).expand(shape),)", "lambda g: (g.expand(shape),)")
+        reduce.sum, ("lambda g: (_spread(g, kept, shape),)", "lambda g: (g.expand(shape),)")
     )
     with swap_function(reduce.sum, broken):
         yield

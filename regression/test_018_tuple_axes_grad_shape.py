@@ -36,7 +36,7 @@ FAILS_WITH = r"grad of input|raised|finite differences"
 def reintroduce(variant=None):
     broken = rewrite_source(
         reduce.sum,
-        ("lambda g: (g.reshape(kept).expand(shape),)",
+        ("lambda g: (_spread(g, kept, shape),)",
          "lambda g: ((g if keepdim else g.unsqueeze(axes[0])).expand(shape),)"),
     )
     with swap_function(reduce.sum, broken):

@@ -43,7 +43,7 @@ def _parts():
             ew.relu,
             ("_select(x < 0, np.zeros((), x.dtype), x) if x.dtype.kind == \"f\" else np.where(x < 0, x.dtype.type(0), x)",
              "np.maximum(x, x.dtype.type(0))"),
-            ("where(o._data <= 0, 0.0, g)", "where(x > 0, g, 0.0)"),
+            ("_gate(o._data <= 0, 0.0, g)", "where(x > 0, g, 0.0)"),
         )),
         "maximum": lambda: swap_function(ew._select_backward, rewrite_source(
             ew._select_backward, ("where(a_loses(x, y), 0.0, half)", "g * _const(b_loses(x, y) | (x == y))"),

@@ -36,9 +36,9 @@ def reintroduce(variant=None):
     patches = []
     if variant in (None, "relu"):
         patches.append(swap_function(ew.relu, rewrite_source(
-            ew.relu, ("where(o._data <= 0, 0.0, g)", "g * _const(~(o._data <= 0))"))))
+            ew.relu, ("_gate(o._data <= 0, 0.0, g)", "g * _const(~(o._data <= 0))"))))
     if variant in (None, "clamp"):
-        patches.append(swap_function(ew.clamp, rewrite_source(ew.clamp, ("where(inside, g, 0.0)", "g * _const(inside)"))))
+        patches.append(swap_function(ew.clamp, rewrite_source(ew.clamp, ("_gate(inside, g, 0.0)", "g * _const(inside)"))))
     with np.errstate(invalid="ignore", divide="ignore"), stack(*patches):
         yield
 

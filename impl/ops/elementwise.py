@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._autograd import HIDDEN, OUTPUT, apply, needed
+from .._autograd import HIDDEN, OUTPUT, _GradMode, apply, needed
 from .._tensor import Tensor
 from . import _special
 from ._common import binary_operands, broadcast_error, ensure_tensor, float_array
@@ -387,7 +387,7 @@ def relu(input):
     x = input._data
     # torch's relu is clamp_min(x, 0): -0.0 and nan pass through; the gradient is cut where result <= 0.
     out = _select(x < 0, np.zeros((), x.dtype), x) if x.dtype.kind == "f" else np.where(x < 0, x.dtype.type(0), x)
-    return apply("ReluBackward0", out, (input,), lambda g, o: (where(o._data <= 0, 0.0, g),), saved=(OUTPUT,))
+    return apply("ReluBackward0", out, (input,), lambda g, o: (_gate(o._data <= 0, 0.0, g),), saved=(OUTPUT,))
 
 
 @op(method=False)
@@ -562,7 +562,7 @@ def clamp(input, min=None, max=None):
             inside = x >= min
         else:
             inside = (x >= min) & (x <= max)
-        return (where(inside, g, 0.0),)
+        return (_gate(inside, g, 0.0),)
 
     return apply("ClampBackward1", out, (input,), backward, saved=(input,))
 
@@ -574,7 +574,7 @@ def _hardtanh(input, min_val, max_val):
     x = input._data
     out = np.clip(x, min_val, max_val)
     # torch's hardtanh_backward: 0 where x <= min_val or x >= max_val, so nan passes its gradient through
-    return apply("HardtanhBackward0", out, (input,), lambda g: (where((x <= min_val) | (x >= max_val), 0.0, g),),
+    return apply("HardtanhBackward0", out, (input,), lambda g: (_gate((x <= min_val) | (x >= max_val), 0.0, g),),
                  saved=(input,))
 
 
@@ -661,6 +661,18 @@ _UINT = {4: np.uint32, 8: np.uint64}
 _INT = {4: np.int32, 8: np.int64}
 
 
+def _gate(c, p, q):
+    """``where(c, p, q)`` in a derivative: a numpy mask ``c`` gating the gradient Tensor (one of ``p``, ``q``; the other
+    is 0.0), exactly +0.0 where it is cut whatever the gradient holds there (inf, nan: regression 059). A first-order
+    backward records no graph, so there the select runs on the arrays directly: the where op's dispatch cost more than
+    the select itself on a relu node."""
+    if _GradMode.enabled:
+        return where(c, p, q)
+    g = (p if isinstance(p, Tensor) else q)._data
+    zero = np.zeros((), g.dtype)
+    return _select(c, g, zero) if isinstance(p, Tensor) else _select(c, zero, g)
+
+
 def _select(c, p, q):
     """np.where(c, p, q) for floats without branches: on an unpredictable mask (relu's, clamp's, maximum's in their
     derivatives) np.where runs ~5-10x slower than a multiply. Selecting bit patterns is exact for every value (nan,
@@ -672,18 +684,19 @@ def _select(c, p, q):
     if type(p) is not np.ndarray or type(q) is not np.ndarray:
         return np.where(c, p, q)  # bfloat16 (a float32 subclass): np.where gives a bfloat16 result
     u, i = _UINT[dt.itemsize], _INT[dt.itemsize]
-    shape = np.broadcast_shapes(c.shape, p.shape, q.shape)
-    flags = np.broadcast_to(c.view(np.int8), shape)
-    bits = np.empty(shape, u)
+    flags = c.view(np.int8)
+    # The bit mask is made at the condition's own shape (a broadcast mask, as attention's causal one, stays small)
+    # and is the result's buffer when it has the result's shape.
+    full = (p.shape == c.shape or p.ndim == 0) and (q.shape == c.shape or q.ndim == 0)
     if q.ndim == 0 and q.view(u) == 0:  # c ? p : +0.0
-        np.negative(flags, out=bits.view(i))  # all ones where c (-1 sign-extended), else 0
-        return np.bitwise_and(bits, p.view(u), out=bits).view(dt)
-    np.subtract(flags, 1, out=bits.view(i))  # all ones where not c
+        m = np.negative(flags, dtype=i).view(u)  # all ones where c (-1 sign-extended), else 0
+        return np.bitwise_and(m, p.view(u), out=m if full else None).view(dt)
+    m = np.subtract(flags, 1, dtype=i).view(u)  # all ones where not c
     if p.ndim == 0 and p.view(u) == 0:  # c ? +0.0 : q
-        return np.bitwise_and(bits, q.view(u), out=bits).view(dt)
-    from_p = np.bitwise_and(np.invert(bits), p.view(u))
-    np.bitwise_and(bits, q.view(u), out=bits)
-    return np.bitwise_or(bits, from_p, out=bits).view(dt)
+        return np.bitwise_and(m, q.view(u), out=m if full else None).view(dt)
+    from_p = np.bitwise_and(np.invert(m), p.view(u))
+    from_q = np.bitwise_and(m, q.view(u), out=m if full else None)
+    return np.bitwise_or(from_q, from_p, out=from_q if full else None).view(dt)
 
 
 @op(method=lambda self, condition, other: where(condition, self, other))
@@ -699,7 +712,7 @@ def where(condition, input=None, other=None):
     a, b, x, y, out = _binary(lambda p, q: _select(c, p, q), input, other, "where")
     saved = (condition,) if isinstance(condition, Tensor) else ()  # torch saves the condition (not the operands)
     return apply("WhereBackward0", out, (a, b),
-                 lambda g: (where(c, g, 0.0) if _wants(a) else None, where(c, 0.0, g) if _wants(b) else None),
+                 lambda g: (_gate(c, g, 0.0) if _wants(a) else None, _gate(c, 0.0, g) if _wants(b) else None),
                  saved=saved)
 
 

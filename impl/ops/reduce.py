@@ -33,6 +33,23 @@ def _unreduce(t, kept, keepdim):
     return t if keepdim else t.reshape(kept)
 
 
+def _spread(g, kept, shape):
+    """A reduced gradient spread back over the input: reshaped to ``kept`` and expanded to ``shape``. A first-order
+    backward records no graph, so there it is the array itself (two view ops' dispatch saved on every sum node)."""
+    if _GradMode.enabled:
+        return g.reshape(kept).expand(shape)
+    a = g._data.reshape(kept)
+    # nothing repeated (only unit dims): a writable reshape, as expand gives
+    return a.reshape(shape) if a.size == g._data.size and a.size == _numel(shape) else np.broadcast_to(a, shape)
+
+
+def _numel(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
 def _constant(arr, dtype):
     """A piecewise-constant factor (mask, weights) as a Tensor that carries no gradient."""
     return Tensor._wrap(arr.astype(dtype, copy=False))
@@ -61,7 +78,7 @@ def sum(input, dim=None, keepdim=False, dtype=None):
     out = np.sum(x, axis=axes, keepdims=keepdim)
     shape = x.shape
     kept = _kept_shape(shape, axes)
-    return apply("SumBackward1", np.asanyarray(out), (input,), lambda g: (g.reshape(kept).expand(shape),))
+    return apply("SumBackward1", np.asanyarray(out), (input,), lambda g: (_spread(g, kept, shape),))
 
 
 @op
