@@ -1,4 +1,4 @@
-"""101: ParameterDict's repr printed dtypes where torch prints tensor-type names.
+"""098: ParameterDict's repr printed dtypes where torch prints tensor-type names.
 
 **Symptom:** ``repr(nn.ParameterDict({"a": nn.Parameter(ones(1))}))`` read ``(a): Parameter containing:
 [impl.float32 of size 1]``; torch's reads ``[torch.FloatTensor of size 1]`` (``torch.typename``). ParameterList
