@@ -10,6 +10,8 @@ import torch
 import impl
 from benchmarks import cases, runner
 
+pytestmark = pytest.mark.impl_only(reason="about impl itself: the benchmark runner's impl cases")
+
 
 @pytest.mark.parametrize("name", list(cases.ALL))
 def test_case_runs_on_both_libraries(name):

@@ -17,7 +17,8 @@ from reference.strategies import distinct
 
 dtypes = st.sampled_from(["float32", "float64"])
 batch = st.sampled_from([(), (1,), (2,)])
-pytestmark = pytest.mark.modules
+pytestmark = [pytest.mark.modules,
+              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
 
 
 @settings(max_examples=examples(8))
