@@ -54,7 +54,7 @@ def _check_tally(request):
 
 def pytest_runtest_logreport(report):
     _count_run(report)
-    if report.when == "call":
+    if report.when == "teardown":  # the tally joins user_properties in the fixture's teardown, after the call report
         for key, counts in report.user_properties:
             if key == "gradparity_checks":
                 for label, n in counts.items():
