@@ -1,5 +1,7 @@
-"""Root pytest configuration: hypothesis profiles (selected by HYPOTHESIS_PROFILE) and shared fixtures."""
+"""Root pytest configuration: hypothesis profiles (selected by HYPOTHESIS_PROFILE), the library under test
+(``--target NAME`` or GRADPARITY_TARGET, see reference/targets), the ``impl_only`` marker, and shared fixtures."""
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -20,8 +22,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def _seed_everything():
     """Every test starts from the same global seeds: CI is deterministic."""
     import impl
+    from reference import targets
 
     impl.manual_seed(0)
+    lib = targets.current().lib
+    if lib is not impl and getattr(lib, "manual_seed", None):  # another library under test starts seeded too
+        lib.manual_seed(0)
     np.random.seed(0)
     try:
         import torch
@@ -47,7 +53,8 @@ def _check_tally(request):
 
 
 def pytest_runtest_logreport(report):
-    if report.when == "call":
+    _count_run(report)
+    if report.when == "teardown":  # the tally joins user_properties in the fixture's teardown, after the call report
         for key, counts in report.user_properties:
             if key == "gradparity_checks":
                 for label, n in counts.items():
@@ -55,7 +62,18 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """One line per check: the examples that compared something and those that compared nothing (and why)."""
+    """The tests run for the target (and the impl-only ones); one line per check: the examples that compared
+    something and those that compared nothing (and why)."""
+    from reference import targets
+
+    name = targets.current().name
+    if name == "impl":
+        line = (f"gradparity target impl: {_RUN['target'] + _RUN['impl_only']} tests ran, {_RUN['impl_only']} of "
+                f"them impl-only (they do not run for another target)")
+    else:
+        line = (f"gradparity target {name}: {_RUN['target']} tests ran for the target; {_DESELECTED['impl_only']} "
+                f"impl-only tests deselected")
+    terminalreporter.write_sep("-", line)
     if not _CHECK_COUNTS:
         return
     per_check: dict = {}
@@ -71,3 +89,86 @@ def pytest_terminal_summary(terminalreporter):
         total = checked + sum(skipped.values())
         why = "; ".join(f"{n} {reason}" for reason, n in sorted(skipped.items(), key=lambda kv: -kv[1])[:3])
         terminalreporter.write_line(f"{check}: {checked}/{total} examples compared something" + (f" ({why})" if why else ""))
+
+
+# ---- the library under test (reference/targets) and the impl_only marker ------------------------------------------
+def pytest_addoption(parser):
+    parser.addoption("--target", default=None, metavar="NAME",
+                     help="library under test: impl (default), torch, or dotted.module:object (a reference.targets."
+                          "Target); sets GRADPARITY_TARGET. Tests marked impl_only run for impl only.")
+
+
+_RUN = {"target": 0, "impl_only": 0}  # tests that ran (controller side: also the xdist workers' reports)
+_DESELECTED = {"impl_only": 0}
+
+
+def pytest_configure(config):
+    from reference import targets
+
+    name = config.getoption("--target")
+    if name:
+        targets.select(name)  # also into the environment: xdist workers inherit it
+    targets.current()  # fail at start-up, not in the first test, on a bad GRADPARITY_TARGET
+
+
+def pytest_report_header(config):
+    from reference import targets
+
+    t = targets.current()
+    return [f"gradparity target: {t.name} (error messages {'checked' if t.messages else 'not checked'}; impl's "
+            f"documented divergences {'apply' if t.known_divergences else 'do not apply'})"]
+
+
+def _imports_impl(module) -> bool:
+    """Whether a test module holds impl (or something of impl) at module level: it would judge impl whatever the
+    target, so for another target it must be marked impl_only."""
+    for value in vars(module).values():
+        name = getattr(value, "__name__", "") if isinstance(value, type(sys)) else getattr(value, "__module__", "")
+        if isinstance(name, str) and (name == "impl" or name.startswith("impl.")):
+            return True
+    return False
+
+
+@pytest.hookimpl(trylast=True)  # after the directory conftests have added their markers
+def pytest_collection_modifyitems(session, config, items):
+    """The target's own open findings (``Target.known_failures``) become strict xfails of the generic tests of their
+    spec. For a target other than impl, deselect the impl_only tests (counted in the summary); a test module that
+    imports impl but is not impl_only is a collection error there (it would judge impl under another name)."""
+    from reference import targets
+
+    if targets.current().known_failures:
+        for item in items:
+            spec = getattr(getattr(item, "callspec", None), "params", {}).get("spec")
+            for mark in targets.known_failure_marks(getattr(item, "originalname", ""), getattr(spec, "name", "")):
+                item.add_marker(mark)
+    if targets.current().name == "impl":
+        return
+    keep, dropped, unmarked = [], [], set()
+    for item in items:
+        if item.get_closest_marker("impl_only"):
+            dropped.append(item)
+            continue
+        module = getattr(item, "module", None)
+        if module is not None and _imports_impl(module):
+            unmarked.add(module.__name__)
+        keep.append(item)
+    if unmarked:
+        raise pytest.UsageError(f"test modules that import impl without the impl_only marker (route them through "
+                                f"reference.targets or mark them): {sorted(unmarked)}")
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+    _DESELECTED["impl_only"] = len(dropped)
+    if hasattr(config, "workeroutput"):  # an xdist worker: the controller sums nothing, it takes the count
+        config.workeroutput["gradparity_impl_only_deselected"] = len(dropped)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):  # xdist controller: every worker collected (and deselected) the same tests
+    n = getattr(node, "workeroutput", {}).get("gradparity_impl_only_deselected", 0)
+    _DESELECTED["impl_only"] = max(_DESELECTED["impl_only"], n)
+
+
+def _count_run(report):
+    if report.when == "call" or (report.when == "setup" and report.skipped):
+        _RUN["impl_only" if "impl_only" in report.keywords else "target"] += 1

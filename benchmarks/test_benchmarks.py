@@ -11,6 +11,8 @@ import torch
 import impl
 from benchmarks import cases, compare_trees, runner
 
+pytestmark = pytest.mark.impl_only(reason="about impl itself: the benchmark runner's impl cases")
+
 
 @pytest.mark.parametrize("name", list(cases.ALL))
 def test_case_runs_on_both_libraries(name):

@@ -17,7 +17,8 @@ from milestones import MILESTONES, learning_problems, max_rel_err, run, twin_los
 from milestones.data import reversal_io, reversal_task
 from milestones.xor_1986 import XOR1986
 
-pytestmark = pytest.mark.milestone
+pytestmark = [pytest.mark.milestone,
+              pytest.mark.impl_only(reason="about impl itself: the historical models trained on impl")]
 
 SEEDS = (0, 1, 2)
 # The twin check compares code paths: torch's initial weights copied into impl and the same batches, step for

@@ -20,6 +20,7 @@ from impl.utils.data.worker import _generate_state
 pytestmark = [
     pytest.mark.optim,
     pytest.mark.skipif(sys.platform != "linux", reason="worker tests fork their workers (Linux only)"),
+    pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side"),
 ]
 FORK = dict(multiprocessing_context="fork")
 

@@ -11,7 +11,8 @@ import impl.nn as nn
 import impl.nn.functional as F
 from impl.utils.diagnostics import gradient_flow, track_updates
 
-pytestmark = pytest.mark.models
+pytestmark = [pytest.mark.models,
+              pytest.mark.impl_only(reason="about impl itself: impl's gradient-flow diagnostic and op tape")]
 
 
 class _CNN(nn.Module):

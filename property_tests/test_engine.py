@@ -15,6 +15,8 @@ import impl
 from reference.compare import assert_close
 from reference.strategies import broadcast_shapes, rng_of
 
+pytestmark = pytest.mark.impl_only(reason="about impl itself: engine mechanics of impl's autograd (impl/_autograd.py), compared with torch case by case")
+
 F64 = dict(rtol=1e-12, atol=1e-12)
 
 

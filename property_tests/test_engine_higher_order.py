@@ -19,6 +19,8 @@ import impl
 import impl.nn.functional as IF
 from reference.compare import assert_close
 
+pytestmark = pytest.mark.impl_only(reason="about impl itself: engine mechanics of impl's higher-order autograd, compared with torch case by case")
+
 F64 = dict(rtol=1e-10, atol=1e-10)
 
 

@@ -3,13 +3,15 @@
   test_gradgrad          the gradient of <vjp(f, x)(v), w> with respect to the inputs and to v vs torch, with a
                          random cotangent v and a random w, in every float dtype of the spec (float32 judged by
                          torch in float64, see reference/higher_order.py);
-  test_gradgradcheck     float64 central differences of impl's VJP function (x, v) -> vjp(f, x)(v), impl alone;
-  test_forward_ad_jvp    impl.autograd.forward_ad dual numbers with a random tangent vs torch.func.jvp;
+  test_gradgradcheck     float64 central differences of the target's VJP function (x, v) -> vjp(f, x)(v), the
+                         target alone;
+  test_forward_ad_jvp    the target's autograd.forward_ad dual numbers with a random tangent vs torch.func.jvp;
   test_every_differentiable_spec_has_higher_order_coverage
                          a differentiable spec either runs the three tests or says why not (``no_gradgrad``,
                          ``no_forward_ad``).
 Each runs on 3 of the spec's samples (of the 25 drawn once per process for every generic check, spread over the
 draw: reference/samples.py) and records whether an example compared anything; the run's summary counts them.
+The side under test is the current target (reference/targets: impl by default); every test here runs for any target.
 """
 import pytest
 

@@ -18,7 +18,8 @@ from reference.samples import samples_of, spec_group
 N_EXAMPLES = {"elementwise": 2, "reduce": 2, "linalg": 2}  # 1 for the other families
 SPECS = [s for s in all_specs() if s.family in FAMILIES and "float32" in s.dtypes]
 
-pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning")]
+pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning"),
+              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
 
 
 def _cases():

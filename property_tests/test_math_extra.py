@@ -15,6 +15,8 @@ import torch
 import impl
 from impl.ops._registry import REGISTRY
 
+pytestmark = pytest.mark.impl_only(reason="about impl itself: impl's numpy-name aliases and declarations of impl/ops/math.py")
+
 
 # ---- numpy's argument names -------------------------------------------------------------------------------
 def _calls(lib):

@@ -38,6 +38,8 @@ from reference.registry import (
 )
 from reference.strategies import Sample, broadcast_shapes, draw_examples, norm_axes, shapes
 
+pytestmark = pytest.mark.impl_only(reason="about impl itself: meta-tests of the suite on impl: coverage of impl's public API, planted bugs in impl's engine and ops")
+
 ROOT = Path(__file__).resolve().parents[1]
 CORE = [s for s in all_specs() if s.family not in ("nn.functional", "losses")]
 
@@ -310,7 +312,7 @@ def _impl_grads(spec, sample, dtype="float64"):
     """impl's gradients for the cotangent check_vjp uses (same seed), or None when nothing is differentiable."""
     arrays = compare.cast_arrays(sample.arrays, dtype)
     ins = compare.make_inputs(impl, arrays, spec.differentiable)
-    outs = [o for o in compare.flatten_outputs(spec.fn(impl, *ins, **sample.kwargs)) if compare.is_impl(o) and o.requires_grad]
+    outs = [o for o in compare.flatten_outputs(spec.fn(impl, *ins, **sample.kwargs)) if compare.is_target(o) and o.requires_grad]
     if not outs:
         return None
     rng = compare._cotangent_rng(spec, arrays)

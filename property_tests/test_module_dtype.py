@@ -13,6 +13,8 @@ import torch
 import impl
 from reference.low_precision import EPS, within
 
+pytestmark = pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")
+
 IDX = [0, 1, 2, 4, 1, 3]
 # eps of each floating dtype, for the forward comparison
 EPS_OF = {**EPS, "float32": 2.0**-23, "float64": 2.0**-52}

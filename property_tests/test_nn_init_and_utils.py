@@ -15,7 +15,8 @@ import impl.nn.init as iinit
 from reference.module_twins import IMPL, IMPL_DT, NP, TOL, TORCH, TORCH_DT, examples
 from reference.twins import assert_close, copy_state_dict, to_impl, to_numpy
 
-pytestmark = pytest.mark.modules
+pytestmark = [pytest.mark.modules,
+              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
 dtypes = st.sampled_from(["float32", "float64"])
 
 

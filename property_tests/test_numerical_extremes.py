@@ -14,7 +14,8 @@ from hypothesis.extra import numpy as hnp
 
 import impl
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability,
+              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
 
 F32_MAX_EXP = 88.7  # exp overflows float32 just above this
 

@@ -4,16 +4,19 @@ Per spec (ids = spec names):
   test_forward_and_vjp               forward vs torch (shape, dtype, values) and the VJP vs torch with a random
                                      cotangent, incl. the gradients' shape and dtype (= the input's), in every
                                      dtype of the spec (float32 and float64) on the same drawn sample;
-  test_gradcheck                     float64 central differences of impl alone;
-  test_noncontiguous_and_grad_mode   transposed / strided / negative-stride numpy inputs give impl's contiguous
-                                     results; requires_grad / grad_fn / is_leaf as torch's; nothing recorded
-                                     under no_grad;
+  test_gradcheck                     float64 central differences of the target alone;
+  test_noncontiguous_and_grad_mode   transposed / strided / negative-stride numpy inputs give the target's
+                                     contiguous results; requires_grad / grad_fn / is_leaf as torch's; nothing
+                                     recorded under no_grad;
   test_inplace_on_output             each output doubled in place, without autograd (torch's values or torch's
                                      RuntimeError) and before the backward (all together, then each on its own
                                      for an op with several): where torch refuses (version counter,
-                                     views of leaves) impl refuses at the same step; where torch allows it, the
+                                     views of leaves) the target refuses at the same step; where torch allows it, the
                                      gradients are torch's (regressions 046, 048-053);
-  test_error_input                   the spec's error inputs: torch's exception class, impl's message names the op.
+  test_error_input                   the spec's error inputs: torch's exception class; impl's message names the op
+                                     (the message is checked for a target that promises impl's messages).
+The side under test is the current target (reference/targets: impl by default, ``--target torch`` or
+GRADPARITY_TARGET for another library); every test here runs for any target.
 Every check of a spec runs on the spec's samples, drawn once per process (reference/samples.py: drawing costs more
 than most checks): forward/VJP and gradcheck on all of the profile's examples (25 under ci), the structural checks
 on 10 of them spread over the draw. All tests of one spec run on one xdist worker (``spec_group``).
@@ -30,7 +33,7 @@ import numpy as np
 import pytest
 import torch
 
-import impl
+from reference import targets
 from reference.compare import (
     assert_mostly_checked,
     check_error_input,
@@ -84,7 +87,7 @@ def test_forward_and_vjp(spec):
 
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS if s.gradcheck and s.differentiable and "float64" in s.dtypes])
 def test_gradcheck(spec):
-    """float64 finite differences of impl alone; at least 80% of the examples check gradient entries."""
+    """float64 finite differences of the target alone; at least 80% of the examples check gradient entries."""
     results = over_samples(spec, lambda sample: _record(check_gradcheck(spec, sample)))
     assert_mostly_checked(results, f"gradcheck {spec.name}")
 
@@ -131,10 +134,12 @@ RANDOM_CREATION = [
 
 @pytest.mark.parametrize("name,make", RANDOM_CREATION, ids=[n for n, _ in RANDOM_CREATION])
 def test_random_creation_shape_and_dtype(name, make):
-    a, b = make(impl), make(torch)
-    assert tuple(a.shape) == tuple(b.shape), f"{name}: impl shape {tuple(a.shape)} vs torch {tuple(b.shape)}"
-    assert a.dtype.name == str(b.dtype).removeprefix("torch."), f"{name}: impl dtype {a.dtype} vs torch {b.dtype}"
-    v = a.numpy()
+    target = targets.current()
+    a, b = make(target.lib), make(torch)
+    me = target.name
+    assert tuple(a.shape) == tuple(b.shape), f"{name}: {me} shape {tuple(a.shape)} vs torch {tuple(b.shape)}"
+    assert target.dtype_name(a) == str(b.dtype).removeprefix("torch."), f"{name}: {me} dtype {a.dtype} vs torch {b.dtype}"
+    v = target.to_numpy(a)
     assert np.isfinite(v).all()
     if name == "uniform_":
         assert ((v >= -1) & (v <= 1)).all()
@@ -145,13 +150,15 @@ def test_random_creation_shape_and_dtype(name, make):
 
 
 def test_rng_state_roundtrip_and_manual_seed():
-    impl.manual_seed(123)
-    a = impl.randn(5).numpy().copy()
-    state = impl.get_rng_state()
-    b = impl.rand(4).numpy().copy()
-    impl.set_rng_state(state)
-    np.testing.assert_array_equal(impl.rand(4).numpy(), b)
-    impl.manual_seed(123)
-    np.testing.assert_array_equal(impl.randn(5).numpy(), a)
-    assert isinstance(impl.seed(), int)
-    assert not np.array_equal(impl.randn(5).numpy(), a)  # seed() reseeded from entropy
+    target = targets.current()
+    lib, values = target.lib, lambda t: target.to_numpy(t).copy()
+    lib.manual_seed(123)
+    a = values(lib.randn(5))
+    state = lib.get_rng_state()
+    b = values(lib.rand(4))
+    lib.set_rng_state(state)
+    np.testing.assert_array_equal(values(lib.rand(4)), b)
+    lib.manual_seed(123)
+    np.testing.assert_array_equal(values(lib.randn(5)), a)
+    assert isinstance(lib.seed(), int)
+    assert not np.array_equal(values(lib.randn(5)), a)  # seed() reseeded from entropy

@@ -23,6 +23,8 @@ from scipy import stats
 
 import impl
 
+pytestmark = pytest.mark.impl_only(reason="about impl itself: impl's own numpy random generator, tested as distributions")
+
 MAX_STAT_TESTS = 50
 ALPHA = 1e-6 / MAX_STAT_TESTS  # per test; family-wise false-failure probability <= 1e-6
 N = 200_000  # continuous draws per KS test (power: see the module docstring)

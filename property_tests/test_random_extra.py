@@ -14,6 +14,8 @@ from test_random_distributions import SEED, N, assert_fits_continuous, assert_fi
 import impl
 import impl.nn.functional as IF
 
+pytestmark = pytest.mark.impl_only(reason="about impl itself: impl's own numpy random generator, tested as distributions")
+
 
 # ---- normal: its four forms ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("mean,std", [(0.0, 1.0), (-1.5, 0.25)])

@@ -11,7 +11,8 @@ import pytest
 import impl
 from impl import nn
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability,
+              pytest.mark.impl_only(reason="about impl itself: impl's graph freeing and op tape cost (engine mechanics)")]
 
 
 def test_graph_is_freed_after_backward():

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 import impl
 from impl import nn
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability,
+              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
 
 DTYPES = sorted({d for d in vars(impl).values() if isinstance(d, impl.dtype)}, key=lambda d: d.name)
 

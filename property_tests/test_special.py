@@ -23,7 +23,8 @@ import impl
 from impl.ops import _special
 from reference.opspec import DEFAULT_TOL
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability,
+              pytest.mark.impl_only(reason="about impl itself: impl's erf/erfc port (impl/ops/_special.py) against libm")]
 
 # References: Python per element, used by the tests only.
 _erf_ref = np.vectorize(math.erf, otypes=[np.float64])

@@ -6,9 +6,13 @@ stale file hides new ops from them (or shows removed ones). About impl's own pac
 import ast
 import inspect
 
+import pytest
+
 import impl
 from impl import _stubgen
 from impl.ops import _registry
+
+pytestmark = pytest.mark.impl_only(reason="about impl itself: impl's generated typing stubs (impl/_declared.pyi)")
 
 
 def _stub_tree():

@@ -8,6 +8,8 @@ import torch
 
 import impl
 
+pytestmark = pytest.mark.impl_only(reason="about impl itself: impl's branch-free where kernel for large arrays (impl/ops/elementwise.py)")
+
 SPECIALS = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1.5, -2.0, 5e-324])
 
 CASES = {  # name: (condition shape, input shape or a Python scalar, other shape or a Python scalar)

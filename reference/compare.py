@@ -1,4 +1,7 @@
-"""Comparison helpers and the generic per-spec checks (impl vs torch), in one module.
+"""Comparison helpers and the generic per-spec checks (the target vs torch), in one module.
+
+The side under test is the current target (``reference.targets.current()``: impl by default, or any torch-like
+library through its adapter); torch is the oracle. Failure messages name the side under test by the target's name.
 
 Every comparison checks shape, then dtype, then values (nan-aware). A failure raises ``AssertionError`` whose
 message names the check, the op, the input shapes and dtypes, the number of mismatching elements, the worst
@@ -12,12 +15,13 @@ requires grad, a skipped case), ``skipped`` with the reason -- so that a check o
 * ``check_forward(spec, sample, dtype)``   forward values vs torch;
 * ``check_vjp(spec, sample, dtype)``       backward vs torch with a random cotangent, plus the gradients'
   shape and dtype (= the input's);
-* ``check_gradcheck(spec, sample)``        float64 central differences on impl alone;
-* ``check_noncontiguous(spec, sample)``    transposed / strided / negative-stride numpy inputs give impl's
+* ``check_gradcheck(spec, sample)``        float64 central differences on the target alone;
+* ``check_noncontiguous(spec, sample)``    transposed / strided / negative-stride numpy inputs give the target's
   contiguous results;
 * ``check_grad_mode(spec, sample)``        requires_grad / grad_fn / is_leaf as torch's, and nothing recorded
   under ``no_grad`` or without inputs that require grad;
-* ``check_error_input(spec, error_input)`` both raise torch's exception class; impl's message matches.
+* ``check_error_input(spec, error_input)`` both raise torch's exception class; the target's message matches
+  (only for a target that promises impl's messages, ``Target.messages``).
 
 ``reproduce(name, arrays, kwargs, dtype)`` reruns every check of one spec on given inputs and prints the outcome
 ("ok" with the count of values checked, "checked nothing" with the reason, or the failure).
@@ -33,7 +37,7 @@ from collections import Counter
 
 import numpy as np
 
-import impl
+from reference import targets
 from reference.gradcheck import gradcheck as _gradcheck
 from reference.opspec import DEFAULT_TOL, FLOAT_DTYPES
 
@@ -46,8 +50,9 @@ def _torch():
 
 
 # ---- conversion ------------------------------------------------------------------------------
-def is_impl(x):
-    return isinstance(x, impl.Tensor)
+def is_target(x):
+    """A tensor of the library under test (``reference.targets.current()``)."""
+    return targets.current().is_tensor(x)
 
 
 def is_torch(x):
@@ -55,16 +60,22 @@ def is_torch(x):
 
 
 def is_tensor(x):
-    return is_impl(x) or is_torch(x)
+    return is_target(x) or is_torch(x)
 
 
 def to_numpy(x) -> np.ndarray:
-    """A numpy copy of an impl tensor, torch tensor or array-like (detached)."""
-    if is_impl(x):
-        return np.array(x._data, copy=True)
+    """A numpy copy of a tensor of the target, a torch tensor or an array-like (detached)."""
+    t = targets.current()
+    if t.is_tensor(x):
+        return np.array(t.to_numpy(x), copy=True)
     if is_torch(x):
         return x.detach().cpu().numpy(force=True).copy()  # force: a ZeroTensor (torch's symbolic zero) too
     return np.array(x, copy=True)
+
+
+def _under_test() -> str:
+    """How messages name the side under test."""
+    return targets.current().name
 
 
 def cast_arrays(arrays, dtype):
@@ -79,15 +90,17 @@ def cast_arrays(arrays, dtype):
 
 
 def make_inputs(lib, arrays, diff, requires_grad=True, views=None):
-    """Tensors of ``lib`` (impl or torch) holding ``arrays``; ``diff`` positions with float dtype require grad.
+    """Tensors of ``lib`` (the target's library, torch or impl) holding copies of ``arrays``; ``diff`` positions with
+    float dtype require grad.
 
-    ``views``: impl only, numpy arrays to wrap without copying (``from_numpy``) instead of copies."""
+    ``views``: numpy arrays to wrap without copying (``Target.wrap_numpy``) instead of copies; ``None`` in the list
+    when the library cannot wrap that layout (the caller checks)."""
+    side = targets.for_lib(lib)
     ts = []
     for i, a in enumerate(arrays):
-        if lib is impl:
-            t = impl.from_numpy(views[i]) if views is not None else impl.tensor(a)
-        else:
-            t = lib.from_numpy(np.array(a, copy=True))
+        t = side.wrap_numpy(views[i]) if views is not None else side.tensor_from_numpy(a)
+        if t is None:
+            return None
         if requires_grad and i in diff and a.dtype.kind == "f":
             t.requires_grad_(True)
         ts.append(t)
@@ -275,15 +288,15 @@ def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | No
     label = f"{check} {what}".strip()
     a, e = to_numpy(actual), to_numpy(expected)
     if a.shape != e.shape:
-        fail(f"{label}: shape", f"impl shape {a.shape} vs torch {e.shape}")
+        fail(f"{label}: shape", f"{_under_test()} shape {a.shape} vs torch {e.shape}")
     if a.dtype != e.dtype:
-        fail(f"{label}: dtype", f"impl dtype {a.dtype} vs torch {e.dtype} (shape {a.shape})")
+        fail(f"{label}: dtype", f"{_under_test()} dtype {a.dtype} vs torch {e.dtype} (shape {a.shape})")
     if a.dtype.kind in "biu":
         bad = a != e
         if bad.any():
             idx = tuple(int(i) for i in np.argwhere(bad)[0]) if a.ndim else ()
             fail(f"{label}: values", f"{int(bad.sum())}/{bad.size} elements differ (exact comparison of {a.dtype}); "
-                 f"first at index {idx}: impl {a[idx]!r} vs torch {e[idx]!r}")
+                 f"first at index {idx}: {_under_test()} {a[idx]!r} vs torch {e[idx]!r}")
         return 0.0
     a64, e64 = a.astype(np.float64), e.astype(np.float64)
     both_nan = np.isnan(a64) & np.isnan(e64)
@@ -301,7 +314,7 @@ def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | No
         fail(f"{label}: values",
              f"{int(bad.sum())}/{bad.size} elements out of tolerance (rtol={rtol}, atol={atol}), shape {a.shape}, "
              f"dtype {a.dtype}; max abs err {diff[idx]:.3g} at index {tuple(int(i) for i in idx)} "
-             f"(impl {a64[idx]!r}, torch {e64[idx]!r}); max rel err {rel[ridx]:.3g} at index {tuple(int(i) for i in ridx)}")
+             f"({_under_test()} {a64[idx]!r}, torch {e64[idx]!r}); max rel err {rel[ridx]:.3g} at index {tuple(int(i) for i in ridx)}")
     if not diff.size:
         return Err.of(0.0, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -311,23 +324,24 @@ def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | No
 
 
 def _compare_outputs(fi, ft, tol, check, ctx):
+    me = _under_test()
     if len(fi) != len(ft):
-        ctx.fail(f"{check}: structure", f"impl returned {len(fi)} outputs, torch {len(ft)}")
+        ctx.fail(f"{check}: structure", f"{me} returned {len(fi)} outputs, torch {len(ft)}")
     worst, n = 0.0, 0  # n: the values compared (elements of tensors and arrays, one per Python value)
     for k, (a, b) in enumerate(zip(fi, ft)):
         what = f"output {k}" if len(fi) > 1 else ""
         n += 1 if not is_tensor(b) and not isinstance(b, np.ndarray) else int(np.prod(tuple(b.shape)))
         if is_tensor(b):
-            if not is_impl(a):
-                ctx.fail(f"{check} {what}: type", f"impl returned {type(a).__name__}, torch a Tensor")
+            if not is_target(a):
+                ctx.fail(f"{check} {what}: type", f"{me} returned {type(a).__name__}, torch a Tensor")
             worst = Err.worst(worst, assert_close(a, b, tol["rtol"], tol["atol"], check, ctx, what))
         elif isinstance(b, np.ndarray):
             if not isinstance(a, np.ndarray):
-                ctx.fail(f"{check} {what}: type", f"impl returned {type(a).__name__}, torch a numpy array")
+                ctx.fail(f"{check} {what}: type", f"{me} returned {type(a).__name__}, torch a numpy array")
             worst = Err.worst(worst, assert_close(a, b, tol["rtol"], tol["atol"], check, ctx, what))
         elif isinstance(b, str):
             if a != b:
-                ctx.fail(f"{check} {what}: value", f"impl {a!r} vs torch {b!r}")
+                ctx.fail(f"{check} {what}: value", f"{me} {a!r} vs torch {b!r}")
         elif isinstance(b, float) and not isinstance(a, bool):
             worst = Err.worst(worst, assert_close(a, b, tol["rtol"], tol["atol"], check, ctx, what))
         elif _is_size(b) or isinstance(b, (bool, int)):
@@ -338,7 +352,7 @@ def _compare_outputs(fi, ft, tol, check, ctx):
             else:
                 same = isinstance(a, int) and not isinstance(a, bool) and a == b
             if not same:
-                ctx.fail(f"{check} {what}: value", f"impl {a!r} ({type(a).__name__}) vs torch {b!r} ({type(b).__name__})")
+                ctx.fail(f"{check} {what}: value", f"{me} {a!r} ({type(a).__name__}) vs torch {b!r} ({type(b).__name__})")
         else:
             ctx.fail(f"{check} {what}: type", f"don't know how to compare torch's {type(b).__name__}")
     return worst, n
@@ -357,19 +371,19 @@ def _cotangent_rng(spec, arrays):
 def check_forward(spec, sample, dtype) -> Checked:
     """Forward outputs vs torch: structure, shape, dtype, values. Returns the elements compared and the max abs
     error (skipped: "empty outputs" when every output has size 0 -- then only shapes and dtypes were compared)."""
-    torch = _torch()
+    torch, lib = _torch(), targets.current().lib
     arrays = cast_arrays(sample.arrays, dtype)
     ctx = Context(spec, arrays, sample.kwargs, dtype)
-    with impl.no_grad(), torch.no_grad():
+    with lib.no_grad(), torch.no_grad():
         try:
             ft = _run(spec, torch, make_inputs(torch, arrays, (), False), sample.kwargs)
         except Exception as e:  # noqa: BLE001
             ctx.fail("forward: torch raised", f"{type(e).__name__}: {e} -- the spec's strategy makes an input torch "
                      "rejects (such cases belong in error_inputs)")
         try:
-            fi = _run(spec, impl, make_inputs(impl, arrays, (), False), sample.kwargs)
+            fi = _run(spec, lib, make_inputs(lib, arrays, (), False), sample.kwargs)
         except Exception as e:  # noqa: BLE001
-            ctx.fail("forward: impl raised", f"{type(e).__name__}: {e}")
+            ctx.fail(f"forward: {_under_test()} raised", f"{type(e).__name__}: {e}")
     worst, n = _compare_outputs(fi, ft, spec.tol("fwd", dtype), "forward", ctx)
     return Checked("forward", n, worst, "" if n else "empty outputs (shapes and dtypes only)")
 
@@ -377,40 +391,41 @@ def check_forward(spec, sample, dtype) -> Checked:
 def check_vjp(spec, sample, dtype, cotangent="random") -> Checked:
     """Backward vs torch with a random cotangent on every differentiable output.
 
-    Also checks that each gradient has its input's shape and dtype, and that impl's outputs require grad
+    Also checks that each gradient has its input's shape and dtype, and that the target's outputs require grad
     exactly where torch's do. ``cotangent="ones"`` (the ``.sum()`` cotangent) exists only for the
     meta-tests that show why it is not enough. Returns the gradient elements compared and the max abs error."""
-    torch = _torch()
+    torch, target = _torch(), targets.current()
+    lib, me = target.lib, target.name
     arrays = cast_arrays(sample.arrays, dtype)
     ctx = Context(spec, arrays, sample.kwargs, dtype)
     diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
     if not diff:
         return Checked.skip("backward", "no float input to differentiate")
-    ii, tt = make_inputs(impl, arrays, diff), make_inputs(torch, arrays, diff)
-    fi, ft = _run(spec, impl, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
+    ii, tt = make_inputs(lib, arrays, diff), make_inputs(torch, arrays, diff)
+    fi, ft = _run(spec, lib, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
     if len(fi) != len(ft):
-        ctx.fail("backward: structure", f"impl returned {len(fi)} outputs, torch {len(ft)}")
+        ctx.fail("backward: structure", f"{me} returned {len(fi)} outputs, torch {len(ft)}")
     rng = _cotangent_rng(spec, arrays)
     outs_i, outs_t, cts_i, cts_t = [], [], [], []
     for k, (a, b) in enumerate(zip(fi, ft)):
         if not (is_torch(b) and b.requires_grad):
             continue
-        if not (is_impl(a) and a.requires_grad):
-            ctx.fail("backward: requires_grad", f"torch output {k} requires grad, impl's does not")
+        if not (target.is_tensor(a) and a.requires_grad):
+            ctx.fail("backward: requires_grad", f"torch output {k} requires grad, {me}'s does not")
         shape = tuple(b.shape)
         ct = np.ones(shape) if cotangent == "ones" else rng.standard_normal(shape)
         ct = ct.astype(to_numpy(b).dtype)
         outs_i.append(a)
         outs_t.append(b)
-        cts_i.append(impl.tensor(ct))
+        cts_i.append(target.tensor_from_numpy(ct))
         cts_t.append(torch.from_numpy(ct.copy()))
     if not outs_t:
         return Checked.skip("backward", "no output requires grad")
     torch.autograd.backward(outs_t, cts_t)
     try:
-        impl.autograd.backward(outs_i, cts_i)
-    except Exception as e:  # noqa: BLE001 - any crash in impl's backward is a failed check
-        ctx.fail("backward: raised", f"impl's backward raised {type(e).__name__}: {e}")
+        lib.autograd.backward(outs_i, cts_i)
+    except Exception as e:  # noqa: BLE001 - any crash in the target's backward is a failed check
+        ctx.fail("backward: raised", f"{me}'s backward raised {type(e).__name__}: {e}")
     tol = spec.tol("bwd", dtype)
     worst, n = 0.0, 0
     for i in diff:
@@ -419,8 +434,8 @@ def check_vjp(spec, sample, dtype, cotangent="random") -> Checked:
         if gi is not None:
             if tuple(gi.shape) != arrays[i].shape:
                 ctx.fail(f"backward {what}: shape", f"gradient shape {tuple(gi.shape)} != input shape {arrays[i].shape}")
-            if gi._data.dtype != arrays[i].dtype:
-                ctx.fail(f"backward {what}: dtype", f"gradient dtype {gi._data.dtype} != input dtype {arrays[i].dtype}")
+            if target.to_numpy(gi).dtype != arrays[i].dtype:
+                ctx.fail(f"backward {what}: dtype", f"gradient dtype {target.to_numpy(gi).dtype} != input dtype {arrays[i].dtype}")
         if gi is None and gt is None:
             continue
         a = to_numpy(gi) if gi is not None else np.zeros_like(arrays[i])
@@ -431,12 +446,13 @@ def check_vjp(spec, sample, dtype, cotangent="random") -> Checked:
 
 
 def check_gradcheck(spec, sample) -> Checked:
-    """float64 central differences on impl alone (reference/gradcheck.py). Returns the Jacobian entries (full
+    """float64 central differences on the target alone (reference/gradcheck.py). Returns the Jacobian entries (full
     Jacobian) or random projections compared and the max abs error, or why nothing was checked."""
     arrays = cast_arrays(sample.arrays, "float64")
     ctx = Context(spec, arrays, sample.kwargs, "float64")
     try:
-        res = _gradcheck(lambda *ts: spec.fn(impl, *ts, **sample.kwargs), arrays, spec.differentiable, what=spec.name,
+        lib = targets.current().lib
+        res = _gradcheck(lambda *ts: spec.fn(lib, *ts, **sample.kwargs), arrays, spec.differentiable, what=spec.name,
                          seed=zlib.crc32(spec.name.encode()))
     except AssertionError as e:
         ctx.fail("gradcheck", str(e))
@@ -468,53 +484,70 @@ def noncontiguous_views(arrays, layout):
 
 
 def check_noncontiguous(spec, sample, dtype="float64", layouts=("transposed", "strided", "negative")):
-    """impl on non-contiguous numpy views (no copy, via from_numpy) == impl on contiguous copies.
+    """The target on non-contiguous numpy views (no copy: ``Target.wrap_numpy``) == the target on contiguous copies.
 
     Forward outputs and the gradients of a random cotangent are compared at the float64 baseline tolerance:
     numpy's summation order may depend on the memory layout, so bitwise equality is not promised. Counts the
     elements compared under the layouts that really made some input non-contiguous (a 0-d or one-element array
-    is contiguous whatever its strides): skipped when there was none, or nothing to compare."""
+    is contiguous whatever its strides): skipped when there was none, or nothing to compare. A layout the target
+    cannot wrap without a copy (torch.from_numpy refuses negative strides) is left out and named in the outcome."""
+    target = targets.current()
+    lib, me = target.lib, target.name
     arrays = cast_arrays(sample.arrays, dtype)
     ctx = Context(spec, arrays, sample.kwargs, dtype)
     diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
     tol = DEFAULT_TOL.get(dtype, DEFAULT_TOL["float64"])  # integer/bool outputs compare exactly anyway
 
     def run(views):
-        ins = make_inputs(impl, arrays, diff, views=views)
-        outs = _run(spec, impl, ins, sample.kwargs)
-        live = [o for o in outs if is_impl(o) and o.requires_grad]
+        ins = make_inputs(lib, arrays, diff, views=views)
+        if ins is None:
+            return None
+        outs = _run(spec, lib, ins, sample.kwargs)
+        live = [o for o in outs if target.is_tensor(o) and o.requires_grad]
         if live:
             rng = _cotangent_rng(spec, arrays)
-            impl.autograd.backward(live, [impl.tensor(rng.standard_normal(o._data.shape).astype(o._data.dtype)) for o in live])
+            cts = []
+            for o in live:
+                a = target.to_numpy(o)
+                cts.append(target.tensor_from_numpy(rng.standard_normal(a.shape).astype(a.dtype)))
+            lib.autograd.backward(live, cts)
         return outs, [ins[i].grad for i in diff]
 
     ref_outs, ref_grads = run(None)
-    n, real_layouts = 0, 0
+    n, real_layouts, unwrappable = 0, 0, []
     for layout in layouts:
         views = noncontiguous_views(arrays, layout)
         real = any(not v.flags.c_contiguous for v in views)
         real_layouts += real
         snapshot = [v.copy() for v in views]
         try:
-            outs, grads = run(views)
+            got = run(views)
         except Exception as e:  # noqa: BLE001
-            ctx.fail(f"noncontiguous ({layout})", f"impl raised {type(e).__name__}: {e}")
+            ctx.fail(f"noncontiguous ({layout})", f"{me} raised {type(e).__name__}: {e}")
+        if got is None:
+            real_layouts -= real
+            unwrappable.append(layout)
+            continue
+        outs, grads = got
         for k, (a, b) in enumerate(zip(outs, ref_outs)):
-            if is_impl(b):
+            if target.is_tensor(b):
                 assert_close(a, b, tol["rtol"], tol["atol"], f"noncontiguous ({layout}) forward", ctx, f"output {k}")
-                n += b._data.size if real else 0
+                n += target.to_numpy(b).size if real else 0
         for i, a, b in zip(diff, grads, ref_grads):
             if (a is None) != (b is None):
                 ctx.fail(f"noncontiguous ({layout}) backward", f"grad of input {i}: {a!r} vs contiguous {b!r}")
             if a is not None:
                 assert_close(a, b, tol["rtol"], tol["atol"], f"noncontiguous ({layout}) backward", ctx, f"grad of input {i}")
-                n += b._data.size if real else 0
+                n += target.to_numpy(b).size if real else 0
         for i, (v, s) in enumerate(zip(views, snapshot)):
             if not np.array_equal(v, s, equal_nan=True):
                 ctx.fail(f"noncontiguous ({layout})", f"the op wrote into its input {i}")
     if not real_layouts:
+        if unwrappable:
+            return Checked.skip("noncontiguous", f"{me} cannot wrap the {'/'.join(unwrappable)} layout without a copy")
         return Checked.skip("noncontiguous", "no input can be non-contiguous (0-d or at most one element)")
-    return Checked("noncontiguous", n, 0.0, "" if n else "empty outputs")
+    outcome = f"{me} cannot wrap {'/'.join(unwrappable)}" if unwrappable else ""
+    return Checked("noncontiguous", n, 0.0, "" if n else "empty outputs", outcome=outcome)
 
 
 IMPL_VIEW_INPLACE = "in-place autograd on a view"  # impl's refusal message (the documented divergence)
@@ -524,15 +557,16 @@ def _check_inplace_without_autograd(spec, arrays, kwargs, ctx):
     """No input requires grad: doubling each float output in place (on a fresh forward, so that outputs sharing
     memory cannot interfere) gives torch's values, or torch's refusal -- a RuntimeError, e.g. for an expanded
     tensor whose elements share memory (regression 052), never numpy's ValueError for a read-only array (051)."""
-    torch = _torch()
+    torch, target = _torch(), targets.current()
+    me = target.name
 
     def fresh(lib):
-        with impl.no_grad(), torch.no_grad():
+        with target.lib.no_grad(), torch.no_grad():
             return _run(spec, lib, make_inputs(lib, arrays, (), False), kwargs)
 
     ft = fresh(torch)
     for k in range(len(ft)):
-        ft, fi = (ft if k == 0 else fresh(torch)), fresh(impl)
+        ft, fi = (ft if k == 0 else fresh(torch)), fresh(target.lib)
         if not (is_torch(ft[k]) and ft[k].is_floating_point()):
             continue
         try:
@@ -546,11 +580,11 @@ def _check_inplace_without_autograd(spec, arrays, kwargs, ctx):
         except RuntimeError as e:
             ie = e
         except Exception as e:  # noqa: BLE001 - anything but torch's RuntimeError is a failed check
-            ctx.fail("inplace on output (no autograd)", f"output {k}: impl raised {type(e).__name__}: {e} "
+            ctx.fail("inplace on output (no autograd)", f"output {k}: {me} raised {type(e).__name__}: {e} "
                      f"(torch: {'RuntimeError ' + repr(str(te)[:120]) if te else 'no error'})")
         if (te is None) != (ie is None):
             ctx.fail("inplace on output (no autograd)", f"output {k} doubled in place: torch "
-                     f"{'raised ' + repr(str(te)[:160]) if te else 'allowed it'}; impl "
+                     f"{'raised ' + repr(str(te)[:160]) if te else 'allowed it'}; {me} "
                      f"{'raised ' + repr(str(ie)[:160]) if ie else 'allowed it'}")
         if te is None:
             tol = spec.tol("fwd", ctx.dtype)
@@ -573,8 +607,8 @@ def check_inplace_on_output(spec, sample, dtype="float64") -> Checked:
     does share memory with an input and is modified in place without complaint fails the check. Returns what was
     compared after the in-place step -- the refusal (one per doubled output) or the gradient elements -- with the
     outcome ("refused at inplace", "refused at backward", "grads equal"; one per run, joined), or the reason it
-    was skipped."""
-    if any(d.what.startswith("in-place on output") for d in spec.divergences):
+    was skipped. The divergence exemptions apply to a target that has impl's divergences (``Target.known_divergences``)."""
+    if targets.current().known_divergences and any(d.what.startswith("in-place on output") for d in spec.divergences):
         return Checked.skip("inplace on output", "spec divergence")
     arrays = cast_arrays(sample.arrays, dtype)
     ctx = Context(spec, arrays, sample.kwargs, dtype)
@@ -599,9 +633,10 @@ def check_inplace_on_output(spec, sample, dtype="float64") -> Checked:
 def _inplace_outputs_run(spec, arrays, kwargs, ctx, diff, only):
     """One run of check_inplace_on_output: a fresh forward, the live outputs (or output ``only``) doubled in place,
     the backward of every live output. Returns (values compared, outcome, live outputs), or a skipping Checked."""
-    torch = _torch()
-    ii, tt = make_inputs(impl, arrays, diff), make_inputs(torch, arrays, diff)
-    fi, ft = _run(spec, impl, ii, kwargs), _run(spec, torch, tt, kwargs)
+    torch, target = _torch(), targets.current()
+    lib, me = target.lib, target.name
+    ii, tt = make_inputs(lib, arrays, diff), make_inputs(torch, arrays, diff)
+    fi, ft = _run(spec, lib, ii, kwargs), _run(spec, torch, tt, kwargs)
     live = [k for k, b in enumerate(ft) if is_torch(b) and b.requires_grad and b.is_floating_point()]
     if not live:
         return Checked.skip("inplace on output", "no output requires grad")
@@ -609,33 +644,33 @@ def _inplace_outputs_run(spec, arrays, kwargs, ctx, diff, only):
     rng = _cotangent_rng(spec, arrays)
     cts = [rng.standard_normal(tuple(ft[k].shape)).astype(to_numpy(ft[k]).dtype) for k in live]
 
-    def attempt(lib, outs, step):
+    def attempt(side, outs, step):
         try:
             if step == "inplace":
                 for k in doubled:
                     outs[k].mul_(2.0)
             else:
-                lib.autograd.backward([outs[k] for k in live], [lib.tensor(c) if lib is impl else torch.from_numpy(c.copy())
-                                                                for c in cts])
+                side.lib.autograd.backward([outs[k] for k in live], [side.tensor_from_numpy(c) for c in cts])
         except RuntimeError as e:
             return e
         return None
 
     for step in ("inplace", "backward"):
-        te = attempt(torch, ft, step)
+        te = attempt(targets.oracle(), ft, step)
         try:
-            ie = attempt(impl, fi, step)
+            ie = attempt(target, fi, step)
         except Exception as e:  # noqa: BLE001 - anything but a RuntimeError is a failed check
-            ctx.fail(f"inplace on output: {step}", f"impl raised {type(e).__name__}: {e} (torch: {te or 'no error'})")
-        if step == "inplace" and ie is not None and IMPL_VIEW_INPLACE in str(ie):
-            return Checked.skip("inplace on output", "impl refuses in-place on any view (divergence)")
-        if step == "inplace" and ie is None and te is not None and "view" in str(te) and not any(
-                np.may_share_memory(fi[k]._data, t._data) for k in doubled for t in ii):
-            # torch's result is a view, impl's a copy: nothing of the input can change
-            return Checked.skip("inplace on output", "torch's view is impl's copy (divergence)")
+            ctx.fail(f"inplace on output: {step}", f"{me} raised {type(e).__name__}: {e} (torch: {te or 'no error'})")
+        if target.known_divergences:
+            if step == "inplace" and ie is not None and IMPL_VIEW_INPLACE in str(ie):
+                return Checked.skip("inplace on output", "impl refuses in-place on any view (divergence)")
+            if step == "inplace" and ie is None and te is not None and "view" in str(te) and not any(
+                    target.shares_memory(fi[k], t) for k in doubled for t in ii):
+                # torch's result is a view, impl's a copy: nothing of the input can change
+                return Checked.skip("inplace on output", "torch's view is impl's copy (divergence)")
         if (te is None) != (ie is None):
             ctx.fail(f"inplace on output: {step}", f"torch {'raised ' + repr(str(te)[:160]) if te else 'allowed it'}; "
-                     f"impl {'raised ' + repr(str(ie)[:160]) if ie else 'allowed it'} (outputs {doubled} of {live} "
+                     f"{me} {'raised ' + repr(str(ie)[:160]) if ie else 'allowed it'} (outputs {doubled} of {live} "
                      "doubled in place)")
         if te is not None:
             return len(doubled), f"refused at {step}", live
@@ -656,44 +691,45 @@ def _inplace_outputs_run(spec, arrays, kwargs, ctx, diff, only):
 def check_grad_mode(spec, sample, dtype="float32") -> Checked:
     """requires_grad / grad_fn / is_leaf of every output as torch's; nothing recorded under no_grad or
     when no input requires grad. Counts the tensor outputs checked, over the three modes."""
-    torch = _torch()
+    torch, target = _torch(), targets.current()
+    lib, me = target.lib, target.name
     arrays = cast_arrays(sample.arrays, dtype)
     ctx = Context(spec, arrays, sample.kwargs, dtype)
     diff = tuple(i for i in spec.differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
     n = 0
     for mode in ("grad", "no_grad", "no_inputs_require_grad"):
         rg = mode != "no_inputs_require_grad"
-        ii, tt = make_inputs(impl, arrays, diff, rg), make_inputs(torch, arrays, diff, rg)
+        ii, tt = make_inputs(lib, arrays, diff, rg), make_inputs(torch, arrays, diff, rg)
         if mode == "no_grad":
-            with impl.no_grad(), torch.no_grad():
-                fi, ft = _run(spec, impl, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
+            with lib.no_grad(), torch.no_grad():
+                fi, ft = _run(spec, lib, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
         else:
-            fi, ft = _run(spec, impl, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
+            fi, ft = _run(spec, lib, ii, sample.kwargs), _run(spec, torch, tt, sample.kwargs)
         if len(fi) != len(ft):
-            ctx.fail(f"grad mode ({mode}): structure", f"impl returned {len(fi)} outputs, torch {len(ft)}")
+            ctx.fail(f"grad mode ({mode}): structure", f"{me} returned {len(fi)} outputs, torch {len(ft)}")
         for k, (a, b) in enumerate(zip(fi, ft)):
             if not is_torch(b):
                 continue
-            if not is_impl(a):
-                ctx.fail(f"grad mode ({mode})", f"output {k}: impl returned {type(a).__name__}, torch a Tensor")
+            if not target.is_tensor(a):
+                ctx.fail(f"grad mode ({mode})", f"output {k}: {me} returned {type(a).__name__}, torch a Tensor")
             n += 1
             if mode == "grad":
                 got = (a.requires_grad, a.grad_fn is None, a.is_leaf)
                 want = (b.requires_grad, b.grad_fn is None, b.is_leaf)
                 if got != want:
                     ctx.fail(f"grad mode ({mode})",
-                             f"output {k}: impl (requires_grad, grad_fn is None, is_leaf) = {got}, torch {want}")
+                             f"output {k}: {me} (requires_grad, grad_fn is None, is_leaf) = {got}, torch {want}")
             else:
                 # Nothing is recorded. A *view* made under no_grad of a tensor that requires grad still requires
                 # grad (a leaf with no grad_fn), as torch's (regression 055); so does an op that returns its input
                 # itself, like +x or x.float() on float32.
                 if a.grad_fn is not None:
                     ctx.fail(f"grad mode ({mode})", f"output {k} records a graph (grad_fn {a.grad_fn!r})")
-                is_view = a._base is not None or any(a is t for t in ii)
+                is_view = target.is_view(a) or any(a is t for t in ii)
                 if a.requires_grad and not is_view:
                     ctx.fail(f"grad mode ({mode})", f"output {k} requires grad but is neither a view nor an input")
                 if is_view and a.requires_grad != b.requires_grad:
-                    ctx.fail(f"grad mode ({mode})", f"output {k} (a view): requires_grad impl {a.requires_grad}, "
+                    ctx.fail(f"grad mode ({mode})", f"output {k} (a view): requires_grad {me} {a.requires_grad}, "
                              f"torch {b.requires_grad}")
         for i in diff:
             if ii[i].requires_grad != rg or not ii[i].is_leaf:
@@ -702,11 +738,13 @@ def check_grad_mode(spec, sample, dtype="float32") -> Checked:
 
 
 def check_error_input(spec, error_input) -> Checked:
-    """Both libraries raise ``error_input.exc``; impl's message matches ``error_input.match``."""
-    torch = _torch()
+    """Both libraries raise ``error_input.exc``; the target's message matches ``error_input.match`` (impl's pattern),
+    when the target promises impl's messages (``Target.messages``; the class is compared for every target)."""
+    torch, target = _torch(), targets.current()
+    me = target.name
     ei = error_input
     raised = {}
-    for name, lib in (("torch", torch), ("impl", impl)):
+    for name, lib in (("torch", torch), ("target", target.lib)):
         try:
             args, kwargs = ei.make(lib)
             spec.fn(lib, *args, **kwargs)
@@ -715,15 +753,15 @@ def check_error_input(spec, error_input) -> Checked:
         else:
             raised[name] = None
     where = f"[error input] op {spec.name!r}, expecting {ei.exc.__name__} matching {ei.match!r}" + (f" ({ei.note})" if ei.note else "")
-    t, i = raised["torch"], raised["impl"]
+    t, i = raised["torch"], raised["target"]
     if not isinstance(t, ei.exc):
         raise AssertionError(f"{where}: torch raised {type(t).__name__ if t else 'nothing'}: {t} -- the spec is wrong")
     if i is None:
-        raise AssertionError(f"{where}: impl raised nothing (torch: {type(t).__name__}: {t})")
+        raise AssertionError(f"{where}: {me} raised nothing (torch: {type(t).__name__}: {t})")
     if not isinstance(i, ei.exc):
-        raise AssertionError(f"{where}: impl raised {type(i).__name__}: {i} (torch: {type(t).__name__}: {t})")
-    if not re.search(ei.match, str(i)):
-        raise AssertionError(f"{where}: impl's message {str(i)!r} does not match (torch's: {str(t)!r})")
+        raise AssertionError(f"{where}: {me} raised {type(i).__name__}: {i} (torch: {type(t).__name__}: {t})")
+    if target.messages and not re.search(ei.match, str(i)):
+        raise AssertionError(f"{where}: {me}'s message {str(i)!r} does not match (torch's: {str(t)!r})")
     return Checked("error input", 1)
 
 

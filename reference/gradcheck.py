@@ -1,6 +1,8 @@
-"""Float64 central-difference gradient check of ``impl`` alone (no torch): the arbiter of disputes.
+"""Float64 central-difference gradient check of the library under test alone (no torch): the arbiter of disputes.
 
-``gradcheck(f, arrays, differentiable)`` compares impl's backward with central differences
+The library is the current target (``reference.targets.current()``: impl by default); ``f`` is called on its tensors.
+
+``gradcheck(f, arrays, differentiable)`` compares the target's backward with central differences
 ``(f(x + eps e) - f(x - eps e)) / 2 eps`` in float64:
 
 * small problems (every input element and output element fits ``FULL_LIMIT``): the full Jacobian, column by
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import impl
+from reference import targets
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3
 FULL_LIMIT = 24  # max input elements and max output elements for the full Jacobian
@@ -51,10 +53,11 @@ def _float_outputs(out):
     gradient; float32 outputs (e.g. ``x.float()``) are too coarse for eps = 1e-6 differences, as in torch's
     gradcheck, which wants double precision."""
     flat = []
+    target = targets.current()
 
     def walk(o):
-        if isinstance(o, impl.Tensor):
-            if o._data.dtype == np.float64:
+        if target.is_tensor(o):
+            if target.to_numpy(o).dtype == np.float64:
                 flat.append(o)
         elif isinstance(o, (tuple, list)):
             for e in o:
@@ -65,13 +68,8 @@ def _float_outputs(out):
 
 
 def _tensors(arrays, diff, requires_grad):
-    ts = []
-    for i, a in enumerate(arrays):
-        t = impl.tensor(a)
-        if requires_grad and i in diff:
-            t.requires_grad_(True)
-        ts.append(t)
-    return ts
+    target = targets.current()
+    return [target.tensor_from_numpy(a, requires_grad=requires_grad and i in diff) for i, a in enumerate(arrays)]
 
 
 def _central(f, arrays_plus, arrays_minus, diff, eps):
@@ -83,38 +81,40 @@ def _central(f, arrays_plus, arrays_minus, diff, eps):
 
 def _eval(f, arrays, diff):
     """f at ``arrays`` (no graph): its float outputs concatenated into one float64 vector."""
-    with impl.no_grad():
+    target = targets.current()
+    with target.lib.no_grad():
         outs = _float_outputs(f(*_tensors(arrays, diff, False)))
     if not outs:
         return np.zeros(0)
-    return np.concatenate([o._data.astype(np.float64).ravel() for o in outs])
+    return np.concatenate([target.to_numpy(o).astype(np.float64).ravel() for o in outs])
 
 
 def _vjp(outs, inputs, vec):
     """Gradients of <outs, vec> w.r.t. ``inputs`` (zeros where unused); graph retained."""
+    target = targets.current()
     grads, start = [], 0
     for o in outs:
-        n = o._data.size
-        grads.append(impl.tensor(vec[start:start + n].reshape(o._data.shape).astype(o._data.dtype)))
-        start += n
+        a = target.to_numpy(o)
+        grads.append(target.tensor_from_numpy(vec[start:start + a.size].reshape(a.shape).astype(a.dtype)))
+        start += a.size
     live = [(o, g) for o, g in zip(outs, grads) if o.requires_grad]
     if not live:
-        return [np.zeros(t._data.shape) for t in inputs]
-    res = impl.autograd.grad([o for o, _ in live], inputs, grad_outputs=[g for _, g in live],
-                             retain_graph=True, allow_unused=True)
-    return [np.zeros(t._data.shape) if r is None else r._data.astype(np.float64) for t, r in zip(inputs, res)]
+        return [np.zeros(tuple(t.shape)) for t in inputs]
+    res = target.lib.autograd.grad([o for o, _ in live], inputs, grad_outputs=[g for _, g in live],
+                                   retain_graph=True, allow_unused=True)
+    return [np.zeros(tuple(t.shape)) if r is None else target.to_numpy(r).astype(np.float64) for t, r in zip(inputs, res)]
 
 
 def gradcheck(f, arrays, differentiable, eps=EPS, atol=ATOL, rtol=RTOL, full_limit=FULL_LIMIT, n_proj=N_PROJ,
               seed=0, what="") -> GradcheckResult:
-    """Check impl's gradients of ``f(*tensors)`` w.r.t. the ``differentiable`` positions of ``arrays``."""
+    """Check the target's gradients of ``f(*tensors)`` w.r.t. the ``differentiable`` positions of ``arrays``."""
     arrays = [np.array(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else np.asarray(a) for a in arrays]
     diff = tuple(i for i in differentiable if i < len(arrays) and arrays[i].dtype.kind == "f")
     if not diff:
         return GradcheckResult("skipped", 0.0, 0, "no float input to differentiate")
     inputs = _tensors(arrays, diff, True)
     outs = _float_outputs(f(*inputs))
-    n_out = sum(o._data.size for o in outs)
+    n_out = sum(targets.current().to_numpy(o).size for o in outs)
     n_in = sum(arrays[i].size for i in diff)
     reason = skip_reason(n_in, n_out, bool(outs))
     if reason:

@@ -2,13 +2,15 @@
 
 ``check_gradgrad``     with a random cotangent v on every differentiable output and a random w on every input
                        gradient, the gradient of <vjp(f, x)(v), w> with respect to the inputs and to v, vs torch;
-``check_gradgradcheck`` float64 central differences of the VJP function (x, v) -> vjp(f, x)(v) on impl alone
-                       (torch.autograd.gradgradcheck's idea: the double backward is the VJP of the VJP);
-``check_jvp``          forward mode: impl.autograd.forward_ad with a random tangent on every differentiable input,
-                       vs torch.func.jvp.
+``check_gradgradcheck`` float64 central differences of the VJP function (x, v) -> vjp(f, x)(v) on the target
+                       alone (torch.autograd.gradgradcheck's idea: the double backward is the VJP of the VJP);
+``check_jvp``          forward mode: the target's ``autograd.forward_ad`` dual numbers with a random tangent on every
+                       differentiable input, vs torch.func.jvp.
+
+The side under test is the current target (``reference.targets.current()``: impl by default); torch is the oracle.
 
 float64 compares at the spec's float64 tolerance. float32 second derivatives compound two backward passes of
-rounding, so a float32 mismatch is judged by torch in float64: impl passes when its error against float64 is within
+rounding, so a float32 mismatch is judged by torch in float64: the target passes when its error against float64 is within
 the tolerance plus 4x torch's own float32 error there (the module and model twins use the same judge).
 Each check returns the number of gradient entries it compared (0: the sample had nothing to check).
 """
@@ -18,7 +20,7 @@ import zlib
 
 import numpy as np
 
-import impl
+from reference import targets
 from reference.compare import Context, _torch, assert_close, cast_arrays, flatten_outputs, make_inputs, to_numpy
 from reference.gradcheck import gradcheck
 
@@ -60,8 +62,7 @@ def _second_order(lib, spec, arrays, kwargs, diff, v_arrays, w_arrays):
 
 
 def _tensor(lib, a, requires_grad=False):
-    t = impl.tensor(a) if lib is impl else lib.from_numpy(np.array(a, copy=True))
-    return t.requires_grad_(True) if requires_grad else t
+    return targets.for_lib(lib).tensor_from_numpy(a, requires_grad=requires_grad)
 
 
 def _cotangents(lib_out_shapes, rng, dtype):
@@ -75,8 +76,8 @@ def _output_shapes(spec, arrays, kwargs, diff):
 
 
 def check_gradgrad(spec, sample, dtype) -> int:
-    """impl's second derivatives (w.r.t. inputs and cotangents) vs torch's. Returns entries compared."""
-    torch = _torch()
+    """The target's second derivatives (w.r.t. inputs and cotangents) vs torch's. Returns entries compared."""
+    torch, target = _torch(), targets.current()
     arrays = cast_arrays(sample.arrays, dtype)
     diff = _diff_positions(spec, arrays)
     if not diff:
@@ -90,11 +91,11 @@ def check_gradgrad(spec, sample, dtype) -> int:
     w = [rng.standard_normal(arrays[i].shape).astype(dtype) for i in diff]
     expected = _second_order(torch, spec, arrays, sample.kwargs, diff, v, w)
     try:
-        actual = _second_order(impl, spec, arrays, sample.kwargs, diff, v, w)
-    except Exception as e:  # noqa: BLE001 - any crash in impl's double backward is a failed check
-        ctx.fail("gradgrad: raised", f"impl raised {type(e).__name__}: {e}")
+        actual = _second_order(target.lib, spec, arrays, sample.kwargs, diff, v, w)
+    except Exception as e:  # noqa: BLE001 - any crash in the target's double backward is a failed check
+        ctx.fail("gradgrad: raised", f"{target.name} raised {type(e).__name__}: {e}")
     if actual is None:
-        ctx.fail("gradgrad: structure", f"impl has a different number of differentiable outputs than torch ({len(v)})")
+        ctx.fail("gradgrad: structure", f"{target.name} has a different number of differentiable outputs than torch ({len(v)})")
     reference64 = None
     if dtype != "float64":
         a64 = cast_arrays(sample.arrays, "float64")
@@ -124,8 +125,10 @@ def check_gradgrad(spec, sample, dtype) -> int:
 
 
 def check_gradgradcheck(spec, sample) -> int:
-    """float64 finite differences of impl's VJP function (x, v) -> vjp(f, x)(v): checks impl's double backward
+    """float64 finite differences of the target's VJP function (x, v) -> vjp(f, x)(v): checks its double backward
     without torch. Returns the number of Jacobian entries checked."""
+    target = targets.current()
+    lib = target.lib
     arrays = cast_arrays(sample.arrays, "float64")
     diff = _diff_positions(spec, arrays)
     if not diff:
@@ -133,9 +136,10 @@ def check_gradgradcheck(spec, sample) -> int:
     shapes = _output_shapes(spec, arrays, sample.kwargs, diff)
     if not shapes:
         return 0
-    with impl.no_grad():
-        outs = flatten_outputs(spec.fn(impl, *make_inputs(impl, arrays, (), False), **sample.kwargs))
-    if any(isinstance(o, impl.Tensor) and o._data.dtype.kind == "f" and o._data.dtype != np.float64 for o in outs):
+    with lib.no_grad():
+        outs = flatten_outputs(spec.fn(lib, *make_inputs(lib, arrays, (), False), **sample.kwargs))
+    dtypes = [target.to_numpy(o).dtype for o in outs if target.is_tensor(o)]
+    if any(d.kind == "f" and d != np.float64 for d in dtypes):
         return 0  # a float32 output (a cast): differences at eps = 1e-6 are below its rounding, as for gradcheck
     ctx = Context(spec, arrays, sample.kwargs, "float64")
     v = _cotangents(shapes, _rng(spec, arrays, 3), "float64")
@@ -144,14 +148,14 @@ def check_gradgradcheck(spec, sample) -> int:
     def vjp_fn(*ts):
         # The finite differences evaluate this under no_grad on plain tensors: the VJP needs a graph anyway, so
         # inputs that do not require grad become fresh leaves (those that do are kept: their graph is the point).
-        with impl.enable_grad():
+        with lib.enable_grad():
             xs = [x if i not in diff or x.requires_grad else x.detach().requires_grad_(True)
                   for i, x in enumerate(ts[:n_in])]
             vs = ts[n_in:]
-            outs = _float_outputs(impl, spec.fn(impl, *xs, **sample.kwargs))
+            outs = _float_outputs(lib, spec.fn(lib, *xs, **sample.kwargs))
             wrt = [xs[i] for i in diff]
-            grads = impl.autograd.grad(outs, wrt, list(vs), create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else impl.zeros_like(x) for g, x in zip(grads, wrt))
+            grads = lib.autograd.grad(outs, wrt, list(vs), create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else lib.zeros_like(x) for g, x in zip(grads, wrt))
 
     try:
         res = gradcheck(vjp_fn, list(arrays) + v, diff + tuple(range(n_in, n_in + len(v))),
@@ -162,9 +166,10 @@ def check_gradgradcheck(spec, sample) -> int:
 
 
 def check_jvp(spec, sample, dtype) -> int:
-    """impl's forward-mode JVP (dual numbers) vs torch.func.jvp with the same random tangents."""
-    torch = _torch()
-    fwad = impl.autograd.forward_ad
+    """The target's forward-mode JVP (dual numbers) vs torch.func.jvp with the same random tangents."""
+    torch, target = _torch(), targets.current()
+    lib = target.lib
+    fwad = lib.autograd.forward_ad
     arrays = cast_arrays(sample.arrays, dtype)
     diff = _diff_positions(spec, arrays)
     if not diff:
@@ -184,16 +189,16 @@ def check_jvp(spec, sample, dtype) -> int:
     _, expected = torch.func.jvp(torch_fn, primals, tuple(torch.from_numpy(tangents[i].copy()) for i in diff))
     try:
         with fwad.dual_level():
-            xs = make_inputs(impl, arrays, (), requires_grad=False)
+            xs = make_inputs(lib, arrays, (), requires_grad=False)
             for i in diff:
-                xs[i] = fwad.make_dual(xs[i], impl.tensor(tangents[i]))
-            outs = [o for o in flatten_outputs(spec.fn(impl, *xs, **sample.kwargs))
-                    if isinstance(o, impl.Tensor) and o._data.dtype.kind == "f"]
+                xs[i] = fwad.make_dual(xs[i], target.tensor_from_numpy(tangents[i]))
+            outs = [o for o in flatten_outputs(spec.fn(lib, *xs, **sample.kwargs))
+                    if target.is_tensor(o) and target.to_numpy(o).dtype.kind == "f"]
             actual = [fwad.unpack_dual(o).tangent for o in outs]
-    except Exception as e:  # noqa: BLE001 - a crash in impl's forward mode is a failed check
-        ctx.fail("jvp: raised", f"impl raised {type(e).__name__}: {e}")
+    except Exception as e:  # noqa: BLE001 - a crash in the target's forward mode is a failed check
+        ctx.fail("jvp: raised", f"{target.name} raised {type(e).__name__}: {e}")
     if len(actual) != len(expected):
-        ctx.fail("jvp: structure", f"impl has {len(actual)} float outputs, torch {len(expected)}")
+        ctx.fail("jvp: structure", f"{target.name} has {len(actual)} float outputs, torch {len(expected)}")
     tol = spec.tol("bwd", dtype)
     n = 0
     for k, (a, e) in enumerate(zip(actual, expected)):

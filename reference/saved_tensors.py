@@ -14,13 +14,13 @@ forward each time):
    a differentiable input left out by the mode) a plain tensor. The modes (``MODES``): every differentiable input
    requires grad; only the modified one does; all but the modified one do -- torch saves a tensor only for the
    gradients that read it;
-2. the spec's ``fn`` on the inputs, in impl and in torch;
+2. the spec's ``fn`` on the inputs, in the target (``reference.targets.current()``: impl by default) and in torch;
 3. that one input modified in place without changing its values (``mul_(1)``, ``copy_`` of itself for integer and
    bool tensors), so that only its version counter moves;
 4. the backward of every differentiable output with a fixed random cotangent.
 
-The outcome -- which step raised (and the exception class), or the gradients of the leaves -- must be torch's: impl
-raises iff torch raises, with torch's class, and otherwise its gradients equal torch's at the spec's tolerance. The
+The outcome -- which step raised (and the exception class), or the gradients of the leaves -- must be torch's: the
+target raises iff torch raises, with torch's class, and otherwise its gradients equal torch's at the spec's tolerance. The
 in-place edit of an *output* is ``reference.compare.check_inplace_on_output`` (each output on its own as well as
 all together).
 
@@ -33,16 +33,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-import impl
+from reference import targets
 from reference.compare import (
     Checked,
     Context,
     _cotangent_rng,
     _run,
-    _torch,
     assert_close,
     cast_arrays,
-    is_impl,
     is_torch,
     to_numpy,
 )
@@ -74,12 +72,12 @@ class SavedCheck:
                        outcome=f"{len(self.raised_both)} raised in both, {len(self.grads_equal)} grads equal")
 
 
-def _inputs(lib, arrays, grad):
-    """(leaves, op inputs): inputs at positions ``grad`` are non-leaf clones of leaves that require grad; the rest are
-    plain tensors."""
+def _inputs(side, arrays, grad):
+    """(leaves, op inputs) of ``side`` (a Target): inputs at positions ``grad`` are non-leaf clones of leaves that
+    require grad; the rest are plain tensors."""
     leaves, ins = [], []
     for i, a in enumerate(arrays):
-        t = impl.tensor(a) if lib is impl else lib.from_numpy(np.array(a, copy=True))
+        t = side.tensor_from_numpy(a)
         if i in grad:
             t.requires_grad_(True)
             leaves.append(t)
@@ -140,44 +138,46 @@ def check_saved_inputs(spec, sample, dtype="float64", modes=MODES) -> SavedCheck
 
 
 def _one_case(spec, arrays, kwargs, ctx, tol, pos, mode, grad, rng_key, result):
-    torch = _torch()
+    target = targets.current()
+    sides = {"torch": targets.oracle(), "target": target}  # keyed by role: the target may be torch itself
+    me = target.name
     what = f"input {pos} modified in place after the forward (inputs {list(grad)} require grad)"
     runs = {}
-    for lib in (torch, impl):
-        leaves, ins = _inputs(lib, arrays, grad)
+    for role, side in sides.items():
+        leaves, ins = _inputs(side, arrays, grad)
         try:
-            outs = _run(spec, lib, ins, kwargs)
+            outs = _run(spec, side.lib, ins, kwargs)
         except Exception as e:  # noqa: BLE001
-            ctx.fail(f"saved inputs: forward ({'impl' if lib is impl else 'torch'})", f"{what}: raised {type(e).__name__}: {e}")
-        runs[lib] = (leaves, ins, outs)
-    ft, fi = runs[torch][2], runs[impl][2]
+            ctx.fail(f"saved inputs: forward ({side.name})", f"{what}: raised {type(e).__name__}: {e}")
+        runs[role] = (leaves, ins, outs)
+    ft, fi = runs["torch"][2], runs["target"][2]
     live = [k for k, b in enumerate(ft) if is_torch(b) and b.requires_grad]
     if not live:
         return
     for k in live:
-        if not (is_impl(fi[k]) and fi[k].requires_grad):
-            ctx.fail("saved inputs: requires_grad", f"{what}: torch output {k} requires grad, impl's does not")
+        if not (target.is_tensor(fi[k]) and fi[k].requires_grad):
+            ctx.fail("saved inputs: requires_grad", f"{what}: torch output {k} requires grad, {me}'s does not")
     rng = np.random.default_rng()
     rng.bit_generator.state = rng_key
     cts = [rng.standard_normal(tuple(ft[k].shape)).astype(to_numpy(ft[k]).dtype) for k in live]
     got = {}
-    for lib in (torch, impl):
-        leaves, ins, outs = runs[lib]
-        seeds = [lib.tensor(c) if lib is impl else torch.from_numpy(c.copy()) for c in cts]
-        got[lib] = _outcome((
+    for role, side in sides.items():
+        leaves, ins, outs = runs[role]
+        seeds = [side.tensor_from_numpy(c) for c in cts]
+        got[role] = _outcome((
             ("inplace", lambda ins=ins: _touch(ins[pos])),
-            ("backward", lambda lib=lib, outs=outs, seeds=seeds: lib.autograd.backward([outs[k] for k in live], seeds)),
+            ("backward", lambda lib=side.lib, outs=outs, seeds=seeds: lib.autograd.backward([outs[k] for k in live], seeds)),
         ))
-    te, ie = got[torch], got[impl]
+    te, ie = got["torch"], got["target"]
     case = (pos, mode)
     if te is not None and ie is not None:
         if te[0] != ie[0] or type(ie[1]) is not type(te[1]):
             ctx.fail("saved inputs", f"{what}: torch raised {type(te[1]).__name__} at {te[0]} "
-                     f"({str(te[1])[:160]!r}); impl raised {type(ie[1]).__name__} at {ie[0]} ({str(ie[1])[:160]!r})")
+                     f"({str(te[1])[:160]!r}); {me} raised {type(ie[1]).__name__} at {ie[0]} ({str(ie[1])[:160]!r})")
         result.raised_both.append(case)
         return
-    if te is not None and "is a view" in str(te[1]) and not any(
-            np.may_share_memory(fi[k]._data, runs[impl][1][pos]._data) for k in live):
+    if target.known_divergences and te is not None and "is a view" in str(te[1]) and not any(
+            target.shares_memory(fi[k], runs["target"][1][pos]) for k in live):
         # torch's outputs are views of the input (one of several returned together), impl's are copies sharing no
         # memory with it (size 0): nothing of the input can reach them (the documented divergence of
         # reference.compare.check_inplace_on_output)
@@ -186,9 +186,9 @@ def _one_case(spec, arrays, kwargs, ctx, tol, pos, mode, grad, rng_key, result):
     if (te is None) != (ie is None):
         t_said = f"raised {type(te[1]).__name__} at {te[0]}: {str(te[1])[:160]!r}" if te else "ran"
         i_said = f"raised {type(ie[1]).__name__} at {ie[0]}: {str(ie[1])[:160]!r}" if ie else "ran"
-        ctx.fail("saved inputs", f"{what}: torch {t_said}; impl {i_said} -- impl saves "
+        ctx.fail("saved inputs", f"{what}: torch {t_said}; {me} {i_said} -- {me} saves "
                  f"{'more' if ie else 'less'} than torch for this input")
-    for j, li, lt in zip(grad, runs[impl][0], runs[torch][0]):
+    for j, li, lt in zip(grad, runs["target"][0], runs["torch"][0]):
         a = to_numpy(li.grad) if li.grad is not None else np.zeros_like(arrays[j])
         e = to_numpy(lt.grad) if lt.grad is not None else np.zeros_like(arrays[j])
         assert_close(a, e, tol["rtol"], tol["atol"], "saved inputs: backward", ctx, f"grad of input {j} ({what})")

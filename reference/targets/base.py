@@ -1,0 +1,68 @@
+"""``Target``: the few hooks the suite needs from a torch-like library under test.
+
+The generic checks (reference/compare.py, gradcheck.py, higher_order.py, saved_tensors.py) run a spec's ``fn`` on
+``target.lib`` -- a module with torch's names: tensor and creation functions, the ops, ``autograd`` (``backward``,
+``grad``, ``forward_ad``), ``no_grad``/``enable_grad``, ``nn``, ``nn.functional``, ``optim`` -- and torch stays the
+oracle. Everything else the checks need to know about the library's tensors goes through the methods below, so
+that no check reads a library's private attributes.
+"""
+from __future__ import annotations
+
+from types import ModuleType
+
+import numpy as np
+
+
+class Target:
+    """A library under test. Subclass it and fill in ``name``, ``lib`` and the hooks marked *required*."""
+
+    name: str = ""
+    # Whether the library promises impl's error-message patterns (OpSpec error inputs' ``match``). The exception
+    # class is compared for every target; the message only where this is true.
+    messages: bool = False
+    # Whether impl's documented divergences from torch (OpSpec.divergences, reference/open_findings.py) describe this
+    # library. Only impl's do: for any other target the checks run without those exemptions and must pass.
+    known_divergences: bool = False
+    # The library's own open findings in the generic tests: {(test function, spec name): reason}. Each runs as a strict
+    # xfail for this target (it must still fail; a fix shows as XPASS and the entry must go).
+    known_failures: dict = {}
+
+    @property
+    def lib(self) -> ModuleType:  # required
+        """The top-level module (``torch``-like); ``lib.nn``, ``lib.nn.functional`` and ``lib.optim`` reachable."""
+        raise NotImplementedError
+
+    def to_numpy(self, t) -> np.ndarray:  # required
+        """The tensor's values as a numpy array, detached. May share memory with the tensor: do not write into it."""
+        raise NotImplementedError
+
+    def tensor_from_numpy(self, array, requires_grad: bool = False):  # required
+        """A new tensor of the library holding a copy of ``array`` (same dtype), a leaf."""
+        raise NotImplementedError
+
+    def is_tensor(self, x) -> bool:  # required
+        raise NotImplementedError
+
+    def dtype(self, name: str):
+        """The library's dtype for a numpy/torch dtype name ("float32", "int64", "bool", ...)."""
+        return getattr(self.lib, "bool" if name == "bool_" else name)
+
+    def dtype_name(self, t) -> str:
+        """The torch name of a tensor's dtype ("float32")."""
+        return str(t.dtype).rsplit(".", 1)[-1]
+
+    def wrap_numpy(self, array):
+        """A tensor sharing ``array``'s memory, its strides kept (the non-contiguous check); ``None`` when the
+        library cannot wrap that layout (the check then says so)."""
+        return self.lib.from_numpy(array)
+
+    def is_view(self, t) -> bool:
+        """Whether ``t`` is a view of another tensor (its storage belongs to a base tensor)."""
+        return t._base is not None  # torch's documented attribute (Tensor._base); override where it differs
+
+    def shares_memory(self, a, b) -> bool:
+        """Whether two tensors may share memory."""
+        return bool(np.may_share_memory(self.to_numpy(a), self.to_numpy(b)))
+
+    def __repr__(self):
+        return f"<gradparity target {self.name!r}>"
