@@ -59,7 +59,8 @@ def test_at_least_70_core_specs_with_unique_names():
 
 def test_every_public_op_has_a_spec_or_a_listed_exclusion():
     api = public_api()
-    covered = traced_coverage(all_specs(), n_examples=3)
+    # one sample per spec: the draw changes shapes and values, not which public ops a spec's lambda calls
+    covered = traced_coverage(all_specs(), n_examples=1)
     missing = sorted(set(api) - covered - set(COVERAGE_EXCLUSIONS))
     assert not missing, f"public ops with neither a spec nor an exclusion (add a spec or a reason): {missing}"
     stale = sorted(n for n in COVERAGE_EXCLUSIONS if n in covered)
