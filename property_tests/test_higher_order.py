@@ -9,7 +9,7 @@
   test_every_differentiable_spec_has_higher_order_coverage
                          a differentiable spec either runs the three tests or says why not (``no_gradgrad``,
                          ``no_forward_ad``).
-Each runs on 3 of the spec's samples (of the 25 drawn once per process for every generic check, spread over the
+Each runs on 3 of the spec's samples (of the 20 drawn once per process for every generic check, spread over the
 draw: reference/samples.py) and records whether an example compared anything; the run's summary counts them.
 The side under test is the current target (reference/targets: impl by default); every test here runs for any target.
 """
@@ -22,7 +22,7 @@ from reference.samples import fraction, over_samples, record, spec_group
 SPECS = all_specs()
 DIFFERENTIABLE = [s for s in SPECS if s.differentiable and s.float_dtypes]
 # Second order costs two to three backward passes and a torch twin per example, over every differentiable spec:
-# 3 of the profile's 25 examples (36 under thorough). The first-order tests run on all 25.
+# 3 of the profile's 20 examples (36 under thorough), fraction(3). The first-order tests run on all of them.
 FEW = fraction(3)
 
 pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning"),

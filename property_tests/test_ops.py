@@ -18,8 +18,8 @@ Per spec (ids = spec names):
 The side under test is the current target (reference/targets: impl by default, ``--target torch`` or
 GRADPARITY_TARGET for another library); every test here runs for any target.
 Every check of a spec runs on the spec's samples, drawn once per process (reference/samples.py: drawing costs more
-than most checks): forward/VJP and gradcheck on all of the profile's examples (25 under ci), the structural checks
-on 10 of them spread over the draw. All tests of one spec run on one xdist worker (``spec_group``).
+than most checks): forward/VJP and gradcheck on all of the profile's examples (20 under ci), the structural checks
+on 8 of them spread over the draw. All tests of one spec run on one xdist worker (``spec_group``).
 The check functions live in reference/compare.py (the meta-tests call them directly on planted bugs). Each returns
 what it really compared (a ``Checked``); every example records it (``record``: "gradcheck: checked" or "gradcheck:
 skipped (empty output)"), and the run ends with the counts per check, examples that compared something and those
@@ -53,7 +53,7 @@ SPECS = all_specs()
 pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning"),
               pytest.mark.filterwarnings("ignore:.*Using a target size:UserWarning")]
 # The structural checks (layout, grad-mode flags, in-place on outputs) need fewer examples than the numerical ones:
-# 10 of the profile's 25, spread over the draw.
+# 8 of the profile's 20 (fraction(10)), spread over the draw.
 FEW = fraction(10)
 
 

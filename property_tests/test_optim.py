@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 import impl
 import impl.optim
 from reference.opspec import DEFAULT_TOL
+from reference.samples import fraction
 
 pytestmark = [pytest.mark.optim,
               pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
@@ -36,8 +37,8 @@ N_STEPS = 20
 
 
 def examples(n):
-    """n examples under the ci profile (25), scaled with the profile (dev: fewer, thorough: more)."""
-    return max(2, round(n * settings.default.max_examples / 25))
+    """``n`` per 25 of the active profile's examples, at least 2 (reference.samples.fraction)."""
+    return fraction(n, at_least=2)
 OPTIMIZERS = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Adadelta", "ASGD"]
 
 # ---- hyperparameter strategies (per group; every flag drawn) -----------------------------------
@@ -235,7 +236,7 @@ def _bitwise_differences(params_a, params_b, opt_a, opt_b):
     return out
 
 
-# 10 examples, not the profile's 25: this runs five twins per example, and the update arithmetic is already
+# 10 per 25 of the profile's examples (8 under ci): this runs five twins per example, and the update arithmetic is already
 # drawn 25 times per dtype above; what is new here (save, load, cast) depends on the state's structure, which
 # the drawn flags vary, far more than on the values.
 @pytest.mark.parametrize("name", OPTIMIZERS)

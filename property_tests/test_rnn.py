@@ -29,6 +29,7 @@ import impl.nn.utils.rnn as irnn
 from reference import module_twins
 from reference.module_twins import IMPL, TORCH
 from reference.opspec import DEFAULT_TOL
+from reference.samples import fraction
 from reference.twins import (
     assert_close,
     copy_state_dict,
@@ -49,8 +50,8 @@ dtypes = st.sampled_from(["float32", "float64"])
 
 
 def examples(n):
-    """``n`` examples under the ci profile (25), scaled with the active profile (dev fewer, thorough more)."""
-    return max(2, round(n * settings.default.max_examples / 25))
+    """``n`` per 25 of the active profile's examples, at least 2 (reference.samples.fraction)."""
+    return fraction(n, at_least=2)
 
 
 def run_twins(build, arrays, dtype, call, seed, what, grad=None, train=False):

@@ -28,7 +28,7 @@ from reference.saved_tensors import check_saved_inputs
 
 DIFFERENTIABLE = [s for s in all_specs() if s.differentiable and s.float_dtypes]
 # Every input of the op is modified in turn, in up to three requires-grad modes, each a forward and a backward in
-# both libraries: 3 of the profile's 25 examples (36 under thorough), spread over the spec's draw, as the
+# both libraries: 3 of the profile's 20 examples (36 under thorough), spread over the spec's draw, as the
 # other second-pass tests.
 FEW = fraction(3)
 # With 3 examples a spec may spend one on a case that compares nothing by design (a size-0 split, whose torch views

@@ -6,13 +6,13 @@ defaults); float32 is judged by torch in float64 (``reference.twins.assert_close
 """
 import numpy as np
 import torch
-from hypothesis import settings
 
 import impl
 import impl.nn as inn
 import impl.nn.functional as IF
 import impl.nn.utils.rnn as irnn
 from reference.opspec import DEFAULT_TOL
+from reference.samples import fraction
 from reference.twins import (
     assert_close_judged,
     compare_state_dict_signatures,
@@ -38,8 +38,8 @@ def flatten(out):
 
 
 def examples(n):
-    """``n`` examples under the ci profile (25), scaled with the active profile (dev fewer, thorough more)."""
-    return max(2, round(n * settings.default.max_examples / 25))
+    """``n`` per 25 of the active profile's examples, at least 2 (reference.samples.fraction)."""
+    return fraction(n, at_least=2)
 
 
 class Lib:

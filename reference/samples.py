@@ -20,6 +20,7 @@ number of examples that really compared something is part of every run's output.
 """
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import pytest
@@ -77,10 +78,15 @@ def over_samples(spec, body, n=None) -> list:
     return results
 
 
-def fraction(n_of_profile: int) -> int:
-    """A share of the profile's examples, ``max_examples * n_of_profile / 25`` (25 is the ci profile's), at least 1:
-    what the checks that cost more than forward-and-VJP run on."""
-    return max(1, round(settings.default.max_examples * n_of_profile / 25))
+# The example counts written in the tests ("10 of them", ``fraction(10)``) are per this many of the profile's
+# ``max_examples``: under ``ci`` (20) each test runs 4/5 of the count it names, under ``thorough`` (300) 12 times it.
+PER = 25
+
+
+def fraction(n: int, at_least: int = 1) -> int:
+    """``n`` examples per ``PER`` of the active profile's, rounded up, at least ``at_least``: what the checks that
+    cost more than forward-and-VJP run on, and the hypothesis tests of modules, optimizers and models."""
+    return max(at_least, math.ceil(settings.default.max_examples * n / PER))
 
 
 def spec_group(spec):

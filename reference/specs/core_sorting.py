@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from reference.opspec import Divergence, ErrorInput, OpSpec
-from reference.strategies import dim_of, rng_of, sample, shapes, values
+from reference.strategies import dim_of, rarely, rng_of, sample, shapes, values
 
 KEEPDIM = st.booleans()
 
@@ -52,11 +52,11 @@ def _ties(draw, **options):
 
 @st.composite
 def _k_along(draw, domain="distinct", min_k=0, ties=False):
-    """x, dim and k in [min_k, size of dim] (topk: 0..n, kthvalue: 1..n)."""
+    """x, dim and k in [min_k, size of dim] (topk: 0..n, kthvalue: 1..n); k = 0 (an empty result) only rarely."""
     s = draw(_ties(keepdim=KEEPDIM) if ties else _along(domain=domain, nonempty_dim=min_k > 0, keepdim=KEEPDIM))
     x = s.arrays[0]
     n = x.shape[s.kwargs["dim"] % x.ndim] if x.ndim else 1
-    s.kwargs["k"] = draw(st.integers(min_k, n))
+    s.kwargs["k"] = 0 if n == 0 or (min_k == 0 and draw(rarely())) else draw(st.integers(max(min_k, 1), n))
     return s
 
 
