@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import impl
-from reference.compare import assert_close
+from reference.assertions import assert_close
 
 pytestmark = pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")
 

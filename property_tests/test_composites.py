@@ -20,8 +20,8 @@ import pytest
 
 import impl
 from impl._autograd import apply_fused
-from reference.compare import cast_arrays, flatten_outputs, make_inputs
 from reference.composites import check_composite, defined_in, fused_nodes
+from reference.conversion import cast_arrays, flatten_outputs, make_inputs
 from reference.registry import all_specs
 from reference.samples import fraction, over_samples, record, spec_group
 

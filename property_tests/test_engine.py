@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import impl
-from reference.compare import assert_close
+from reference.assertions import assert_close
 from reference.strategies import broadcast_shapes, rng_of
 
 pytestmark = pytest.mark.impl_only(reason="about impl itself: engine mechanics of impl's autograd (impl/_autograd.py), compared with torch case by case")

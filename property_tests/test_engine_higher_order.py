@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import impl
 import impl.nn.functional as IF
-from reference.compare import assert_close
+from reference.assertions import assert_close
 
 pytestmark = pytest.mark.impl_only(reason="about impl itself: engine mechanics of impl's higher-order autograd, compared with torch case by case")
 

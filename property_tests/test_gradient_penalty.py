@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import impl
 from reference import models as M
-from reference.compare import assert_close
+from reference.assertions import assert_close
 from reference.opspec import DEFAULT_TOL
 
 pytestmark = [pytest.mark.models,

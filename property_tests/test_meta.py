@@ -23,7 +23,7 @@ import impl
 from impl import _autograd
 from impl.ops import elementwise as ew
 from impl.ops import reduce as red
-from reference import compare
+from reference import assertions, compare, conversion
 from reference.compare import check_forward, check_gradcheck, check_vjp
 from reference.gradcheck import GradcheckError, gradcheck
 from reference.opspec import OpSpec
@@ -150,15 +150,15 @@ def test_mostly_empty_strategy_fails_the_gradient_tests():
     the generic gradient tests: fewer than 80% of its examples check anything. The same spec with a strategy that
     draws non-empty operands passes."""
     planted = OpSpec("mostly_empty_mul", lambda lib, a, b: a * b, _mostly_empty(), differentiable=(0, 1))
-    results = compare.over_examples(planted.sample, lambda s: check_gradcheck(planted, s))
-    assert results and all(isinstance(r, compare.Checked) for r in results)  # every comparison passed
+    results = assertions.over_examples(planted.sample, lambda s: check_gradcheck(planted, s))
+    assert results and all(isinstance(r, assertions.Checked) for r in results)  # every comparison passed
     with pytest.raises(AssertionError, match=r"mostly_empty_mul\] only \d+/\d+ examples checked anything.*empty"):
-        compare.assert_mostly_checked(results, "gradcheck mostly_empty_mul")
-    vjp = compare.over_examples(planted.sample, lambda s: check_vjp(planted, s, "float64"))
+        assertions.assert_mostly_checked(results, "gradcheck mostly_empty_mul")
+    vjp = assertions.over_examples(planted.sample, lambda s: check_vjp(planted, s, "float64"))
     with pytest.raises(AssertionError, match="empty gradients"):
-        compare.assert_mostly_checked(vjp, "backward mostly_empty_mul")
+        assertions.assert_mostly_checked(vjp, "backward mostly_empty_mul")
     fixed = get_spec("mul")
-    k, n = compare.assert_mostly_checked(compare.over_examples(fixed.sample, lambda s: check_gradcheck(fixed, s)), "mul")
+    k, n = assertions.assert_mostly_checked(assertions.over_examples(fixed.sample, lambda s: check_gradcheck(fixed, s)), "mul")
     assert k >= 0.8 * n
 
 
@@ -311,9 +311,9 @@ MUL_SAMPLE = Sample((np.arange(12.0).reshape(3, 4) / 7 - 0.5, np.array([0.5, -1.
 
 def _impl_grads(spec, sample, dtype="float64"):
     """impl's gradients for the cotangent check_vjp uses (same seed), or None when nothing is differentiable."""
-    arrays = compare.cast_arrays(sample.arrays, dtype)
-    ins = compare.make_inputs(impl, arrays, spec.differentiable)
-    outs = [o for o in compare.flatten_outputs(spec.fn(impl, *ins, **sample.kwargs)) if compare.is_target(o) and o.requires_grad]
+    arrays = conversion.cast_arrays(sample.arrays, dtype)
+    ins = conversion.make_inputs(impl, arrays, spec.differentiable)
+    outs = [o for o in conversion.flatten_outputs(spec.fn(impl, *ins, **sample.kwargs)) if conversion.is_target(o) and o.requires_grad]
     if not outs:
         return None
     rng = compare._cotangent_rng(spec, arrays)
@@ -442,13 +442,13 @@ def test_reproducer_is_runnable_python_for_literals_npz_and_special_floats():
     small = [np.array([[1.5, -2.0]]), np.array([[True, False]])]
     big = [np.random.default_rng(0).standard_normal((20, 10)), np.random.default_rng(1).random((20, 10)) < 0.5]
     for arrays in (small, big):
-        code = compare.reproducer(spec, arrays, {"value": float("-inf")}, "float64")
+        code = assertions.reproducer(spec, arrays, {"value": float("-inf")}, "float64")
         body = "\n".join(line.strip() for line in code.splitlines()[1:])
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             exec(body, {})
         assert "forward        ok" in out.getvalue() and "FAILED" not in out.getvalue()
-    assert ".npz" in compare.reproducer(spec, big, {}, "float64")
+    assert ".npz" in assertions.reproducer(spec, big, {}, "float64")
 
 
 def test_parity_job_exits_1_on_a_planted_bug():

@@ -34,8 +34,8 @@ import pytest
 import torch
 
 from reference import targets
+from reference.assertions import assert_mostly_checked
 from reference.compare import (
-    assert_mostly_checked,
     check_error_input,
     check_forward,
     check_grad_mode,

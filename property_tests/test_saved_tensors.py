@@ -21,7 +21,7 @@ itself passes them all.
 import pytest
 
 from reference import open_findings, targets
-from reference.compare import assert_mostly_checked
+from reference.assertions import assert_mostly_checked
 from reference.registry import all_specs
 from reference.samples import fraction, over_samples, record, spec_group
 from reference.saved_tensors import check_saved_inputs

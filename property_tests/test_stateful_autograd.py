@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
 import impl
-from reference.compare import assert_close
+from reference.assertions import assert_close
 
 pytestmark = pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")
 

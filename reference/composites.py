@@ -17,7 +17,7 @@ import numpy as np
 
 import impl
 from impl._autograd import unbroadcast
-from reference.compare import assert_close
+from reference.assertions import assert_close
 from reference.opspec import DEFAULT_TOL
 
 

@@ -21,7 +21,8 @@ import zlib
 import numpy as np
 
 from reference import targets
-from reference.compare import Context, _torch, assert_close, cast_arrays, flatten_outputs, make_inputs, to_numpy
+from reference.assertions import Context, assert_close
+from reference.conversion import _torch, cast_arrays, flatten_outputs, make_inputs, to_numpy
 from reference.gradcheck import gradcheck
 
 JUDGE_FACTOR = 4.0

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 import impl
-from reference.compare import flatten_outputs
+from reference.conversion import flatten_outputs
 
 LOW_DTYPES = ("float16", "bfloat16")
 # Machine epsilon (spacing of floats at 1): float16 has 10 fraction bits, bfloat16 7.

@@ -99,7 +99,7 @@ def traced_coverage(specs, n_examples=3):
     import types
 
     import impl
-    from reference.compare import cast_arrays, make_inputs
+    from reference.conversion import cast_arrays, make_inputs
     from reference.strategies import draw_examples
 
     api = public_api()

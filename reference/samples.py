@@ -27,7 +27,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.control import currently_in_test_context, event
 
-from reference.compare import over_examples
+from reference.assertions import over_examples
 
 # The outcomes recorded by the running test (the root conftest resets it before each test and collects it after).
 TALLY: Counter = Counter()

@@ -34,16 +34,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from reference import targets
-from reference.compare import (
-    Checked,
-    Context,
-    _cotangent_rng,
-    _run,
-    assert_close,
-    cast_arrays,
-    is_torch,
-    to_numpy,
-)
+from reference.assertions import Checked, Context, assert_close
+from reference.compare import _cotangent_rng, _run
+from reference.conversion import cast_arrays, is_torch, to_numpy
 
 # Which differentiable inputs require grad in a case, besides the default "all of them": torch saves a tensor only for
 # the gradients that read it (x * w saves w for x's gradient and x for w's), so the modified input is also tried as

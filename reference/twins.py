@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 import impl
-from reference import compare as _compare
-from reference.compare import to_numpy
+from reference import assertions as _assertions
+from reference.conversion import to_numpy
 
 __all__ = ["TwinMismatch", "to_numpy", "to_impl", "to_torch", "state_dict_signature", "compare_state_dict_signatures",
            "copy_state_dict", "assert_close", "assert_close_judged", "rounding_perturbed", "float64_judges"]
@@ -91,11 +91,11 @@ def copy_state_dict(torch_module, impl_module, check_dtype: bool = True):
 
 
 def assert_close(actual, expected, rtol: float, atol: float, what: str = "", reproducer: str = ""):
-    """reference.compare.assert_close (shape, dtype, then nan-aware values; the worst errors and their indices
+    """reference.assertions.assert_close (shape, dtype, then nan-aware values; the worst errors and their indices
     on failure), with a module-level reproducer line appended to the message."""
     try:
         with np.errstate(divide="ignore", invalid="ignore"):  # rtol=atol=0 (exact) divides 0 by 0 in the ratio
-            _compare.assert_close(actual, expected, rtol, atol, check="module", what=what)
+            _assertions.assert_close(actual, expected, rtol, atol, check="module", what=what)
     except AssertionError as e:
         raise AssertionError(f"{e}\n{reproducer}" if reproducer else str(e)) from None
 

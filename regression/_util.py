@@ -26,7 +26,7 @@ import types
 import numpy as np
 
 import impl
-from reference import compare as _compare
+from reference import assertions as _assertions
 from reference.opspec import DEFAULT_TOL
 
 # ---- patching ------------------------------------------------------------------------------------
@@ -191,12 +191,12 @@ def to_np(x):
 
 
 def assert_close(actual, expected, what, rtol=DEFAULT_TOL["float32"]["rtol"], atol=DEFAULT_TOL["float32"]["atol"]):
-    """The suite's one comparison (reference.compare.assert_close: shape, dtype, nan-aware values, the worst
+    """The suite's one comparison (reference.assertions.assert_close: shape, dtype, nan-aware values, the worst
     errors on failure), labelled with the guard's ``what``; float32 defaults."""
     if actual is None:
         raise AssertionError(f"[{what}] impl gave None, expected an array of shape {np.shape(to_np(expected))}")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # exact (rtol=atol=0): the error ratio
-        _compare.assert_close(actual, expected, rtol=rtol, atol=atol, what=what)
+        _assertions.assert_close(actual, expected, rtol=rtol, atol=atol, what=what)
 
 
 def rng(seed=0):
