@@ -2,7 +2,6 @@
 nothing when off. (The 100,000-op chain lives in property_tests/test_engine.py and regression/test_021.)"""
 import gc
 import time
-import tracemalloc
 import weakref
 
 import numpy as np
@@ -10,6 +9,7 @@ import pytest
 
 import impl
 from impl import nn
+from reference.memory import traced_growth
 
 pytestmark = [pytest.mark.reliability,
               pytest.mark.impl_only(reason="about impl itself: impl's graph freeing and op tape cost (engine mechanics)")]
@@ -70,20 +70,7 @@ def test_training_memory_stays_flat():
         impl.nn.functional.cross_entropy(model(x), y).backward()
         opt.step()
 
-    for _ in range(50):
-        step()
-    gc.collect()
-    tracemalloc.start()
-    try:
-        samples = []
-        for i in range(200):
-            step()
-            if i % 25 == 24:
-                gc.collect()
-                samples.append(tracemalloc.get_traced_memory()[0])
-    finally:
-        tracemalloc.stop()
-    growth = samples[-1] - samples[0]
+    growth, samples = traced_growth(step, warmup=50, steps=200)
     # A leak of even one activation per step (32x32 float32 = 4 KiB) would add ~0.7 MB over 175 steps, 3.5x the bound
     # (tracemalloc makes each step ~20x slower: more steps cost seconds of the suite's budget).
     assert growth < 200_000, f"traced memory grew by {growth} bytes over 175 steps: {samples}"

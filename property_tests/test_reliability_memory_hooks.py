@@ -4,7 +4,6 @@ removed hook handle drops its hook. Each scenario runs on impl and on torch: a P
 later). Tensors are compared only where torch's liveness is observable from Python (a tensor reachable through
 ``_base``): torch keeps the C++ tensor of a saved variable, not its Python object."""
 import gc
-import tracemalloc
 import weakref
 
 import pytest
@@ -12,6 +11,7 @@ import torch
 
 import impl
 from impl import nn
+from reference.memory import traced_growth
 
 pytestmark = [pytest.mark.reliability,
               pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
@@ -138,20 +138,7 @@ def test_stale_view_regeneration_and_copy_slices_keep_memory_flat():
         (u * u).sum().backward()
         w.grad = None
 
-    for _ in range(20):
-        step()
-    gc.collect()
-    tracemalloc.start()
-    try:
-        samples = []
-        for i in range(150):
-            step()
-            if i % 25 == 24:
-                gc.collect()
-                samples.append(tracemalloc.get_traced_memory()[0])
-    finally:
-        tracemalloc.stop()
-    growth = samples[-1] - samples[0]
+    growth, samples = traced_growth(step, warmup=20, steps=150)
     # One leaked 32x32 float32 array per step would add ~0.5 MB over 125 steps.
     assert growth < 100_000, f"traced memory grew by {growth} bytes over 125 steps: {samples}"
 
