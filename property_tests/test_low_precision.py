@@ -1,33 +1,46 @@
 """Every float spec (elementwise, reductions, linalg, shape, nn.functional, losses, creation) in float16 and
-bfloat16, against its float64 twin.
+bfloat16 on the library under test (reference.targets), against its float64 twin.
 
 reference/low_precision.py holds the check and its tolerance table (k ulps of the dtype's eps, k growing like
-sqrt(n) for reductions) and shows each tolerance fair by holding torch's own low-precision result to it.
+sqrt(n) for reductions) and shows each tolerance fair by holding torch's own low-precision result to it (with
+torch as the target, the few (spec, dtype) where torch misses the table run as strict xfails: TORCH_OVER_TABLE).
 A spec torch does not run in that dtype on CPU is skipped with torch's message (pytest counts the skips).
 Examples: 2 per spec and dtype for elementwise, reduction and linalg specs (the first and the last of the spec's
 shared draw, reference/samples.py), 1 for the others (about 500 spec x dtype pairs, ~15 s CPU): the float32/float64 tests already draw shapes and values widely; these look for low-precision
 handling (a result that loses its dtype, a kernel that rounds too often), which shows on any input.
 """
+import numpy as np
 import pytest
+import torch
 
-from reference import open_findings
-from reference.low_precision import FAMILIES, LOW_DTYPES, check_low_precision
+from reference import open_findings, targets
+from reference.low_precision import (
+    EPS,
+    FAMILIES,
+    LOW_DTYPES,
+    TORCH_OVER_TABLE,
+    as_f64,
+    check_low_precision,
+    is_oracle,
+    k_factor,
+)
 from reference.registry import all_specs
 from reference.samples import samples_of, spec_group
 
 N_EXAMPLES = {"elementwise": 2, "reduce": 2, "linalg": 2}  # 1 for the other families
 SPECS = [s for s in all_specs() if s.family in FAMILIES and "float32" in s.dtypes]
 
-pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning"),
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
+pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning")]
 
 
 def _cases():
     for s in SPECS:
         for low in LOW_DTYPES:
             marks = [spec_group(s)]  # on the worker that draws the spec's samples for the other generic tests
-            if (s.name, low) in open_findings.LOW_PRECISION:  # strict: a fix shows as XPASS
-                marks.append(pytest.mark.xfail(strict=True, reason="open finding (reference/open_findings.py)"))
+            if targets.current().known_divergences and (s.name, low) in open_findings.LOW_PRECISION:
+                marks.append(pytest.mark.xfail(strict=True, reason="open finding (reference/open_findings.py)"))  # strict: a fix shows as XPASS
+            if is_oracle(targets.current()) and (s.name, low) in TORCH_OVER_TABLE:
+                marks.append(pytest.mark.xfail(strict=True, reason=f"torch misses the table: {TORCH_OVER_TABLE[s.name, low]}"))
             yield pytest.param(s, low, id=f"{s.name}-{low}", marks=marks)
 
 
@@ -47,8 +60,9 @@ def test_low_precision_forward(spec, low):
 
 # Long reductions, where accumulating in the low precision itself shows (the spec strategies draw small tensors), and
 # fused kernels, where rounding each step does: torch's CPU kernels compute float16/bfloat16 in float32 and round
-# once; impl's error against float64 must be no larger than torch's (normwise, with 50% slack for a different
-# summation order).
+# once; the target's error against float64 must be no larger than torch's (normwise, with 50% slack for a different
+# summation order). Torch as the target is held to what its error stands for: one final rounding (eps / 2, normwise)
+# after a float32 accumulation (the table's 4 sqrt(n) ulps of float32); measured at most 0.48 eps in torch 2.13.
 LONG = {
     "sum": (lambda lib, x: x.sum(), [(4000,)], "abs"),
     "mean": (lambda lib, x: x.mean(dim=1), [(16, 1000)], "abs"),
@@ -81,37 +95,33 @@ LONG = {
 @pytest.mark.parametrize("low", LOW_DTYPES)
 @pytest.mark.parametrize("name", list(LONG))
 def test_long_reductions_as_accurate_as_torch(name, low):
-    import numpy as np
-    import torch
-
-    import impl
-
+    target = targets.current()
     fn, shapes, kind = LONG[name]
     rng = np.random.default_rng(0)
     arrays = [rng.standard_normal(s) for s in shapes]
     arrays = [{"abs": np.abs(a), "wide": 3 * a, "shifted": a + 10}.get(kind, a) for a in arrays]
     t_low = [torch.from_numpy(a).to(getattr(torch, low)) for a in arrays]
     twin = fn(torch, *[t.double() for t in t_low]).numpy()
-    got_t = fn(torch, *t_low).double().numpy()
-    got_i = fn(impl, *[impl.tensor(t.double().numpy()).to(getattr(impl, low)) for t in t_low])
-    assert str(got_i.dtype) == f"impl.{low}"
+    got_t = fn(torch, *[t.clone() for t in t_low]).double().numpy()
+    got = fn(target.lib, *[target.tensor_from_numpy(t.double().numpy()).to(target.dtype(low)) for t in t_low])
+    assert target.dtype_name(got) == low, f"{name} {low}: {target.name} returned {got.dtype}"
     scale = np.abs(twin).max()
     err_t = np.abs(got_t - twin).max() / scale
-    err_i = np.abs(np.asarray(got_i._data, dtype=np.float64) - twin).max() / scale
-    assert err_i <= 1.5 * err_t + 2.0**-24, f"{name} {low}: impl error {err_i:.3g} vs torch's {err_t:.3g} (normwise)"
+    err = np.abs(as_f64(target, got) - twin).max() / scale
+    if is_oracle(target):
+        allowed = EPS[low] / 2 + k_factor("reduce", sum(a.size for a in arrays)) * 2.0**-24
+        assert err <= allowed, f"{name} {low}: torch's error {err:.3g} is more than one rounding ({allowed:.3g}, normwise)"
+    else:
+        assert err <= 1.5 * err_t + 2.0**-24, f"{name} {low}: {target.name} error {err:.3g} vs torch's {err_t:.3g} (normwise)"
 
 
 @pytest.mark.parametrize("low", LOW_DTYPES)
 def test_rms_norm_default_eps_as_torch(low):
     """eps=None is the machine epsilon of the dtype torch's kernel computes in: float32's for float16 and bfloat16
     (their opmath), not float16's 2**-10, which on small inputs changes the result by a factor of 2."""
-    import numpy as np
-    import torch
-
-    import impl
-
+    target = targets.current()
     a = np.array([[0.01, -0.02, 0.015], [1.0, -2.0, 0.5]])
-    got = impl.nn.functional.rms_norm(impl.tensor(a).to(getattr(impl, low)), (3,))
+    got = target.lib.nn.functional.rms_norm(target.tensor_from_numpy(a).to(target.dtype(low)), (3,))
     want = torch.nn.functional.rms_norm(torch.from_numpy(a).to(getattr(torch, low)), (3,))
-    gi = np.asarray(got.double().numpy())
-    assert np.array_equal(gi, want.double().numpy()), f"rms_norm {low}, eps=None: impl {gi}, torch {want}"
+    gi = as_f64(target, got)
+    assert np.array_equal(gi, want.double().numpy()), f"rms_norm {low}, eps=None: {target.name} {gi}, torch {want}"
