@@ -3,7 +3,8 @@ binary ops, where, maximum, comparisons, cat and stack -- the result's dtype and
 result_type and can_cast tables; casts between every pair of dtypes (bfloat16 and float16 rounding bit for bit).
 
 Values are chosen so that integer results overflow (int8 100 + 100, uint8 200 * 3, int64 2**62 * 3): they must
-wrap as torch's do. Where torch raises (bool - bool, an overflowing scalar in where), impl must raise the same class.
+wrap as torch's do. Where torch raises (bool - bool, an overflowing scalar in where), the library under test
+(reference.targets) must raise the same class.
 Float results must match torch's to one unit in the last place of their dtype (both compute these small cases
 exactly, up to the final rounding; float16/bfloat16 ops compute in float32 and round once, as torch's CPU kernels).
 Everything runs on 3-element tensors: the whole file takes a few seconds although it checks ~6000 combinations.
@@ -14,9 +15,10 @@ import numpy as np
 import pytest
 import torch
 
-import impl
+from reference import targets
 
-pytestmark = pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")
+TARGET = targets.current()
+LIB = TARGET.lib  # the library under test (``lib`` names a parameter of the op lambdas)
 
 DTYPES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64")
 VALUES = {
@@ -44,34 +46,37 @@ def make(lib, name, kind):
 
 
 def as_f64(x):
-    if isinstance(x, torch.Tensor):
-        return x.to(torch.float64).numpy() if x.dtype.is_floating_point else x.numpy()
-    return np.asarray(x._data, dtype=np.float64) if x._data.dtype.kind == "f" else np.asarray(x._data)
+    """A tensor of torch or of the target as numpy: float64 (exact) for a floating tensor, else its own dtype."""
+    side = TARGET if TARGET.is_tensor(x) else targets.oracle()
+    if x.is_floating_point():
+        x = x.to(side.dtype("float64"))  # numpy has no bfloat16: the library casts (exactly)
+    return np.array(side.to_numpy(x), copy=True)
 
 
 def dtype_name(x):
-    return str(getattr(x, "dtype", x)).removeprefix("torch.").removeprefix("impl.")
+    """The torch name of a tensor's dtype or of a dtype object ("float32")."""
+    return str(getattr(x, "dtype", x)).rsplit(".", 1)[-1]
 
 
 def same(fn, *operands, what):
     """Run ``fn(lib, *made operands)`` in both libraries: the same exception class, or the same dtype and values."""
     try:
         expected = fn(torch, *[make(torch, *o) for o in operands])
-    except Exception as e:  # noqa: BLE001 - torch refuses: impl must refuse with the same class
+    except Exception as e:  # noqa: BLE001 - torch refuses: the target must refuse with the same class
         with pytest.raises(type(e)):
-            fn(impl, *[make(impl, *o) for o in operands])
+            fn(LIB, *[make(LIB, *o) for o in operands])
         return "raises"
-    actual = fn(impl, *[make(impl, *o) for o in operands])
-    assert dtype_name(actual) == dtype_name(expected), f"{what}: impl dtype {actual.dtype} vs torch {expected.dtype}"
+    actual = fn(LIB, *[make(LIB, *o) for o in operands])
+    assert dtype_name(actual) == dtype_name(expected), f"{what}: {TARGET.name} dtype {actual.dtype} vs torch {expected.dtype}"
     a, e = as_f64(actual), as_f64(expected)
-    assert a.shape == e.shape, f"{what}: impl shape {a.shape} vs torch {e.shape}"
+    assert a.shape == e.shape, f"{what}: {TARGET.name} shape {a.shape} vs torch {e.shape}"
     if e.dtype.kind == "f":
         eps = float(torch.finfo(expected.dtype).eps)
         with np.errstate(invalid="ignore"):
             ok = (np.abs(a - e) <= eps * np.abs(e)) | (np.isnan(a) & np.isnan(e)) | (a == e)
-        assert ok.all(), f"{what}: impl {a.tolist()} vs torch {e.tolist()} ({expected.dtype})"
+        assert ok.all(), f"{what}: {TARGET.name} {a.tolist()} vs torch {e.tolist()} ({expected.dtype})"
     else:
-        assert np.array_equal(a, e), f"{what}: impl {a.tolist()} vs torch {e.tolist()} ({expected.dtype})"
+        assert np.array_equal(a, e), f"{what}: {TARGET.name} {a.tolist()} vs torch {e.tolist()} ({expected.dtype})"
     return "compared"
 
 
@@ -117,18 +122,18 @@ def test_cat_stack_promotion_all_pairs(op):
 
 def test_promote_types_result_type_can_cast_tables():
     for a, b in itertools.product(DTYPES, repeat=2):
-        ia, ib, ta, tb = getattr(impl, a), getattr(impl, b), getattr(torch, a), getattr(torch, b)
-        assert dtype_name(impl.promote_types(ia, ib)) == dtype_name(torch.promote_types(ta, tb)), (a, b)
-        assert impl.can_cast(ia, ib) == torch.can_cast(ta, tb), (a, b)
+        ia, ib, ta, tb = getattr(LIB, a), getattr(LIB, b), getattr(torch, a), getattr(torch, b)
+        assert dtype_name(LIB.promote_types(ia, ib)) == dtype_name(torch.promote_types(ta, tb)), (a, b)
+        assert LIB.can_cast(ia, ib) == torch.can_cast(ta, tb), (a, b)
     for left, right in itertools.product(LEFT, RIGHT):
-        got = impl.result_type(make(impl, *left), make(impl, *right))
+        got = LIB.result_type(make(LIB, *left), make(LIB, *right))
         want = torch.result_type(make(torch, *left), make(torch, *right))
         assert dtype_name(got) == dtype_name(want), (left, right)
 
 
 def test_default_dtype_governs_python_floats_and_integer_division():
-    assert impl.get_default_dtype() is impl.float32
-    impl.set_default_dtype(impl.float64)
+    assert LIB.get_default_dtype() is LIB.float32
+    LIB.set_default_dtype(LIB.float64)
     torch.set_default_dtype(torch.float64)
     try:
         for d in ("bool", "int8", "int64", "float16", "bfloat16", "float32"):
@@ -136,13 +141,13 @@ def test_default_dtype_governs_python_floats_and_integer_division():
             same(BINARY["div"], (d, "tensor"), (d, "tensor"), what=f"div({d}, {d}) under float64 default")
         for make_t in (lambda lib: lib.tensor([1.5, 2.0]), lambda lib: lib.zeros(2), lambda lib: lib.arange(0.0, 2.0),
                        lambda lib: lib.full((2,), 1.5)):
-            assert dtype_name(make_t(impl)) == dtype_name(make_t(torch))
-        assert impl.get_default_dtype() is impl.float64
+            assert dtype_name(make_t(LIB)) == dtype_name(make_t(torch))
+        assert LIB.get_default_dtype() is LIB.float64
     finally:
-        impl.set_default_dtype(impl.float32)
+        LIB.set_default_dtype(LIB.float32)
         torch.set_default_dtype(torch.float32)
     with pytest.raises(TypeError):
-        impl.set_default_dtype(impl.int32)
+        LIB.set_default_dtype(LIB.int32)
     with pytest.raises(TypeError):
         torch.set_default_dtype(torch.int32)
 
@@ -163,13 +168,13 @@ METHODS = {"half": "float16", "bfloat16": "bfloat16", "float": "float32", "doubl
 def test_casts_between_every_pair_of_dtypes():
     for a, b in itertools.product(DTYPES, repeat=2):
         vals = CAST_VALUES.get(a, CAST_VALUES["float"])
-        got = impl.tensor(vals, dtype=getattr(impl, a)).to(getattr(impl, b))
+        got = LIB.tensor(vals, dtype=getattr(LIB, a)).to(getattr(LIB, b))
         want = torch.tensor(vals, dtype=getattr(torch, a)).to(getattr(torch, b))
         assert dtype_name(got) == b
-        assert np.array_equal(as_f64(got), as_f64(want)), f"{a} -> {b}: impl {as_f64(got)} vs torch {as_f64(want)}"
+        assert np.array_equal(as_f64(got), as_f64(want)), f"{a} -> {b}: {TARGET.name} {as_f64(got)} vs torch {as_f64(want)}"
     for method, name in METHODS.items():
         for src in DTYPES:
-            x = impl.tensor(CAST_VALUES.get(src, CAST_VALUES["float"]), dtype=getattr(impl, src))
+            x = LIB.tensor(CAST_VALUES.get(src, CAST_VALUES["float"]), dtype=getattr(LIB, src))
             t = torch.tensor(CAST_VALUES.get(src, CAST_VALUES["float"]), dtype=getattr(torch, src))
             got, want = getattr(x, method)(), getattr(t, method)()
             assert dtype_name(got) == dtype_name(want) == name
@@ -186,7 +191,7 @@ def test_rounding_to_low_precision_bit_for_bit(low):
     special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 65504.0, 65520.0, 65519.99, 6e-8, 3e-8, 1e-45,
                         3.3895313892515355e38, 3.4e38, 1 + 2.0**-8, 1 + 3 * 2.0**-8], dtype=np.float32)
     for arr in (f32, ties, special, rng.standard_normal(5000)):
-        got = as_f64(impl.tensor(arr).to(getattr(impl, low)))
+        got = as_f64(LIB.tensor(arr).to(getattr(LIB, low)))
         want = as_f64(torch.from_numpy(arr).to(getattr(torch, low)))
         same_val = (got == want) | (np.isnan(got) & np.isnan(want))
         assert same_val.all(), f"{arr.dtype} -> {low}: {int((~same_val).sum())} values differ, e.g. {arr[~same_val][:3]}"
@@ -195,43 +200,43 @@ def test_rounding_to_low_precision_bit_for_bit(low):
 
 def test_dtype_objects_and_limits():
     for name in DTYPES:
-        i, t = getattr(impl, name), getattr(torch, name)
+        i, t = getattr(LIB, name), getattr(torch, name)
         assert (i.is_floating_point, i.is_signed, i.itemsize) == (t.is_floating_point, t.is_signed, t.itemsize), name
-        assert impl.zeros(2, dtype=i).element_size() == torch.zeros(2, dtype=t).element_size()
-        assert impl.zeros(2, dtype=i).is_floating_point() == impl.is_floating_point(impl.zeros(1, dtype=i)) == \
+        assert LIB.zeros(2, dtype=i).element_size() == torch.zeros(2, dtype=t).element_size()
+        assert LIB.zeros(2, dtype=i).is_floating_point() == LIB.is_floating_point(LIB.zeros(1, dtype=i)) == \
             torch.is_floating_point(torch.zeros(1, dtype=t))
         if t.is_floating_point:
-            fi, ft = impl.finfo(i), torch.finfo(t)
+            fi, ft = LIB.finfo(i), torch.finfo(t)
             for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
                 assert getattr(fi, attr) == getattr(ft, attr), (name, attr)
         elif name != "bool":
-            ii, it = impl.iinfo(i), torch.iinfo(t)
+            ii, it = LIB.iinfo(i), torch.iinfo(t)
             assert (ii.bits, ii.min, ii.max, ii.dtype) == (it.bits, it.min, it.max, it.dtype), name
     for alias, name in (("half", "float16"), ("short", "int16"), ("int", "int32"), ("long", "int64"),
                         ("float", "float32"), ("double", "float64")):
-        assert getattr(impl, alias) is getattr(impl, name)
+        assert getattr(LIB, alias) is getattr(LIB, name)
         assert getattr(torch, alias) is getattr(torch, name)
     for py in (float, int, bool):  # Python types as dtypes: float is float64, as torch's
         for make_t in (lambda lib, py=py: lib.zeros(2, dtype=py), lambda lib, py=py: lib.tensor([1, 0], dtype=py),
                        lambda lib, py=py: lib.ones(2).to(py)):
-            assert dtype_name(make_t(impl)) == dtype_name(make_t(torch)), py
+            assert dtype_name(make_t(LIB)) == dtype_name(make_t(torch)), py
     with pytest.raises(TypeError):
-        impl.finfo(impl.int32)
+        LIB.finfo(LIB.int32)
     with pytest.raises(TypeError):
-        impl.iinfo(impl.float32)
-    assert impl.finfo().eps == torch.finfo().eps
+        LIB.iinfo(LIB.float32)
+    assert LIB.finfo().eps == torch.finfo().eps
 
 
 @pytest.mark.parametrize("low", ["float16", "bfloat16"])
 def test_low_precision_gradients_have_their_tensors_dtype(low):
     """Gradients come back in the input's dtype through casts both ways (as torch's)."""
-    for lib in (impl, torch):
+    for lib in (LIB, torch):
         x = lib.tensor([1.5, -2.0, 0.25], dtype=getattr(lib, low), requires_grad=True)
         y = lib.tensor([0.5, 1.0, 3.0], requires_grad=True)
         ((x * 3.1).float() * y + x.to(lib.float64).tanh().to(getattr(lib, low))).sum().backward()
         assert dtype_name(x.grad) == low and dtype_name(y.grad) == "float32"
-    xi = impl.tensor([1.5, -2.0, 0.25], dtype=getattr(impl, low), requires_grad=True)
+    xi = LIB.tensor([1.5, -2.0, 0.25], dtype=getattr(LIB, low), requires_grad=True)
     xt = torch.tensor([1.5, -2.0, 0.25], dtype=getattr(torch, low), requires_grad=True)
-    for lib, x in ((impl, xi), (torch, xt)):
+    for lib, x in ((LIB, xi), (torch, xt)):
         ((x * 3.1).float() * 2 + x.to(lib.float64).tanh().to(getattr(lib, low))).sum().backward()
     assert np.array_equal(as_f64(xi.grad), as_f64(xt.grad))

@@ -1,7 +1,7 @@
 """Numerical extremes: huge logits, exp arguments near overflow, near-constant inputs to normalisation.
 
-impl must produce nan/inf exactly where torch does (same positions, in forward and backward) and agree on
-the finite values.
+The library under test (reference.targets) must produce nan/inf exactly where torch does (same positions, in forward
+and backward) and agree on the finite values.
 """
 import warnings
 
@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import impl
+from reference import targets
 
-pytestmark = [pytest.mark.reliability,
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
+pytestmark = [pytest.mark.reliability]
+TARGET = targets.current()
 
 F32_MAX_EXP = 88.7  # exp overflows float32 just above this
 
@@ -41,32 +41,36 @@ def near_constant_arrays():
     ).map(lambda t: (t[1] + t[2] * np.random.default_rng(t[3]).standard_normal(t[0])).astype(np.float32))
 
 
-def _run(lib, fn, arrays, cot_seed=0, dtype=None):
-    ts = [lib.tensor(a, dtype=dtype, requires_grad=True) for a in arrays]
+def _run(side, fn, arrays, cot_seed=0, dtype=None):
+    """(output, input gradients) as numpy of ``fn`` in ``side`` (a Target: the oracle or the target) on copies of
+    ``arrays`` (``dtype``: a dtype name to cast them to), with a seeded random cotangent."""
+    lib = side.lib
+    ts = [side.tensor_from_numpy(np.asarray(a, dtype=dtype), requires_grad=True) for a in arrays]
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         out = fn(lib, *ts)
         g = np.random.default_rng(cot_seed).standard_normal(tuple(out.shape)).astype(np.float32)
-        out.backward(lib.tensor(g, dtype=out.dtype))
-    return out.detach().numpy().copy(), [t.grad.numpy().copy() for t in ts]
+        out.backward(side.tensor_from_numpy(g).to(out.dtype))
+    return np.array(side.to_numpy(out.detach()), copy=True), [np.array(side.to_numpy(t.grad), copy=True) for t in ts]
 
 
 def _assert_same_nonfinite(name, what, t, i):
     for kind, f in (("nan", np.isnan), ("+inf", np.isposinf), ("-inf", np.isneginf)):
         mt, mi = f(t), f(i)
         assert np.array_equal(mt, mi), (
-            f"{name} {what}: {kind} positions differ: torch at {np.argwhere(mt).tolist()}, impl at {np.argwhere(mi).tolist()}"
+            f"{name} {what}: {kind} positions differ: torch at {np.argwhere(mt).tolist()}, {TARGET.name} at "
+            f"{np.argwhere(mi).tolist()}"
         )
 
 
 def _compare(name, fn, arrays, rtol=1.3e-6, atol=1e-5, reference_dtype=None, atol_per_max=False):
-    """Compare impl (float32) with torch on the same float32 inputs; ``reference_dtype=torch.float64`` runs
+    """Compare the target (float32) with torch on the same float32 inputs; ``reference_dtype="float64"`` runs
     torch in float64 instead (for cases where torch's own float32 kernel is measurably inexact).
     ``atol_per_max`` scales atol by the largest reference magnitude of each compared array (for outputs that
     are sums of many terms: their rounding error is relative to the largest term, not to each element)."""
-    ty, tg = _run(torch, fn, arrays, dtype=reference_dtype)
+    ty, tg = _run(targets.oracle(), fn, arrays, dtype=reference_dtype)
     ty, tg = ty.astype(np.float32), [t.astype(np.float32) for t in tg]
-    iy, ig = _run(impl, fn, arrays)
+    iy, ig = _run(TARGET, fn, arrays)
     _assert_same_nonfinite(name, "forward", ty, iy)
     def _atol(ref):
         fin = ref[np.isfinite(ref)]
@@ -141,7 +145,7 @@ def test_layer_norm_near_constant(x):
 
     # Reference: torch in float64 on the same float32 inputs. torch's float32 layer_norm backward is
     # itself inexact here (rows of constant 1e4: exact input gradient 40.464, torch float32 42.0, impl 40.464).
-    _compare("layer_norm", fn, [x], reference_dtype=torch.float64, atol_per_max=True, **_cancellation_tol(x, -1))
+    _compare("layer_norm", fn, [x], reference_dtype="float64", atol_per_max=True, **_cancellation_tol(x, -1))
 
 
 @given(x=near_constant_arrays())
@@ -151,7 +155,7 @@ def test_batch_norm_near_constant(x):
 
     axes = (0,) + tuple(range(2, x.ndim))
     # float64 decides, as above; the input gradient sums g * x_hat over the batch: atol per largest term.
-    _compare("batch_norm", fn, [x], reference_dtype=torch.float64, atol_per_max=True, **_cancellation_tol(x, axes))
+    _compare("batch_norm", fn, [x], reference_dtype="float64", atol_per_max=True, **_cancellation_tol(x, axes))
 
 
 @pytest.mark.parametrize("T", [1, 2, 5, 8])
@@ -160,13 +164,14 @@ def test_causal_mask_rows_are_exact(T):
     rng = np.random.default_rng(T)
     scores = rng.standard_normal((2, T, T)).astype(np.float32)
     mask = np.triu(np.full((T, T), -np.inf, dtype=np.float32), 1)
-    x = impl.tensor(scores + mask, requires_grad=True)
+    x = TARGET.tensor_from_numpy(scores + mask, requires_grad=True)
     p = x.softmax(dim=-1)
-    assert p.detach().numpy()[:, 0, 0].tolist() == [1.0, 1.0], "the first row has one unmasked entry: exactly 1"
-    assert np.all(p.detach().numpy()[:, np.triu_indices(T, 1)[0], np.triu_indices(T, 1)[1]] == 0.0)
+    probs = TARGET.to_numpy(p.detach())
+    assert probs[:, 0, 0].tolist() == [1.0, 1.0], "the first row has one unmasked entry: exactly 1"
+    assert np.all(probs[:, np.triu_indices(T, 1)[0], np.triu_indices(T, 1)[1]] == 0.0)
     g = rng.standard_normal((2, T, T)).astype(np.float32)
-    p.backward(impl.tensor(g))
-    grad = x.grad.numpy()
+    p.backward(TARGET.tensor_from_numpy(g))
+    grad = np.array(TARGET.to_numpy(x.grad), copy=True)
     assert np.all(np.isfinite(grad))
     assert np.all(grad[:, np.triu_indices(T, 1)[0], np.triu_indices(T, 1)[1]] == 0.0)
     assert np.all(grad[:, 0, 0] == 0.0), "d softmax of a one-hot row w.r.t. its only logit is exactly 0"
