@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from reference import targets
+from reference import low_precision, targets
 
 TARGET = targets.current()
 LIB = TARGET.lib  # the library under test (``lib`` names a parameter of the op lambdas)
@@ -47,10 +47,7 @@ def make(lib, name, kind):
 
 def as_f64(x):
     """A tensor of torch or of the target as numpy: float64 (exact) for a floating tensor, else its own dtype."""
-    side = TARGET if TARGET.is_tensor(x) else targets.oracle()
-    if x.is_floating_point():
-        x = x.to(side.dtype("float64"))  # numpy has no bfloat16: the library casts (exactly)
-    return np.array(side.to_numpy(x), copy=True)
+    return low_precision.as_f64(TARGET if TARGET.is_tensor(x) else targets.oracle(), x)
 
 
 def dtype_name(x):

@@ -12,6 +12,7 @@ handling (a result that loses its dtype, a kernel that rounds too often), which 
 import numpy as np
 import pytest
 import torch
+from hypothesis import settings
 
 from reference import open_findings, targets
 from reference.low_precision import (
@@ -40,7 +41,10 @@ def _cases():
             if targets.current().known_divergences and (s.name, low) in open_findings.LOW_PRECISION:
                 marks.append(pytest.mark.xfail(strict=True, reason="open finding (reference/open_findings.py)"))  # strict: a fix shows as XPASS
             if is_oracle(targets.current()) and (s.name, low) in TORCH_OVER_TABLE:
-                marks.append(pytest.mark.xfail(strict=True, reason=f"torch misses the table: {TORCH_OVER_TABLE[s.name, low]}"))
+                # strict on the derandomized (ci) profile's samples, where the miss shows; a randomized profile may draw
+                # only inputs where torch's extra rounding stays within the table
+                marks.append(pytest.mark.xfail(strict=settings.default.derandomize,
+                                               reason=f"torch misses the table: {TORCH_OVER_TABLE[s.name, low]}"))
             yield pytest.param(s, low, id=f"{s.name}-{low}", marks=marks)
 
 
