@@ -171,12 +171,12 @@ def check_low_precision(spec, sample, low) -> LowPrecisionResult:
         # rounded as torch's is what a torch user expects. There a target other than torch is held to torch's own error
         # instead, with TORCH_SLACK for an equally rounded but different order of operations. Torch as the target is
         # held to the table itself (its misses are strict xfails: TORCH_OVER_TABLE).
-        k_impl = k if ok_t.all() or oracle_is_target else k * TORCH_SLACK * worst_t
-        ok_i, worst_i = within(ai, tw, k_impl, eps)
+        k_target = k if ok_t.all() or oracle_is_target else k * TORCH_SLACK * worst_t
+        ok_i, worst_i = within(ai, tw, k_target, eps)
         if not ok_i.all():
             idx = tuple(int(j) for j in np.argwhere(~ok_i)[0]) if ai.ndim else ()
             raise AssertionError(
-                f"{where} output {i}: {me} {low} is off the float64 twin by {worst_i:.3g}x the allowed k={k_impl:.3g} eps "
+                f"{where} output {i}: {me} {low} is off the float64 twin by {worst_i:.3g}x the allowed k={k_target:.3g} eps "
                 f"({int((~ok_i).sum())}/{ok_i.size} elements; first at {idx}: {me} {ai[idx]!r}, torch {bt[idx]!r}, "
                 f"float64 {tw[idx]!r})")
         checked += ai.size
