@@ -16,6 +16,13 @@ _Number = bool | int | float
 _DType = _dtype.dtype | None
 
 
+def _required_size(size, name):
+    """``_size`` of a factory's ``*size``, which torch requires: ``zeros()`` raises where ``zeros(())`` is 0-d."""
+    if not size:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+    return _size(size)
+
+
 def _size(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
@@ -46,17 +53,17 @@ def _np(dtype, default=None):
 
 @op(method=False)
 def zeros(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.zeros(_size(size), dtype=_np(dtype)), requires_grad, dtype)
+    return _finish(np.zeros(_required_size(size, "zeros"), dtype=_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
 def ones(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.ones(_size(size), dtype=_np(dtype)), requires_grad, dtype)
+    return _finish(np.ones(_required_size(size, "ones"), dtype=_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
 def empty(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.empty(_size(size), dtype=_np(dtype)), requires_grad, dtype)
+    return _finish(np.empty(_required_size(size, "empty"), dtype=_np(dtype)), requires_grad, dtype)
 
 
 def _infer_scalar_dtype(value):
@@ -128,14 +135,14 @@ def eye(n: int, m: int | None = None, dtype: _DType = None, requires_grad: bool 
 def randn(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
           device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
-    return _finish(rng.standard_normal(_size(size)).astype(_np(dtype)), requires_grad, dtype)
+    return _finish(rng.standard_normal(_required_size(size, "randn")).astype(_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
 def rand(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
          device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
-    return _finish(rng.random(_size(size)).astype(_np(dtype)), requires_grad, dtype)
+    return _finish(rng.random(_required_size(size, "rand")).astype(_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
@@ -149,12 +156,12 @@ def randint(low: int, high: int | _SizeArg | None = None, size: _SizeArg | None 
 
 @op(method=False)
 def randn_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)  # a tuple: 0-d too
 
 
 @op(method=False)
 def rand_like(input: Tensor, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)  # a tuple: 0-d too
 
 
 @op(method=False)

@@ -7,7 +7,7 @@ The file is a zip archive (stored, not compressed) holding
 * ``impl_save/arrays/<k>.npy``: one NumPy ``.npy`` file per tensor, read back with ``allow_pickle=False``.
 
 What is allowed, as torch's ``weights_only=True`` allow-list: ``None``, ``bool``, ``int``, ``float``,
-``complex``, ``str``, ``bytes``, ``list``, ``tuple``, ``set``, ``frozenset``, ``dict``, ``OrderedDict``
+``complex``, ``str``, ``bytes``, ``list``, ``tuple``, ``set``, ``dict``, ``OrderedDict``
 (with a module state_dict's ``_metadata``), ``impl.Size``, impl dtypes, ``impl.Tensor`` and
 ``impl.nn.Parameter``, nested in any way. That covers module and optimizer state_dicts. Any other object
 (a numpy array, a user class, a subclass of an allowed type) is still written, as torch's ``save`` writes
@@ -52,7 +52,8 @@ _FORMAT_VERSION = 1
 
 _DTYPES = {d.name: d for d in vars(_dtype).values() if isinstance(d, _dtype.dtype)}
 _SCALARS = {type(None): "none", bool: "bool", int: "int", str: "str"}
-_SEQUENCES = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}
+# frozenset is not among them: torch's weights_only allow-list refuses it, so it is saved pickled (refused by default).
+_SEQUENCES = {list: "list", tuple: "tuple", set: "set"}
 
 
 def _parameter_class():
@@ -259,7 +260,10 @@ class _Decoder:
     def _decode_set(self, node):
         return {self._key(v) for v in self._items(node)}
 
-    def _decode_frozenset(self, node):
+    def _decode_frozenset(self, node):  # written by earlier versions: refused with weights_only, as torch refuses it
+        if self.weights_only:
+            raise _refuse("Weights only load failed: the file holds a frozenset, which weights_only=True does not "
+                          "allow (as torch's allow-list). Re-running impl.load with weights_only=False loads it.")
         return frozenset(self._key(v) for v in self._items(node))
 
     def _key(self, node):
@@ -338,7 +342,7 @@ class _Decoder:
             raise _refuse(
                 f"Weights only load failed: the file holds an object of type {cls!s}, which weights_only=True "
                 "does not allow (allowed: tensors, Parameters, dtypes, Size, None, bool, int, float, complex, "
-                "str, bytes, list, tuple, set, frozenset, dict, OrderedDict). Re-running impl.load with "
+                "str, bytes, list, tuple, set, dict, OrderedDict). Re-running impl.load with "
                 "weights_only=False would unpickle it, which can execute arbitrary code: do that only if you "
                 "trust the source of the file."
             )

@@ -1,4 +1,5 @@
-"""Module-API mechanics of impl.nn against torch.nn: what the generic module template
+"""Module-API mechanics of the library under test's nn (impl.nn by default, reference.targets) against torch.nn: what
+the generic module template
 (property_tests/test_module_template.py) does not cover because it is about the Module machinery, not one layer.
 
 Registration and recursion (named_* order, get_submodule, attribute rules), zero_grad/train/eval/requires_grad_/
@@ -16,30 +17,31 @@ import numpy as np
 import pytest
 import torch
 
-import impl
-import impl.nn as inn
-import impl.nn.functional as IF
-from reference.module_twins import IMPL, TORCH
-from reference.twins import TwinMismatch, assert_close, copy_state_dict, to_impl
+from reference import targets
+from reference.module_twins import TORCH, target_lib
+from reference.twins import TwinMismatch, assert_close, copy_state_dict, to_numpy, to_target
 
-pytestmark = [pytest.mark.modules,
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
+pytestmark = [pytest.mark.modules, pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")]  # torch's notice
+
+# The library under test (impl by default, reference.targets): module level, so that _Net below is a picklable class.
+T = target_lib()
+lib, inn = T.top, T.nn
 
 
 # =====================================================================================================
 # load_state_dict: strict errors like torch's
 # =====================================================================================================
 def _torchless(msg):
-    return msg.replace("torch.", "").replace("impl.", "")
+    return msg.replace("torch.", "").replace(f"{lib.__name__}.", "")
 
 
 def _both_raise(build, make_sd, strict=True):
     torch.manual_seed(0)
-    t, i = build(TORCH), build(IMPL)
+    t, i = build(TORCH), build(T)
     with pytest.raises(RuntimeError) as te:
         t.load_state_dict(make_sd(t.state_dict(), TORCH), strict=strict)
     with pytest.raises(RuntimeError) as ie:
-        i.load_state_dict(make_sd(i.state_dict(), IMPL), strict=strict)
+        i.load_state_dict(make_sd(i.state_dict(), T), strict=strict)
     assert _torchless(str(ie.value)) == _torchless(str(te.value))
     return str(ie.value)
 
@@ -93,10 +95,10 @@ def test_load_state_dict_missing_unexpected_and_size_mismatch_like_torch():
 
 def test_load_state_dict_non_strict_and_values():
     torch.manual_seed(0)
-    t, i = _net(TORCH), _net(IMPL)
-    sd = {k: to_impl(v) for k, v in t.state_dict().items()}
+    t, i = _net(TORCH), _net(T)
+    sd = {k: to_target(v) for k, v in t.state_dict().items()}
     del sd["2.0.weight"]
-    sd["x.y"] = impl.zeros(1)
+    sd["x.y"] = lib.zeros(1)
     tsd = dict(t.state_dict())
     del tsd["2.0.weight"]
     tsd["x.y"] = torch.zeros(1)
@@ -107,16 +109,16 @@ def test_load_state_dict_non_strict_and_values():
     assert ok.missing_keys == [] and ok.unexpected_keys == [] and repr(ok) == repr(t.load_state_dict(t.state_dict()))
     # values are copied into the existing Parameter objects (identity kept), cast to their dtype
     w = i[0].weight
-    i.load_state_dict({**i.state_dict(), "0.weight": impl.ones(4, 3, dtype=impl.float64)})
-    assert i[0].weight is w and w.dtype == impl.float32 and np.all(w._data == 1)
+    i.load_state_dict({**i.state_dict(), "0.weight": lib.ones(4, 3, dtype=lib.float64)})
+    assert i[0].weight is w and w.dtype == lib.float32 and np.all(to_numpy(w) == 1)
     # assign=True swaps the tensors in, as Parameters keeping requires_grad
-    new = impl.full((4, 3), 2.0)
+    new = lib.full((4, 3), 2.0)
     i.load_state_dict({**i.state_dict(), "0.weight": new}, assign=True)
-    assert isinstance(i[0].weight, inn.Parameter) and i[0].weight.requires_grad and np.all(i[0].weight._data == 2)
+    assert isinstance(i[0].weight, inn.Parameter) and i[0].weight.requires_grad and np.all(to_numpy(i[0].weight) == 2)
 
 
 def test_batchnorm_loads_pre_v2_checkpoint_without_num_batches_tracked():
-    for L in (TORCH, IMPL):
+    for L in (TORCH, T):
         m = L.nn.BatchNorm1d(3)
         sd = m.state_dict()
         del sd["num_batches_tracked"]
@@ -134,9 +136,9 @@ class _Net(inn.Module):
         self.enc = inn.Sequential(inn.Linear(2, 3), inn.Tanh())
         self.heads = inn.ModuleList([inn.Linear(3, 1), inn.Linear(3, 1)])
         self.tied = self.heads[0]  # the same module twice: parameters() yields its tensors once
-        self.scale = inn.Parameter(impl.ones(1))
-        self.register_buffer("steps", impl.zeros(1, dtype=impl.int64))
-        self.register_buffer("cache", impl.zeros(2), persistent=False)
+        self.scale = inn.Parameter(lib.ones(1))
+        self.register_buffer("steps", lib.zeros(1, dtype=lib.int64))
+        self.register_buffer("cache", lib.zeros(2), persistent=False)
         self.register_parameter("unused", None)
         self.plain = 3
 
@@ -163,16 +165,16 @@ def test_registration_and_recursion():
     assert m.unused is None
     # re-assigning: a Parameter replaces, a Tensor on a parameter name is refused, None clears
     with pytest.raises(TypeError, match="cannot assign"):
-        m.scale = impl.ones(1)
+        m.scale = lib.ones(1)
     m.scale = None
     assert "scale" not in dict(m.named_parameters())
-    m.scale = inn.Parameter(impl.ones(1))
-    m.steps = impl.ones(1, dtype=impl.int64)  # buffers stay buffers when re-assigned a tensor
-    assert "steps" in m._buffers and m.steps._data[0] == 1
+    m.scale = inn.Parameter(lib.ones(1))
+    m.steps = lib.ones(1, dtype=lib.int64)  # buffers stay buffers when re-assigned a tensor
+    assert "steps" in m._buffers and to_numpy(m.steps)[0] == 1
     with pytest.raises(TypeError, match="cannot assign"):
         m.enc = 3
     with pytest.raises(KeyError, match="already exists"):
-        m.register_buffer("plain", impl.zeros(1))
+        m.register_buffer("plain", lib.zeros(1))
     with pytest.raises(KeyError, match="contain"):
         m.register_parameter("a.b", None)
     with pytest.raises(TypeError):
@@ -184,19 +186,19 @@ def test_registration_and_recursion():
     with pytest.raises(AttributeError, match="before Module.__init__"):
         class Bad(inn.Module):
             def __init__(self):
-                self.w = inn.Parameter(impl.ones(1))
+                self.w = inn.Parameter(lib.ones(1))
 
         Bad()
 
 
 def test_zero_grad_train_eval_requires_grad_apply():
     m = _Net()
-    m(impl.randn(4, 2)).sum().backward()
+    m(lib.randn(4, 2)).sum().backward()
     grads = {n: p.grad for n, p in m.named_parameters()}
     assert all(g is not None for g in grads.values())
     m.zero_grad(set_to_none=False)
     for n, p in m.named_parameters():
-        assert p.grad is grads[n] and not p.grad._data.any()
+        assert p.grad is grads[n] and not to_numpy(p.grad).any()
     m.zero_grad()
     assert all(p.grad is None for p in m.parameters())
     assert m.eval() is m and not m.enc[0].training and not m.heads.training
@@ -217,23 +219,23 @@ def test_zero_grad_train_eval_requires_grad_apply():
 
 def test_dtype_conversion_keeps_parameter_identity():
     m = _Net()
-    m(impl.randn(4, 2)).sum().backward()
+    m(lib.randn(4, 2)).sum().backward()
     w = m.enc[0].weight
     assert m.double() is m
-    assert m.enc[0].weight is w and w.dtype == impl.float64 and w.grad.dtype == impl.float64
-    assert m.steps.dtype == impl.int64 and m.cache.dtype == impl.float64  # int buffers are not converted
-    m.to(impl.float32)
-    assert w.dtype == impl.float32 and m.cache.dtype == impl.float32
-    m.to(dtype=impl.float64)
-    assert w.dtype == impl.float64
-    m.to(impl.zeros(1))
-    assert w.dtype == impl.float32
+    assert m.enc[0].weight is w and w.dtype == lib.float64 and w.grad.dtype == lib.float64
+    assert m.steps.dtype == lib.int64 and m.cache.dtype == lib.float64  # int buffers are not converted
+    m.to(lib.float32)
+    assert w.dtype == lib.float32 and m.cache.dtype == lib.float32
+    m.to(dtype=lib.float64)
+    assert w.dtype == lib.float64
+    m.to(lib.zeros(1))
+    assert w.dtype == lib.float32
     m.float()
-    assert w.dtype == impl.float32
+    assert w.dtype == lib.float32
     with pytest.raises(TypeError, match="floating point"):
-        m.to(impl.int64)
-    out = m(impl.randn(2, 2))
-    assert out.dtype == impl.float32
+        m.to(lib.int64)
+    out = m(lib.randn(2, 2))
+    assert out.dtype == lib.float32
 
 
 def test_forward_hooks_and_call():
@@ -241,34 +243,35 @@ def test_forward_hooks_and_call():
     calls = []
     h1 = m.register_forward_pre_hook(lambda mod, args: (args[0] * 0,))
     h2 = m.register_forward_hook(lambda mod, args, out: calls.append(out.shape) or out + 1)
-    y = m(impl.ones(3, 2))
-    np.testing.assert_allclose(y._data, np.broadcast_to(m.bias._data + 1, (3, 2)), rtol=1e-6)
-    assert calls == [impl.Size([3, 2])]
+    y = m(lib.ones(3, 2))
+    np.testing.assert_allclose(to_numpy(y), np.broadcast_to(to_numpy(m.bias) + 1, (3, 2)), rtol=1e-6)
+    assert calls == [lib.Size([3, 2])]
     h1.remove()
     h2.remove()
-    np.testing.assert_allclose(m(impl.zeros(1, 2))._data[0], m.bias._data, rtol=1e-6)
+    np.testing.assert_allclose(to_numpy(m(lib.zeros(1, 2)))[0], to_numpy(m.bias), rtol=1e-6)
     with pytest.raises(NotImplementedError, match="forward"):
-        inn.Module()(impl.ones(1))
+        inn.Module()(lib.ones(1))
 
 
 def test_parameter_semantics():
-    data = impl.randn(2, 3)
+    data = lib.randn(2, 3)
     p = inn.Parameter(data)
-    assert isinstance(p, impl.Tensor) and p.is_leaf and p.requires_grad and p.grad_fn is None
-    assert p._data is data._data  # shares storage, as torch
+    assert isinstance(p, lib.Tensor) and p.is_leaf and p.requires_grad and p.grad_fn is None
+    assert targets.current().shares_memory(p, data)  # shares storage, as torch
     assert not inn.Parameter(data, requires_grad=False).requires_grad
     assert inn.Parameter().shape == (0,)
     assert repr(p).startswith("Parameter containing:\ntensor(") and "requires_grad=True" in repr(p)
     y = p * 2
-    assert type(y) is impl.Tensor and not isinstance(y, inn.Parameter) and y.grad_fn is not None
+    assert type(y) is lib.Tensor and not isinstance(y, inn.Parameter) and y.grad_fn is not None
     q = copy.deepcopy(p)
-    assert isinstance(q, inn.Parameter) and q._data is not p._data and np.array_equal(q._data, p._data)
+    assert isinstance(q, inn.Parameter) and not targets.current().shares_memory(q, p)
+    assert np.array_equal(to_numpy(q), to_numpy(p))
     with pytest.raises(RuntimeError, match="floating point"):
-        inn.Parameter(impl.zeros(2, dtype=impl.int64))
+        inn.Parameter(lib.zeros(2, dtype=lib.int64))
 
 
 def test_containers_behave_like_torch():
-    for L in (TORCH, IMPL):
+    for L in (TORCH, T):
         nn = L.nn
         s = nn.Sequential(nn.Linear(1, 2), nn.ReLU(), nn.Linear(2, 3), nn.Tanh())
         assert len(s) == 4 and isinstance(s[-1], nn.Tanh) and isinstance(s[1:3], nn.Sequential) and len(s[1:3]) == 2
@@ -302,9 +305,10 @@ def test_transformer_encoder_deep_copies_its_layer():
     layer = inn.TransformerEncoderLayer(4, 2, 8)
     enc = inn.TransformerEncoder(layer, 2)
     w0, w1 = enc.layers[0].linear1.weight, enc.layers[1].linear1.weight
-    assert w0 is not w1 and w0 is not layer.linear1.weight and np.array_equal(w0._data, layer.linear1.weight._data)
-    w0._data[...] = 0
-    assert w1._data.any() and layer.linear1.weight._data.any()
+    assert w0 is not w1 and w0 is not layer.linear1.weight and np.array_equal(to_numpy(w0), to_numpy(layer.linear1.weight))
+    with lib.no_grad():
+        w0.zero_()
+    assert to_numpy(w1).any() and to_numpy(layer.linear1.weight).any()
     assert len(list(enc.parameters())) == 2 * len(list(layer.parameters()))
 
 
@@ -321,7 +325,7 @@ def test_copy_state_dict_refuses_non_twins():
 def test_factory_dtype_keep_vars_buffer_and_pickle():
     import pickle
 
-    for L, dt in ((TORCH, torch.float64), (IMPL, impl.float64)):
+    for L, dt in ((TORCH, torch.float64), (T, lib.float64)):
         m = L.nn.Linear(2, 3, dtype=dt)
         assert m.weight.dtype == dt and m.bias.dtype == dt
         assert L.nn.BatchNorm1d(2, dtype=dt).running_var.dtype == dt
@@ -332,7 +336,7 @@ def test_factory_dtype_keep_vars_buffer_and_pickle():
         assert [n for n, _ in m.named_buffers()] == ["buf"] and list(m.state_dict()) == ["weight", "bias"]
     m = _Net()
     m2 = pickle.loads(pickle.dumps(m))
-    x = impl.randn(3, 2)
+    x = lib.randn(3, 2)
     assert_close(m2(x), m(x), rtol=0, atol=0, what="pickled module")
     assert isinstance(m2.scale, inn.Parameter) and m2.scale.requires_grad
     assert list(m2.state_dict()) == list(m.state_dict())
@@ -343,10 +347,10 @@ def test_embedding_from_pretrained_like_torch():
     ids = np.array([[0, 2], [3, 3]])
     for freeze in (True, False):
         t = torch.nn.Embedding.from_pretrained(torch.from_numpy(w.copy()), freeze=freeze, padding_idx=1)
-        i = inn.Embedding.from_pretrained(to_impl(w), freeze=freeze, padding_idx=1)
+        i = inn.Embedding.from_pretrained(to_target(w), freeze=freeze, padding_idx=1)
         assert i.weight.requires_grad == t.weight.requires_grad == (not freeze)
         assert repr(i) == repr(t)
-        assert_close(i(to_impl(ids)), t(torch.from_numpy(ids)), rtol=0, atol=0, what="from_pretrained")
+        assert_close(i(to_target(ids)), t(torch.from_numpy(ids)), rtol=0, atol=0, what="from_pretrained")
 
 
 # =====================================================================================================
@@ -378,7 +382,7 @@ def test_module_argument_errors_like_torch():
         with pytest.raises(exc, match=pattern):
             build(TORCH)
         with pytest.raises(exc, match=pattern):
-            build(IMPL)
+            build(T)
 
 
 def _same_error(make, *call):
@@ -386,9 +390,9 @@ def _same_error(make, *call):
     with pytest.raises(Exception) as te:
         make(TORCH)(*[torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in call])
     with pytest.raises(Exception) as ie:
-        make(IMPL)(*[impl.tensor(a) if isinstance(a, np.ndarray) else a for a in call])
+        make(T)(*[T.tensor(a) if isinstance(a, np.ndarray) else a for a in call])
     assert type(ie.value) is type(te.value), (type(ie.value), type(te.value))
-    assert str(ie.value).replace("impl.", "") == str(te.value).replace("torch.", "")
+    assert str(ie.value).replace(f"{lib.__name__}.", "") == str(te.value).replace("torch.", "")
     return str(ie.value)
 
 
@@ -408,12 +412,8 @@ def test_layer_argument_errors_like_torch():
     assert msg == "expected 2D or 3D input (got 4D input)"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # neither library warns when align_corners is left to its default
-        for lib in (TORCH, IMPL):
-            lib.nn.Upsample(scale_factor=2, mode="bilinear")(to_lib(lib, x))
-
-
-def to_lib(lib, a):
-    return torch.from_numpy(a) if lib is TORCH else impl.tensor(a)
+        for L in (TORCH, T):
+            L.nn.Upsample(scale_factor=2, mode="bilinear")(L.tensor(x))
 
 
 def test_extra_loss_constructor_errors_like_torch():
@@ -424,7 +424,7 @@ def test_extra_loss_constructor_errors_like_torch():
         (lambda L: L.nn.GaussianNLLLoss()(L.top.zeros(2, 3), L.top.zeros(2, 3), L.top.ones(3)), ValueError,
          "var is of incorrect size"),
     ):
-        for L in (TORCH, IMPL):
+        for L in (TORCH, T):
             with pytest.raises(exc, match=match):
                 make(L)
 
@@ -436,10 +436,10 @@ def test_dropout_nd_argument_checks_like_torch():
         (lambda L: L.F.feature_alpha_dropout(L.top.zeros(3), 0.5, training=True), RuntimeError,
          "Feature dropout requires at least 2 dimensions"),
     ):
-        for L in (TORCH, IMPL):
+        for L in (TORCH, T):
             with pytest.raises(exc, match=match):
                 make(L)
-    for L in (TORCH, IMPL):
+    for L in (TORCH, T):
         with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
             L.F.dropout2d(L.top.zeros(2, 3, 4), 0.5)
         assert repr(L.nn.Dropout3d(0.2)) == "Dropout3d(p=0.2, inplace=False)"
@@ -448,21 +448,21 @@ def test_dropout_nd_argument_checks_like_torch():
 def test_transformer_structure_masks_and_errors_like_torch():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's enable_nested_tensor notice
-        t, i = TORCH.nn.Transformer(8, 2, 2, 1, 16), IMPL.nn.Transformer(8, 2, 2, 1, 16)
+        t, i = TORCH.nn.Transformer(8, 2, 2, 1, 16), T.nn.Transformer(8, 2, 2, 1, 16)
     assert [(k, tuple(v.shape)) for k, v in t.state_dict().items()] == \
            [(k, tuple(v.shape)) for k, v in i.state_dict().items()]
-    i.load_state_dict({k: impl.tensor(v.numpy()) for k, v in t.state_dict().items()})  # strict: every key
+    i.load_state_dict({k: T.tensor(v.numpy()) for k, v in t.state_dict().items()})  # strict: every key
     # xavier_uniform_ on every matrix: the bound sqrt(6 / (fan_in + fan_out)) holds for each
     for name, p in i.named_parameters():
         if p.dim() > 1:
             bound = math.sqrt(6.0 / (p.shape[0] + p.shape[1]))
-            assert np.abs(p.detach().numpy()).max() <= bound, name
+            assert np.abs(to_numpy(p)).max() <= bound, name
     for sz in (1, 4):
-        np.testing.assert_array_equal(IMPL.nn.Transformer.generate_square_subsequent_mask(sz).numpy(),
+        np.testing.assert_array_equal(to_numpy(T.nn.Transformer.generate_square_subsequent_mask(sz)),
                                       TORCH.nn.Transformer.generate_square_subsequent_mask(sz).numpy())
-    m64 = IMPL.nn.Transformer.generate_square_subsequent_mask(3, dtype=impl.float64)
-    assert m64.dtype == impl.float64
-    for L in (TORCH, IMPL):
+    m64 = T.nn.Transformer.generate_square_subsequent_mask(3, dtype=lib.float64)
+    assert m64.dtype == lib.float64
+    for L in (TORCH, T):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             m = L.nn.Transformer(4, 2, 1, 1, 8)
@@ -476,20 +476,19 @@ def test_transformer_structure_masks_and_errors_like_torch():
 
 
 def test_softmax2d_rejects_other_ranks():
-    for mod in (torch.nn.Softmax2d(), inn.Softmax2d()):
-        lib = torch if isinstance(mod, torch.nn.Module) else impl
+    for L in (TORCH, T):
         with pytest.raises(ValueError, match="expected input to be 3D or 4D, got 2D"):
-            mod(lib.ones(2, 3))
+            L.nn.Softmax2d()(L.top.ones(2, 3))
 
 
 def test_upsample_warns_as_torch_and_is_interpolate():
     x = np.random.default_rng(0).normal(size=(1, 2, 3)).astype(np.float32)
     caught = {}
-    for name, F, lib in (("impl", IF, impl), ("torch", torch.nn.functional, torch)):
+    for name, L in (("target", T), ("torch", TORCH)):
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter("always")
-            out = F.upsample(lib.tensor(x), scale_factor=2, mode="linear")
+            out = L.F.upsample(L.tensor(x), scale_factor=2, mode="linear")
         caught[name] = [(type(m.message), str(m.message)) for m in w]
-        assert np.array_equal(out.numpy(), F.interpolate(lib.tensor(x), scale_factor=2, mode="linear").numpy())
-    assert caught["impl"] == caught["torch"] == [
+        assert np.array_equal(to_numpy(out), to_numpy(L.F.interpolate(L.tensor(x), scale_factor=2, mode="linear")))
+    assert caught["target"] == caught["torch"] == [
         (UserWarning, "`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.")]

@@ -1,9 +1,10 @@
-"""The generic module template: every ModuleSpec (reference/module_specs/) against its torch twin.
+"""The generic module template: every ModuleSpec (reference/module_specs/) of the library under test (impl by
+default, reference.targets) against its torch twin.
 
 Per spec (ids = spec names):
   test_twins             hypothesis draws the constructor kwargs and inputs (the spec's ``sample``), the dtype and
                          the mode (train/eval, from the spec's ``modes``); the torch module is built under a seed,
-                         its parameters and float buffers perturbed, its state_dict copied into impl; forward
+                         its parameters and float buffers perturbed, its state_dict copied into the target's; forward
                          outputs, input gradients under a random cotangent, every parameter value and gradient and
                          every buffer are compared (reference.module_twins.run_twins) over ``steps`` passes. On
                          every example's twins, before they run: parameter, buffer, module and child names, module
@@ -14,12 +15,12 @@ Per spec (ids = spec names):
                          The spec's explicit ``examples`` run first, in every dtype. Tolerances: the
                          spec's (torch.testing.assert_close defaults unless a reason is written); float32 is judged
                          by torch in float64 (see reference/twins.py).
-  test_state_dict        state_dict keys, order, shapes and dtypes equal torch's; torch -> impl and impl -> torch
+  test_state_dict        state_dict keys, order, shapes and dtypes equal torch's; torch -> target and target -> torch
                          strict loads carry the values; every Parameter a leaf requiring grad; train()/eval()
                          reach every submodule; buffers only where the spec declares them (and then present); the
                          classes the spec claims to cover are among those it builds.
-  test_every_module_has_a_spec (coverage): every nn.Module class exported by impl.nn has a spec or a written reason
-                         (reference.module_specs.COVERAGE_EXCLUSIONS).
+  test_every_module_has_a_spec (coverage, impl only): every nn.Module class exported by impl.nn has a spec or a
+                         written reason (reference.module_specs.COVERAGE_EXCLUSIONS).
 Example counts (``max_examples``, scaled by the hypothesis profile) are per spec: small for modules with little to
 vary, larger for those with many option combinations (MultiheadAttention, Conv2d); the shapes stay small.
 """
@@ -32,18 +33,17 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import impl.nn as inn
+from reference import targets
 from reference.module_specs import COVERAGE_EXCLUSIONS, all_module_specs
-from reference.module_twins import IMPL, TORCH, examples, run_twins
+from reference.module_twins import TORCH, examples, run_twins, target_lib
 from reference.modulespec import ModuleSample
 from reference.twins import compare_state_dict_signatures, copy_state_dict, to_numpy
 
 SPECS = all_module_specs()
-# dtype -> the Module methods that take twins built in float32 there (after torch's weights are copied into impl)
+# dtype -> the Module methods that take twins built in float32 there (after torch's weights are copied into the target's)
 CONVERSIONS = {"float64": ("double",), "float32": ("double", "float")}
 IDS = [s.name for s in SPECS]
 pytestmark = [pytest.mark.modules,
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side"),
               # torch float32 LSTMs run on oneDNN except with a projection, where torch says so once per process
               pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN"),
               pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")]  # torch's notice at construction
@@ -79,7 +79,7 @@ def _structure(spec):
         for attr in ("named_parameters", "named_buffers", "named_modules", "named_children"):
             assert _names(i, attr) == _names(t, attr), f"{spec.name} {attr}"
         assert [type(m).__name__ for m in i.modules()] == [type(m).__name__ for m in t.modules()]
-        assert repr(i) == repr(t).replace("torch.", "impl."), f"{spec.name} repr"
+        assert repr(i) == repr(t).replace("torch.", f"{target_lib().top.__name__}."), f"{spec.name} repr"
         _same_plain_attributes(t, i, spec)
 
     return inspect
@@ -121,22 +121,24 @@ def _names(m, attr):
 def test_state_dict(spec):
     seen_buffers = []
 
+    lib = target_lib()
+
     @settings(max_examples=examples(2))  # test_twins checks names, repr and attributes on all of its examples
     @given(spec.sample, st.integers(0, 2**16))
     def structure(sample, seed):
         build = spec.builder(sample)
         with _quiet(spec):
             torch.manual_seed(seed)
-            t, i = build(TORCH), build(IMPL)
+            t, i = build(TORCH), build(lib)
         assert not compare_state_dict_signatures(t, i), compare_state_dict_signatures(t, i)
         _structure(spec)(t, i)
         # the classes the spec claims to cover are built (the coverage meta-test counts claims)
         built = {type(m).__name__ for m in i.modules()}
         assert set(spec.covers) <= built, f"{spec.name}: builds {sorted(built)}, claims {spec.covers}"
-        assert all(isinstance(p, inn.Parameter) and p.is_leaf and p.requires_grad for p in i.parameters())
+        assert all(isinstance(p, lib.nn.Parameter) and p.is_leaf and p.requires_grad for p in i.parameters())
         seen_buffers.append(bool(list(t.buffers())))
         assert spec.has_buffers or not seen_buffers[-1], f"{spec.name}: buffers {_names(t, 'named_buffers')}"
-        # torch -> impl (strict, by key), then impl's values moved back into a fresh torch twin (strict)
+        # torch -> target (strict, by key), then the target's values moved back into a fresh torch twin (strict)
         with torch.no_grad():
             for p in t.parameters():
                 p.add_(torch.from_numpy(np.random.default_rng(seed).normal(size=tuple(p.shape))).to(p.dtype))
@@ -146,7 +148,7 @@ def test_state_dict(spec):
         result = t2.load_state_dict({k: torch.from_numpy(to_numpy(v).copy()) for k, v in i.state_dict().items()})
         assert not result.missing_keys and not result.unexpected_keys
         for (key, a), (_, b) in zip(t.state_dict().items(), t2.state_dict().items()):
-            assert torch.equal(a, b), f"{spec.name}: {key} did not survive torch -> impl -> torch"
+            assert torch.equal(a, b), f"{spec.name}: {key} did not survive torch -> {lib.name} -> torch"
         # train/eval reach every submodule, as torch's
         assert i.training and all(m.training for m in i.modules())
         assert i.eval() is i and not any(m.training for m in i.modules())
@@ -164,25 +166,30 @@ def _plain(v):
 
 
 def _same_plain_attributes(t, i, spec):
-    """Every public attribute torch keeps as a plain value (sizes, flags, modes, eps) on every submodule: impl has it,
-    with the same value (a tuple stays a tuple, an int an int), unless a documented divergence names it."""
-    name = spec.name
-    diverging = {d.what.split()[-1] for d in spec.divergences if d.what.startswith("attribute ")}
+    """Every public attribute torch keeps as a plain value (sizes, flags, modes, eps) on every submodule: the target
+    has it, with the same value (a tuple stays a tuple, an int an int), unless a documented divergence of impl names
+    it (and the target is impl)."""
+    name, lib = spec.name, target_lib().name
+    divergences = spec.divergences if targets.current().known_divergences else ()
+    diverging = {d.what.split()[-1] for d in divergences if d.what.startswith("attribute ")}
     for (path, tm), (_, im) in zip(t.named_modules(), i.named_modules()):
         for attr, tv in vars(tm).items():
             if attr.startswith("_") or attr == "training" or attr in diverging or not _plain(tv):
                 continue
-            assert hasattr(im, attr), f"{name}: {path or 'module'}.{attr} missing in impl (torch: {tv!r})"
+            assert hasattr(im, attr), f"{name}: {path or 'module'}.{attr} missing in {lib} (torch: {tv!r})"
             iv = getattr(im, attr)
-            assert type(iv) is type(tv) and iv == tv, f"{name}: {path or 'module'}.{attr} impl {iv!r} vs torch {tv!r}"
+            assert type(iv) is type(tv) and iv == tv, f"{name}: {path or 'module'}.{attr} {lib} {iv!r} vs torch {tv!r}"
 
 
 def _exported_module_classes():
+    import impl.nn as inn
+
     names = getattr(inn, "__all__", None) or dir(inn)
     return {n: getattr(inn, n) for n in names
             if inspect.isclass(getattr(inn, n, None)) and issubclass(getattr(inn, n), inn.Module)}
 
 
+@pytest.mark.impl_only(reason="about impl itself: every nn.Module class impl.nn exports has a ModuleSpec")
 def test_every_module_has_a_spec():
     covered = {c for s in SPECS for c in s.covers}
     classes = _exported_module_classes()
@@ -201,8 +208,12 @@ def _spec(name):
     return next(s for s in SPECS if s.name == name)
 
 
+@pytest.mark.impl_only(reason="meta-test planting bugs in impl's Linear (for torch they would be planted in the "
+                              "oracle too)")
 def test_template_catches_planted_bugs(monkeypatch):
     """A wrong forward, a wrong repr and a wrong attribute each fail test_twins' checks on a Linear."""
+    import impl.nn as inn
+
     spec = _spec("Linear")
     sample = ModuleSample(dict(in_features=3, out_features=2, bias=True), (np.arange(6.0).reshape(2, 3),))
     assert _run(spec, sample, "float64", "eval", 0, inspect=_structure(spec)) > 0  # the healthy module passes

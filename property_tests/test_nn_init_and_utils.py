@@ -1,6 +1,7 @@
-"""Initialisation and nn.utils of impl.nn against torch: default initialisation of the layers (constant inits
-exactly, random ones by support and a two-sample Kolmogorov-Smirnov test against torch's sample), nn.init's
-functions, calculate_gain and fans, clip_grad_norm_/clip_grad_value_, parameters_to_vector."""
+"""Initialisation and nn.utils of the library under test (impl by default, reference.targets) against torch: default
+initialisation of the layers (constant inits exactly, random ones by support and a two-sample Kolmogorov-Smirnov test
+against torch's sample), nn.init's functions, calculate_gain and fans, clip_grad_norm_/clip_grad_value_,
+parameters_to_vector."""
 import math
 
 import numpy as np
@@ -9,14 +10,13 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import impl
-import impl.nn as inn
-import impl.nn.init as iinit
-from reference.module_twins import IMPL, IMPL_DT, NP, TOL, TORCH, TORCH_DT, examples
-from reference.twins import assert_close, copy_state_dict, to_impl, to_numpy
+from reference import targets
+from reference.module_twins import NP, TOL, TORCH, TORCH_DT, examples, target_lib
+from reference.twins import assert_close, copy_state_dict, to_numpy, to_target
 
-pytestmark = [pytest.mark.modules,
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
+pytestmark = [pytest.mark.modules]
+T = target_lib()  # the library under test
+lib, inn, iinit = T.top, T.nn, T.top.nn.init
 dtypes = st.sampled_from(["float32", "float64"])
 
 
@@ -55,8 +55,8 @@ def test_default_init_matches_torch_distribution(name):
     """Per parameter: constant inits equal torch's exactly; random ones have torch's support (min/max within
     the bound torch's sample reaches) and pass a two-sample Kolmogorov-Smirnov test against torch's sample."""
     torch.manual_seed(0)
-    impl.manual_seed(0)
-    t, i = INIT_ZOO[name](TORCH), INIT_ZOO[name](IMPL)
+    lib.manual_seed(0)
+    t, i = INIT_ZOO[name](TORCH), INIT_ZOO[name](T)
     tsd, isd = t.state_dict(), i.state_dict()
     for key, tv in tsd.items():
         a, b = to_numpy(isd[key]).astype(np.float64), to_numpy(tv).astype(np.float64)
@@ -68,7 +68,7 @@ def test_default_init_matches_torch_distribution(name):
             a, b = np.delete(a, 3, axis=0), np.delete(b, 3, axis=0)
         d = _ks_two_sample(a, b)
         assert d < _ks_critical(a.size, b.size), f"{name}.{key}: KS distance {d:.4f} vs torch's sample"
-        if np.abs(b).max() < 1.5 and b.size >= 2000:  # bounded (uniform) inits: impl stays within torch's bound
+        if np.abs(b).max() < 1.5 and b.size >= 2000:  # bounded (uniform) inits: the target stays within torch's bound
             bound = np.abs(b).max()
             assert np.abs(a).max() <= bound * 1.02, f"{name}.{key}: |w| max {np.abs(a).max()} > torch's {bound}"
 
@@ -78,7 +78,7 @@ def test_linear_and_conv_init_bounds_are_torchs_formula():
     for m, fan_in in [(inn.Linear(50, 400), 50), (inn.Conv2d(6, 300, 3, groups=3), 2 * 9), (inn.Conv1d(5, 200, 4), 20)]:
         b = 1 / math.sqrt(fan_in)
         for p in (m.weight, m.bias):
-            v = p._data
+            v = to_numpy(p)
             assert np.abs(v).max() <= b and np.abs(v).max() > 0.9 * b
             assert abs(v.mean()) < 5 * b / math.sqrt(3 * v.size)
             assert abs(v.var() - b * b / 3) < 0.15 * b * b / 3
@@ -93,28 +93,32 @@ TRANSPOSED_INIT_ZOO = {
 
 @pytest.mark.parametrize("name", list(TRANSPOSED_INIT_ZOO))
 def test_transposed_and_3d_conv_init_matches_torch_distribution(name):
-    """Transposed weights (in, out/groups, k...) take their fan_in from dimension 1 as torch's: the bounds and the
+    """Transposed weights (in, out/groups, k...) take their fan_in from dimension 1 as torch's: weight and bias stay
+    within torch's bound 1/sqrt(fan_in) (kaiming_uniform_ with a=sqrt(5), fan_in from torch's weight) and the
     distributions (two-sample Kolmogorov-Smirnov against torch's sample) agree."""
     torch.manual_seed(0)
-    impl.manual_seed(0)
-    t, i = TRANSPOSED_INIT_ZOO[name](TORCH), TRANSPOSED_INIT_ZOO[name](IMPL)
+    lib.manual_seed(0)
+    t, i = TRANSPOSED_INIT_ZOO[name](TORCH), TRANSPOSED_INIT_ZOO[name](T)
+    # the documented bound, not torch's sample maximum: a bias of 8 values rarely reaches its bound (torch's own
+    # second sample exceeds its first one's maximum)
+    bound = 1 / math.sqrt(torch.nn.init._calculate_fan_in_and_fan_out(t.weight)[0])
     for key, tv in t.state_dict().items():
         a, b = to_numpy(i.state_dict()[key]).astype(np.float64), to_numpy(tv).astype(np.float64)
         assert a.shape == b.shape
         d = _ks_two_sample(a, b)
         assert d < _ks_critical(a.size, b.size), f"{name}.{key}: KS distance {d:.4f} vs torch's sample"
-        bound = np.abs(b).max()
-        assert np.abs(a).max() <= bound * 1.02, f"{name}.{key}: |w| max {np.abs(a).max()} > torch's {bound}"
+        assert np.abs(b).max() <= bound * (1 + 1e-6), f"torch's {name}.{key} exceeds the bound {bound}"
+        assert np.abs(a).max() <= bound * (1 + 1e-6), f"{name}.{key}: |w| max {np.abs(a).max()} > the bound {bound}"
 
 
 def test_embedding_bag_init_and_state_dict_like_torch():
     for kw in (dict(mode="sum"), dict(padding_idx=1), dict(mode="max", include_last_offset=True)):
-        t, i = TORCH.nn.EmbeddingBag(5, 3, **kw), IMPL.nn.EmbeddingBag(5, 3, **kw)
+        t, i = TORCH.nn.EmbeddingBag(5, 3, **kw), T.nn.EmbeddingBag(5, 3, **kw)
         assert repr(t) == repr(i)
         assert [(k, tuple(v.shape)) for k, v in t.state_dict().items()] == \
                [(k, tuple(v.shape)) for k, v in i.state_dict().items()]
         if "padding_idx" in kw:
-            assert not i.weight._data[1].any(), "padding_idx row not zeroed at init"
+            assert not to_numpy(i.weight)[1].any(), "padding_idx row not zeroed at init"
 
 
 def test_prelu_default_init_and_state_dict():
@@ -122,7 +126,7 @@ def test_prelu_default_init_and_state_dict():
         t, i = torch.nn.PReLU(n, init=init), inn.PReLU(n, init=init)
         assert list(i.state_dict()) == list(t.state_dict()) == ["weight"]
         assert tuple(i.weight.shape) == tuple(t.weight.shape) == (n,)
-        np.testing.assert_array_equal(i.weight.detach().numpy(), t.weight.detach().numpy())
+        np.testing.assert_array_equal(to_numpy(i.weight), t.weight.detach().numpy())
         assert repr(i) == repr(t)
 
 
@@ -139,12 +143,12 @@ def test_calculate_gain_and_fans_match_torch():
         with pytest.raises(ValueError):
             iinit.calculate_gain(*bad)
     for shape in [(3, 4), (5, 2, 3), (4, 3, 2, 2), (1, 1, 1, 1, 7)]:
-        assert iinit._calculate_fan_in_and_fan_out(impl.zeros(*shape)) == \
+        assert iinit._calculate_fan_in_and_fan_out(lib.zeros(*shape)) == \
             torch.nn.init._calculate_fan_in_and_fan_out(torch.zeros(*shape))
     with pytest.raises(ValueError, match="fewer than 2 dimensions"):
-        iinit._calculate_fan_in_and_fan_out(impl.zeros(3))
+        iinit._calculate_fan_in_and_fan_out(lib.zeros(3))
     with pytest.raises(ValueError, match="Mode fan_avg not supported"):
-        iinit.kaiming_uniform_(impl.zeros(3, 3), mode="fan_avg")
+        iinit.kaiming_uniform_(lib.zeros(3, 3), mode="fan_avg")
 
 
 INITS = [
@@ -159,14 +163,14 @@ INITS = [
 @pytest.mark.parametrize("fn,kwargs", INITS, ids=[f"{f}-{i}" for i, (f, _) in enumerate(INITS)])
 def test_random_initialisers_match_torch_distribution(fn, kwargs):
     torch.manual_seed(0)
-    impl.manual_seed(0)
+    lib.manual_seed(0)
     shape = (200, 30, 3)
     tw = getattr(torch.nn.init, fn)(torch.empty(shape), **kwargs).numpy().astype(np.float64)
-    p = inn.Parameter(impl.empty(*shape))
-    v = p._version[0]
+    p = inn.Parameter(lib.empty(*shape))
+    v = targets.current().version(p)
     out = getattr(iinit, fn)(p, **kwargs)
-    assert out is p and p.is_leaf and p.grad_fn is None and p._version[0] > v  # in place, no autograd history
-    iw = p._data.astype(np.float64)
+    assert out is p and p.is_leaf and p.grad_fn is None and targets.current().version(p) > v  # in place, no history
+    iw = to_numpy(p).astype(np.float64)
     d = _ks_two_sample(iw, tw)
     assert d < _ks_critical(iw.size, tw.size), f"{fn}{kwargs}: KS distance {d:.4f}"
     assert iw.min() >= tw.min() - 0.05 * tw.std() and iw.max() <= tw.max() + 0.05 * tw.std()
@@ -179,12 +183,12 @@ def test_deterministic_initialisers_equal_torch():
     for fn, shape, kw in [("constant_", (3, 4), dict(val=0.3)), ("ones_", (2, 5), {}), ("zeros_", (4,), {}),
                           ("eye_", (3, 5), {}), ("dirac_", (4, 2, 3), {}), ("dirac_", (6, 3, 3, 3), dict(groups=2))]:
         t = getattr(torch.nn.init, fn)(torch.full(shape, 7.0), **kw)
-        i = getattr(iinit, fn)(impl.full(shape, 7.0), **kw)
+        i = getattr(iinit, fn)(lib.full(shape, 7.0), **kw)
         assert_close(i, t, rtol=0, atol=0, what=fn)
-    q = iinit.orthogonal_(impl.empty(4, 7), gain=2.0)._data.astype(np.float64)
+    q = to_numpy(iinit.orthogonal_(lib.empty(4, 7), gain=2.0)).astype(np.float64)
     np.testing.assert_allclose(q @ q.T, 4 * np.eye(4), atol=1e-5)
     with pytest.warns(UserWarning, match="zero-element"):
-        iinit.kaiming_uniform_(impl.empty(0, 3))
+        iinit.kaiming_uniform_(lib.empty(0, 3))
 
 
 # =====================================================================================================
@@ -199,10 +203,10 @@ def test_clip_grad_norm_matches_torch(shapes, has_grad, max_norm, norm_type, dty
     tps, ips = [], []
     for k, s in enumerate(shapes):
         tp = torch.nn.Parameter(torch.zeros(s, dtype=TORCH_DT[dtype]))
-        ip = inn.Parameter(impl.zeros(*s, dtype=IMPL_DT[dtype]))
+        ip = inn.Parameter(lib.zeros(tuple(s), dtype=T.dtype(dtype)))  # a tuple: torch.zeros() refuses no size at all
         if has_grad[k]:
             g = np.asarray(rng.normal(size=s) * 3, dtype=NP[dtype])
-            tp.grad, ip.grad = torch.from_numpy(g.copy()), to_impl(g)
+            tp.grad, ip.grad = torch.from_numpy(g.copy()), to_target(g)
         tps.append(tp)
         ips.append(ip)
     try:
@@ -220,19 +224,19 @@ def test_clip_grad_norm_matches_torch(shapes, has_grad, max_norm, norm_type, dty
 
 
 def test_clip_grad_edge_cases():
-    p = inn.Parameter(impl.ones(3))
-    p.grad = impl.tensor([1.0, float("nan"), 2.0])
+    p = inn.Parameter(lib.ones(3))
+    p.grad = lib.tensor([1.0, float("nan"), 2.0])
     with pytest.raises(RuntimeError, match="non-finite"):
         inn.utils.clip_grad_norm_(p, 1.0, error_if_nonfinite=True)
-    q = inn.Parameter(impl.ones(2))
-    q.grad = impl.tensor([3.0, 4.0])
+    q = inn.Parameter(lib.ones(2))
+    q.grad = lib.tensor([3.0, 4.0])
     assert inn.utils.clip_grad_norm_(q, 10.0, foreach=True).item() == 5.0 and q.grad.tolist() == [3.0, 4.0]
-    assert inn.utils.clip_grad_norm_([inn.Parameter(impl.ones(1))], 1.0).item() == 0.0  # no grads at all
+    assert inn.utils.clip_grad_norm_([inn.Parameter(lib.ones(1))], 1.0).item() == 0.0  # no grads at all
     with pytest.warns(UserWarning, match="empty generator"):
         inn.utils.clip_grad_norm_((x for x in []), 1.0)
     r = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32) * 2
-    tp, ip = torch.nn.Parameter(torch.zeros(3, 4)), inn.Parameter(impl.zeros(3, 4))
-    tp.grad, ip.grad = torch.from_numpy(r.copy()), to_impl(r)
+    tp, ip = torch.nn.Parameter(torch.zeros(3, 4)), inn.Parameter(lib.zeros(3, 4))
+    tp.grad, ip.grad = torch.from_numpy(r.copy()), to_target(r)
     g = ip.grad
     torch.nn.utils.clip_grad_value_([tp], 0.7)
     assert inn.utils.clip_grad_value_([ip], 0.7) is None
@@ -246,7 +250,7 @@ def _net(L):
 
 def test_parameters_to_vector_roundtrip():
     torch.manual_seed(0)
-    t, i = _net(TORCH), _net(IMPL)
+    t, i = _net(TORCH), _net(T)
     copy_state_dict(t, i)
     tv, iv = torch.nn.utils.parameters_to_vector(t.parameters()), inn.utils.parameters_to_vector(i.parameters())
     assert_close(iv, tv, rtol=0, atol=0, what="parameters_to_vector")

@@ -1,16 +1,20 @@
-"""The module twin runner: one nn layer (or any module) built in torch and impl with identical weights, run on the
-same inputs, every output, input gradient, parameter value and gradient, and buffer compared.
+"""The module twin runner: one nn layer (or any module) built in torch and in the library under test (the current
+target, reference.targets: impl by default) with identical weights, run on the same inputs, every output, input
+gradient, parameter value and gradient, and buffer compared.
 
 Used by the module, recurrent-layer and model tests. Tolerances: ``DEFAULT_TOL`` (torch.testing.assert_close's
 defaults); float32 is judged by torch in float64 (``reference.twins.assert_close_judged``).
+
+A build/call lambda receives a ``Lib``: ``TORCH`` (the oracle) or ``target_lib()`` (the library under test; also
+reachable as ``TARGET``). ``IMPL`` is impl's ``Lib`` whatever the target, for tests that are about impl itself.
 """
+import functools
+import importlib
+
 import numpy as np
 import torch
 
-import impl
-import impl.nn as inn
-import impl.nn.functional as IF
-import impl.nn.utils.rnn as irnn
+from reference import targets
 from reference.opspec import DEFAULT_TOL
 from reference.samples import fraction
 from reference.twins import (
@@ -19,13 +23,11 @@ from reference.twins import (
     copy_state_dict,
     float64_judges,
     rounding_perturbed,
-    to_impl,
 )
 
 TOL = DEFAULT_TOL
 NP = {"float32": np.float32, "float64": np.float64}
 TORCH_DT = {"float32": torch.float32, "float64": torch.float64}
-IMPL_DT = {"float32": impl.float32, "float64": impl.float64}
 
 
 def flatten(out):
@@ -43,17 +45,49 @@ def examples(n):
 
 
 class Lib:
-    """What a build/call lambda needs from one library: its nn, functional and top-level namespace."""
+    """What a build/call lambda needs from one library: its nn, functional and top-level namespace, and the
+    ``Target`` (reference.targets) that reads its tensors. ``Lib("torch")``, ``Lib("impl")`` or ``Lib(target)``."""
 
-    def __init__(self, name):
-        self.name = name
-        self.nn = torch.nn if name == "torch" else inn
-        self.F = torch.nn.functional if name == "torch" else IF
-        self.rnn = torch.nn.utils.rnn if name == "torch" else irnn
-        self.top = torch if name == "torch" else impl
+    def __init__(self, target):
+        self.target = targets.load(target) if isinstance(target, str) else target
+        self.name = self.target.name
+        self.top = self.target.lib
+        self.nn = self.top.nn
+        self.F = self.top.nn.functional
+        self.rnn = importlib.import_module(f"{self.top.__name__}.nn.utils.rnn")
+
+    def tensor(self, array, requires_grad=False):
+        """A tensor of this library holding a copy of ``array`` (its dtype kept)."""
+        return self.target.tensor_from_numpy(np.asarray(array), requires_grad=requires_grad)
+
+    def dtype(self, name):
+        return self.target.dtype(name)
+
+    def __repr__(self):
+        return f"Lib({self.name!r})"
 
 
-TORCH, IMPL = Lib("torch"), Lib("impl")
+TORCH = Lib("torch")
+
+
+@functools.cache
+def _lib_of(target):
+    return TORCH if target is TORCH.target else Lib(target)
+
+
+def target_lib() -> Lib:
+    """The ``Lib`` of the library under test (``reference.targets.current()``; ``TORCH`` itself for torch)."""
+    return _lib_of(targets.current())
+
+
+def __getattr__(name):  # TARGET and IMPL are built when first asked for (the target is chosen at pytest start-up)
+    if name == "TARGET":
+        return target_lib()
+    if name == "IMPL":
+        return _lib_of(targets.load("impl"))
+    if name == "IMPL_DT":
+        return {d: targets.load("impl").dtype(d) for d in ("float32", "float64")}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def perturb_weights(module, rng):
@@ -72,18 +106,18 @@ def perturb_weights(module, rng):
 
 def run_twins(build, inputs, dtype, call=None, train=False, grad=None, perturb=True, steps=1, tol=None, seed=0,
               what="", judge=True, convert=(), build_dtype=None, inspect=None):
-    """Build the twins, run ``steps`` forward+backward passes, compare everything.
+    """Build the twins (torch's and the target's), run ``steps`` forward+backward passes, compare everything.
 
     build(lib) -> module. inputs: list of numpy arrays (float arrays are cast to ``dtype``).
     grad: indices of inputs that require grad (default: every float input).
     call(module, tensors, lib) -> output, or nested tuples/lists of outputs (None entries allowed; a
     PackedSequence counts as its data; default module(*tensors)).
     judge: for float32, also run torch in float64 on the same (float32-representable) weights, inputs and
-    cotangents, and let it settle elements where impl and torch differ by more than the tolerance
-    (reference.twins.assert_close_judged: impl must then be within tolerance + 4x torch's own error).
+    cotangents, and let it settle elements where the target and torch differ by more than the tolerance
+    (reference.twins.assert_close_judged: the target must then be within tolerance + 4x torch's own error).
     convert: Module methods (e.g. ("double",) or ("double", "float")) called on both twins after the state_dict
     copy: the twins are built in ``build_dtype`` (default ``dtype``) and must end up in ``dtype``.
-    inspect(torch_module, impl_module): called once on the freshly built twins, before anything runs (structure
+    inspect(torch_module, target_module): called once on the freshly built twins, before anything runs (structure
     checks: repr, attributes).
     Returns the number of tensor comparisons made.
     """
@@ -91,8 +125,9 @@ def run_twins(build, inputs, dtype, call=None, train=False, grad=None, perturb=T
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     start = build_dtype or dtype
+    lib = target_lib()
     tmod = build(TORCH).to(TORCH_DT[start])
-    imod = build(IMPL).to(IMPL_DT[start])
+    imod = build(lib).to(lib.dtype(start))
     if inspect is not None:
         inspect(tmod, imod)
     if perturb:
@@ -129,23 +164,23 @@ def run_twins(build, inputs, dtype, call=None, train=False, grad=None, perturb=T
 
     for step in range(steps):
         tx = [torch.from_numpy(a.copy()).requires_grad_(i in grad) for i, a in enumerate(arrays)]
-        ix = [to_impl(a, requires_grad=i in grad) for i, a in enumerate(arrays)]
+        ix = [lib.tensor(a, requires_grad=i in grad) for i, a in enumerate(arrays)]
         jx = [torch.from_numpy(a.astype(np.float64) if a.dtype.kind == "f" else a.copy()).requires_grad_(i in grad)
               for i, a in enumerate(arrays)] if jmod is not None else None
         px = [torch.from_numpy(rounding_perturbed(a, prng)).requires_grad_(i in grad)
               for i, a in enumerate(arrays)] if pmod is not None else None
-        tout, iout = as_tuple(call(tmod, tx, TORCH)), as_tuple(call(imod, ix, IMPL))
+        tout, iout = as_tuple(call(tmod, tx, TORCH)), as_tuple(call(imod, ix, lib))
         jout = as_tuple(call(jmod, jx, TORCH)) if jmod is not None else (None,) * len(tout)
         pout = as_tuple(call(pmod, px, TORCH)) if pmod is not None else (None,) * len(tout)
-        assert len(tout) == len(iout), f"[{what}] number of outputs: impl {len(iout)} vs torch {len(tout)}"
+        assert len(tout) == len(iout), f"[{what}] number of outputs: {lib.name} {len(iout)} vs torch {len(tout)}"
         t_diff, i_diff, j_diff, p_diff, cots = [], [], [], [], []
         for k, (to, io, jo, po) in enumerate(zip(tout, iout, jout, pout)):
-            assert (to is None) == (io is None), f"[{what}] output {k}: impl {io!r} vs torch {to!r}"
+            assert (to is None) == (io is None), f"[{what}] output {k}: {lib.name} {io!r} vs torch {to!r}"
             if to is None:
                 continue
             check(io, to, jo, f"step {step} forward output {k}", po)
             if to.requires_grad:
-                assert io.requires_grad, f"[{what}] output {k} requires grad in torch but not in impl"
+                assert io.requires_grad, f"[{what}] output {k} requires grad in torch but not in {lib.name}"
                 c = rng.normal(size=tuple(to.shape)).astype(NP[dtype])
                 t_diff.append(to)
                 i_diff.append(io)
@@ -154,7 +189,7 @@ def run_twins(build, inputs, dtype, call=None, train=False, grad=None, perturb=T
                 cots.append(c)
         if t_diff:
             torch.autograd.backward(t_diff, [torch.from_numpy(c) for c in cots])
-            impl.autograd.backward(i_diff, [to_impl(c) for c in cots])
+            lib.top.autograd.backward(i_diff, [lib.tensor(c) for c in cots])
             for judge_diff in ((j_diff, p_diff) if jmod is not None else ()):
                 torch.autograd.backward(judge_diff, [torch.from_numpy(c.astype(np.float64)) for c in cots])
         for i in grad:
@@ -163,20 +198,20 @@ def run_twins(build, inputs, dtype, call=None, train=False, grad=None, perturb=T
         tparams, iparams = dict(tmod.named_parameters()), dict(imod.named_parameters())
         jparams = dict(jmod.named_parameters()) if jmod is not None else {}
         pparams = dict(pmod.named_parameters()) if pmod is not None else {}
-        assert list(tparams) == list(iparams), f"[{what}] parameter names: impl {list(iparams)} vs torch {list(tparams)}"
+        assert list(tparams) == list(iparams), f"[{what}] parameter names: {lib.name} {list(iparams)} vs torch {list(tparams)}"
         for name, tp in tparams.items():
             ip, jp, pp = iparams[name], jparams.get(name), pparams.get(name)
             check(ip, tp, jp, f"step {step} parameter value {name}", pp)
             if tp.grad is None:
-                assert ip.grad is None, f"[{what}] {name}.grad: torch None, impl has one"
+                assert ip.grad is None, f"[{what}] {name}.grad: torch None, {lib.name} has one"
             else:
-                assert ip.grad is not None, f"[{what}] {name}.grad: impl None, torch has one"
+                assert ip.grad is not None, f"[{what}] {name}.grad: {lib.name} None, torch has one"
                 check(ip.grad, tp.grad, jp.grad if jp is not None else None, f"step {step} grad of parameter {name}",
                       pp.grad if pp is not None else None)
         tbufs, ibufs = dict(tmod.named_buffers()), dict(imod.named_buffers())
         jbufs = dict(jmod.named_buffers()) if jmod is not None else {}
         pbufs = dict(pmod.named_buffers()) if pmod is not None else {}
-        assert list(tbufs) == list(ibufs), f"[{what}] buffer names: impl {list(ibufs)} vs torch {list(tbufs)}"
+        assert list(tbufs) == list(ibufs), f"[{what}] buffer names: {lib.name} {list(ibufs)} vs torch {list(tbufs)}"
         for name, tb in tbufs.items():
             jb, pb = jbufs.get(name), pbufs.get(name)
             floating = jb is not None and jb.is_floating_point()

@@ -1,7 +1,8 @@
-"""ModuleSpec: everything the generic module tests need to know about one ``impl.nn`` module, as data.
+"""ModuleSpec: everything the generic module tests need to know about one ``nn`` module, as data.
 
 Adding a module = the module in ``impl.nn`` and one ModuleSpec in ``reference/module_specs/``; the generic
-template (property_tests/test_module_template.py) then compares it with its torch twin: forward, every parameter
+template (property_tests/test_module_template.py) then compares the library under test's module (impl's by
+default, reference.targets) with its torch twin: forward, every parameter
 gradient and input gradient, buffers, state_dict round trip, ``double()``/``float()`` conversion, train/eval.
 """
 from __future__ import annotations
@@ -51,7 +52,7 @@ class ModuleSpec:
     dtypes: tuple = FLOAT_DTYPES
     has_buffers: bool = False  # whether the state_dict holds buffers (running stats, a loss's weight)
     tol: dict = field(default_factory=dict)  # dtype -> dict(rtol=, atol=, reason=); default DEFAULT_TOL
-    divergences: tuple = ()  # reference.opspec.Divergence records
+    divergences: tuple = ()  # reference.opspec.Divergence records: impl's (they apply when the target is impl)
     # Nested outputs -> flat list of tensors (None entries allowed); default: tuples/lists flattened, a
     # PackedSequence counts as its data.
     output_fn: Callable = flatten
@@ -93,7 +94,7 @@ class ModuleSpec:
         """build(lib) -> module for run_twins: the sample's kwargs, arrays made tensors of ``lib``."""
 
         def build(lib):
-            kw = {k: lib.top.tensor(v) if isinstance(v, np.ndarray) else v for k, v in sample.kwargs.items()}
+            kw = {k: lib.tensor(v) if isinstance(v, np.ndarray) else v for k, v in sample.kwargs.items()}
             if self.build is not None:
                 return self.build(lib, **kw)
             return getattr(lib.nn, self.cls)(**kw)

@@ -1,8 +1,9 @@
-"""Twin modules: the same layer in torch and in impl, with weights moved by state_dict keys.
+"""Twin modules: the same layer in torch and in the library under test (impl by default, reference.targets), with
+weights moved by state_dict keys.
 
-``copy_state_dict(torch_module, impl_module)`` is the one generic bridge: it checks that both state_dicts have
-the same keys (in the same order), shapes and dtypes, then loads torch's values into the impl twin with
-``load_state_dict(strict=True)``. Nothing is matched by position or by layer type.
+``copy_state_dict(torch_module, twin)`` is the one generic bridge: it checks that both state_dicts have the same
+keys (in the same order), shapes and dtypes, then loads torch's values into the twin (a module of the current
+target, of impl, or of torch) with ``load_state_dict(strict=True)``. Nothing is matched by position or by layer type.
 """
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ import numpy as np
 
 import impl
 from reference import assertions as _assertions
+from reference import targets
 from reference.conversion import to_numpy
 
-__all__ = ["TwinMismatch", "to_numpy", "to_impl", "to_torch", "state_dict_signature", "compare_state_dict_signatures",
+__all__ = ["TwinMismatch", "to_numpy", "to_impl", "to_target", "to_torch", "state_dict_signature", "compare_state_dict_signatures",
            "copy_state_dict", "assert_close", "assert_close_judged", "rounding_perturbed", "float64_judges"]
 
 
 class TwinMismatch(AssertionError):
-    """The torch and impl modules are not twins (different keys, shapes or dtypes)."""
+    """The torch module and its twin are not twins (different keys, shapes or dtypes)."""
 
 
 def to_impl(x, requires_grad: bool = False, dtype=None) -> impl.Tensor:
@@ -27,6 +29,12 @@ def to_impl(x, requires_grad: bool = False, dtype=None) -> impl.Tensor:
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+def to_target(x, requires_grad: bool = False):
+    """A tensor of the library under test (``reference.targets.current()``) with the values and dtype of a numpy
+    array or torch tensor (always a copy)."""
+    return targets.current().tensor_from_numpy(to_numpy(x), requires_grad=requires_grad)
 
 
 def to_torch(x, requires_grad: bool = False):
@@ -39,9 +47,18 @@ def to_torch(x, requires_grad: bool = False):
 
 
 def _dtype_name(t) -> str:
-    if isinstance(t, impl.Tensor):
-        return t.dtype.name
-    return str(t.dtype).replace("torch.", "")
+    return str(t.dtype).rsplit(".", 1)[-1]  # torch.float32, impl.float32, <lib>.float32
+
+
+def _target_of(module):
+    """The target whose tensors ``module`` holds: the current one, else torch or impl (None: no tensors at all)."""
+    values = list(module.state_dict().values())
+    if not values:
+        return None
+    for t in (targets.current(), targets.oracle(), targets.load("impl")):
+        if t.is_tensor(values[0]):
+            return t
+    raise TypeError(f"{type(module).__name__}: its state_dict holds {type(values[0]).__name__}, a tensor of no target")
 
 
 def state_dict_signature(module) -> list[tuple[str, tuple[int, ...], str]]:
@@ -50,8 +67,10 @@ def state_dict_signature(module) -> list[tuple[str, tuple[int, ...], str]]:
 
 
 def compare_state_dict_signatures(torch_module, impl_module) -> list[str]:
-    """Human-readable differences between the two state_dicts' keys/order/shapes/dtypes ([] if twins)."""
+    """Human-readable differences between the two state_dicts' keys/order/shapes/dtypes ([] if twins). The second
+    module is the twin (a module of the library under test), named by its target in the messages."""
     ts, is_ = state_dict_signature(torch_module), state_dict_signature(impl_module)
+    twin = (_target_of(impl_module) or targets.current()).name
     problems = []
     tk, ik = [k for k, _, _ in ts], [k for k, _, _ in is_]
     if set(tk) != set(ik):
@@ -60,21 +79,22 @@ def compare_state_dict_signatures(torch_module, impl_module) -> list[str]:
         if missing:
             problems.append(f"keys only in torch: {missing}")
         if extra:
-            problems.append(f"keys only in impl: {extra}")
+            problems.append(f"keys only in {twin}: {extra}")
     elif tk != ik:
-        problems.append(f"key order differs: torch {tk} vs impl {ik}")
+        problems.append(f"key order differs: torch {tk} vs {twin} {ik}")
     tmap, imap = {k: (s, d) for k, s, d in ts}, {k: (s, d) for k, s, d in is_}
     for k in tk:
         if k in imap:
             if tmap[k][0] != imap[k][0]:
-                problems.append(f"{k}: shape torch {tmap[k][0]} vs impl {imap[k][0]}")
+                problems.append(f"{k}: shape torch {tmap[k][0]} vs {twin} {imap[k][0]}")
             if tmap[k][1] != imap[k][1]:
-                problems.append(f"{k}: dtype torch {tmap[k][1]} vs impl {imap[k][1]}")
+                problems.append(f"{k}: dtype torch {tmap[k][1]} vs {twin} {imap[k][1]}")
     return problems
 
 
 def copy_state_dict(torch_module, impl_module, check_dtype: bool = True):
-    """Copy every parameter and persistent buffer of ``torch_module`` into ``impl_module`` by key.
+    """Copy every parameter and persistent buffer of ``torch_module`` into ``impl_module`` (the twin: a module of
+    the current target, of impl or of torch) by key.
 
     Raises TwinMismatch (listing every difference) unless keys, order, shapes (and dtypes, unless
     ``check_dtype=False``) agree. Returns ``impl_module``.
@@ -86,7 +106,10 @@ def copy_state_dict(torch_module, impl_module, check_dtype: bool = True):
         raise TwinMismatch(
             f"{type(torch_module).__name__} / {type(impl_module).__name__} are not twins:\n  " + "\n  ".join(problems)
         )
-    impl_module.load_state_dict({k: to_impl(v) for k, v in torch_module.state_dict().items()}, strict=True)
+    target = _target_of(impl_module)
+    if target is not None:
+        impl_module.load_state_dict({k: target.tensor_from_numpy(to_numpy(v)) for k, v in torch_module.state_dict().items()},
+                                    strict=True)
     return impl_module
 
 
@@ -137,11 +160,12 @@ def assert_close_judged(actual, expected, judge, rtol: float, atol: float, what:
         judged = np.abs(a64 - j64) <= atol + rtol * np.abs(j64) + factor * noise
     bad = ~(same | judged)
     if bad.any():
+        name = targets.current().name
         idx = tuple(int(i) for i in np.argwhere(bad)[0]) if a.ndim else ()
         raise AssertionError(
             f"[module {what}: values, float64-judged] {int(bad.sum())}/{bad.size} elements out of tolerance "
-            f"(rtol={rtol}, atol={atol}, factor={factor}); shape {a.shape}; first at index {idx}: impl {a64[idx]!r}, "
-            f"torch {e64[idx]!r}, float64 {j64[idx]!r} (impl err {abs(a64[idx] - j64[idx]):.3g}, torch err "
+            f"(rtol={rtol}, atol={atol}, factor={factor}); shape {a.shape}; first at index {idx}: {name} {a64[idx]!r}, "
+            f"torch {e64[idx]!r}, float64 {j64[idx]!r} ({name} err {abs(a64[idx] - j64[idx]):.3g}, torch err "
             f"{abs(e64[idx] - j64[idx]):.3g}, float32 noise on the tensor {noise[idx]:.3g})\n{reproducer}"
         )
     return None

@@ -10,6 +10,9 @@ from .inplace import _setitem
 
 
 def _size_args(size, op_name):
+    """The size of a new_* factory as one tuple (``()`` for 0-d); torch requires one: ``new_zeros()`` raises."""
+    if not size:
+        raise TypeError(f'{op_name}() missing 1 required positional arguments: "size"')
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         return tuple(size[0])
     if not all(isinstance(s, (int, np.integer)) for s in size):
@@ -19,17 +22,17 @@ def _size_args(size, op_name):
 
 @op(function=False)
 def new_zeros(self, *size, dtype=None, requires_grad=False, device=None):
-    return _creation.zeros(*_size_args(size, "new_zeros"), dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return _creation.zeros(_size_args(size, "new_zeros"), dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
 @op(function=False)
 def new_ones(self, *size, dtype=None, requires_grad=False, device=None):
-    return _creation.ones(*_size_args(size, "new_ones"), dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return _creation.ones(_size_args(size, "new_ones"), dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
 @op(function=False)
 def new_empty(self, *size, dtype=None, requires_grad=False, device=None):
-    return _creation.empty(*_size_args(size, "new_empty"), dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return _creation.empty(_size_args(size, "new_empty"), dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
 @op(function=False)

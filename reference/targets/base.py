@@ -60,6 +60,10 @@ class Target:
         """Whether ``t`` is a view of another tensor (its storage belongs to a base tensor)."""
         return t._base is not None  # torch's documented attribute (Tensor._base); override where it differs
 
+    def version(self, t) -> int:
+        """The tensor's version counter (bumped by every in-place write): torch's ``Tensor._version``."""
+        return int(t._version)
+
     def shares_memory(self, a, b) -> bool:
         """Whether two tensors may share memory."""
         return bool(np.may_share_memory(self.to_numpy(a), self.to_numpy(b)))

@@ -21,6 +21,12 @@ class TorchTarget(Target):
             f"torch.take_along_dim without dim on a non-contiguous input raises {_VIEW_BUG} (torch 2.13)",
         ("test_noncontiguous_and_grad_mode", "F.max_unpool2d"):
             f"torch's max_unpool2d backward with non-contiguous indices raises {_VIEW_BUG} (torch 2.13)",
+        # Tests without a spec are keyed by the test function and "" (property_tests/test_module_special.py).
+        ("test_embedding_bag_scale_grad_by_freq_is_embeddings_rule", ""):
+            "torch's CPU embedding_bag backward with scale_grad_by_freq divides by the wrong id's count once bags "
+            "hold different ids: w = zeros(3, 1, requires_grad=True); F.embedding_bag(tensor([1, 0, 0, 0, 0, 2]), w, "
+            "tensor([0, 3]), mode='sum', scale_grad_by_freq=True).backward(tensor([[1.], [0.]])) gives w.grad "
+            "[0.5, 0.25, 0] where F.embedding's rule (each id's gradient over its count) gives [0.5, 1.0, 0] (torch 2.13)",
     }
 
     def __init__(self):
