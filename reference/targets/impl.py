@@ -47,5 +47,11 @@ class ImplTarget(Target):
     def shares_memory(self, a, b) -> bool:
         return bool(np.may_share_memory(a._data, b._data))
 
+    def view_base(self, t):
+        return t._base
+
+    def version(self, t) -> int:
+        return t._version[0]  # impl's counter is a one-element list, shared by the tensors of one storage
+
 
 TARGET = ImplTarget
