@@ -1,5 +1,6 @@
-"""impl.utils.data: epochs cover the dataset exactly once, seeded shuffles repeat, batches have the right
-shapes and dtypes, and default_collate / random_split agree with torch's."""
+"""The library under test's utils.data (impl's by default; reference.targets): epochs cover the dataset exactly
+once, seeded shuffles repeat, batches have the right shapes and dtypes, and default_collate / random_split agree with
+torch's."""
 import collections
 import warnings
 
@@ -10,18 +11,21 @@ import torch.utils.data as tdata
 from hypothesis import given
 from hypothesis import strategies as st
 
-import impl
-from impl.utils import data as D
+from reference import targets
+from reference.lib_twins import submodule
 
-pytestmark = [pytest.mark.optim,
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
+pytestmark = [pytest.mark.optim]
+
+T = targets.current()  # the library under test; torch is the oracle
+lib = T.lib
+D = submodule(lib, "utils.data")
 
 
 def _dataset(n, dtype=np.float32):
     """Row i of x is (i, 2i, 3i): every batch says which samples it holds, and x and y must stay aligned."""
     idx = np.arange(n)
-    x = impl.tensor((idx[:, None] * np.array([1, 2, 3])).astype(dtype))
-    y = impl.tensor(idx.astype(np.int64))
+    x = T.tensor_from_numpy((idx[:, None] * np.array([1, 2, 3])).astype(dtype))
+    y = T.tensor_from_numpy(idx.astype(np.int64))
     return D.TensorDataset(x, y)
 
 
@@ -30,7 +34,7 @@ def _epoch(loader):
 
 
 def _order(batches):
-    return np.concatenate([yb._data for _, yb in batches]) if batches else np.zeros(0, np.int64)
+    return np.concatenate([T.to_numpy(yb) for _, yb in batches]) if batches else np.zeros(0, np.int64)
 
 
 loader_args = st.fixed_dictionaries(dict(
@@ -43,7 +47,7 @@ loader_args = st.fixed_dictionaries(dict(
 def test_epoch_covers_dataset_once_with_right_batches(a):
     n, bs, drop = a["n"], a["batch_size"], a["drop_last"]
     ds = _dataset(n, a["dtype"])
-    gen = impl.Generator().manual_seed(a["seed"]) if a["shuffle"] else None
+    gen = lib.Generator().manual_seed(a["seed"]) if a["shuffle"] else None
     loader = D.DataLoader(ds, batch_size=bs, shuffle=a["shuffle"], drop_last=drop, generator=gen)
     n_batches = n // bs if drop else -(-n // bs)
     assert len(loader) == n_batches == len(tdata.DataLoader(range(n), batch_size=bs, drop_last=drop))
@@ -61,9 +65,10 @@ def test_epoch_covers_dataset_once_with_right_batches(a):
         for k, (xb, yb) in enumerate(batches):
             size = bs if (drop or k < n_batches - 1 or n % bs == 0) else n % bs
             assert tuple(xb.shape) == (size, 3) and tuple(yb.shape) == (size,)
-            assert xb.dtype == (impl.float32 if a["dtype"] is np.float32 else impl.float64) and yb.dtype == impl.int64
-            assert isinstance(xb, impl.Tensor) and not xb.requires_grad
-            np.testing.assert_array_equal(xb._data, (yb._data[:, None] * np.array([1, 2, 3])).astype(a["dtype"]))
+            assert xb.dtype == (lib.float32 if a["dtype"] is np.float32 else lib.float64) and yb.dtype == lib.int64
+            assert T.is_tensor(xb) and not xb.requires_grad
+            np.testing.assert_array_equal(T.to_numpy(xb),
+                                          (T.to_numpy(yb)[:, None] * np.array([1, 2, 3])).astype(a["dtype"]))
 
 
 @given(n=st.integers(8, 60), bs=st.integers(1, 8), seed=st.integers(0, 2**31 - 2), drop=st.booleans())
@@ -71,17 +76,17 @@ def test_seeded_shuffle_repeats_and_different_seeds_differ(n, bs, seed, drop):
     ds = _dataset(n)
 
     def order(s, epochs=1):
-        loader = D.DataLoader(ds, batch_size=bs, shuffle=True, drop_last=drop, generator=impl.Generator().manual_seed(s))
+        loader = D.DataLoader(ds, batch_size=bs, shuffle=True, drop_last=drop, generator=lib.Generator().manual_seed(s))
         return [_order(_epoch(loader)).tolist() for _ in range(epochs)]
 
     first = order(seed, epochs=2)
     assert first == order(seed, epochs=2), "the same seed must repeat the same order, epoch by epoch"
     assert first[0] != first[1], "the second epoch must be a new shuffle"
     assert first[0] != order(seed + 1)[0], "different seeds must give different orders"
-    # without a generator the global impl generator drives the shuffle: impl.manual_seed repeats it
-    impl.manual_seed(seed)
+    # without a generator the library's global generator drives the shuffle: manual_seed repeats it
+    lib.manual_seed(seed)
     g1 = _order(_epoch(D.DataLoader(ds, batch_size=bs, shuffle=True))).tolist()
-    impl.manual_seed(seed)
+    lib.manual_seed(seed)
     g2 = _order(_epoch(D.DataLoader(ds, batch_size=bs, shuffle=True))).tolist()
     assert g1 == g2
 
@@ -103,11 +108,11 @@ class _PlainDataset(D.Dataset):
 def test_fast_tensor_path_equals_per_sample_collate(a):
     ds = _dataset(a["n"], a["dtype"])
     mk = lambda d: D.DataLoader(d, batch_size=a["batch_size"], shuffle=a["shuffle"], drop_last=a["drop_last"],  # noqa: E731
-                                generator=impl.Generator().manual_seed(a["seed"]))
+                                generator=lib.Generator().manual_seed(a["seed"]))
     for (x1, y1), (x2, y2) in zip(_epoch(mk(ds)), _epoch(mk(_PlainDataset(ds))), strict=True):
         assert x1.dtype == x2.dtype and y1.dtype == y2.dtype
-        np.testing.assert_array_equal(x1._data, x2._data)
-        np.testing.assert_array_equal(y1._data, y2._data)
+        np.testing.assert_array_equal(T.to_numpy(x1), T.to_numpy(x2))
+        np.testing.assert_array_equal(T.to_numpy(y1), T.to_numpy(y2))
 
 
 def test_subclass_overriding_getitem_is_not_bypassed():
@@ -116,9 +121,9 @@ def test_subclass_overriding_getitem_is_not_bypassed():
             x, y = super().__getitem__(i)
             return x * 2, y
 
-    ds = Doubled(impl.tensor(np.arange(4.0)), impl.arange(4))
+    ds = Doubled(lib.tensor(np.arange(4.0, dtype=np.float32)), lib.arange(4))
     (xb, yb), = list(D.DataLoader(ds, batch_size=4))
-    np.testing.assert_array_equal(xb._data, np.arange(4.0, dtype=np.float32) * 2)
+    np.testing.assert_array_equal(T.to_numpy(xb), np.arange(4.0, dtype=np.float32) * 2)
 
 
 P = collections.namedtuple("P", "a b")
@@ -144,9 +149,9 @@ COLLATE_CASES = {
 
 def _same_structure(a, b, path="batch"):
     if isinstance(b, torch.Tensor):
-        assert isinstance(a, impl.Tensor), f"{path}: {type(a)} instead of a tensor"
+        assert T.is_tensor(a), f"{path}: {type(a)} instead of a tensor"
         assert str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1], f"{path}: dtype {a.dtype} vs {b.dtype}"
-        np.testing.assert_array_equal(a._data, b.numpy(), err_msg=path)
+        np.testing.assert_array_equal(T.to_numpy(a), b.numpy(), err_msg=path)
     elif isinstance(b, dict):
         assert type(a) is type(b) and list(a) == list(b), f"{path}: {type(a).__name__} vs {type(b).__name__}"
         for k in b:
@@ -166,10 +171,10 @@ def test_default_collate_matches_torch(case):
 
 
 def test_collate_of_tensors_and_unequal_sizes():
-    out = D.default_collate([impl.ones(2, 3), impl.zeros(2, 3)])
-    assert tuple(out.shape) == (2, 2, 3) and out.dtype == impl.float32
+    out = D.default_collate([lib.ones(2, 3), lib.zeros(2, 3)])
+    assert tuple(out.shape) == (2, 2, 3) and out.dtype == lib.float32
     with pytest.raises(RuntimeError):
-        D.default_collate([impl.ones(2), impl.ones(3)])
+        D.default_collate([lib.ones(2), lib.ones(3)])
     with pytest.raises(RuntimeError):
         D.default_collate([[1, 2], [3]])
 
@@ -180,9 +185,9 @@ def test_random_split_lengths_match_torch_and_partition(n, fracs, seed):
     ds = _dataset(n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Length of split at index k is 0" for tiny n, from both libraries
-        parts = D.random_split(ds, fracs, generator=impl.Generator().manual_seed(seed))
+        parts = D.random_split(ds, fracs, generator=lib.Generator().manual_seed(seed))
         tparts = tdata.random_split(range(n), fracs, generator=torch.Generator().manual_seed(seed))
-        again = D.random_split(ds, [len(p) for p in parts], generator=impl.Generator().manual_seed(seed))
+        again = D.random_split(ds, [len(p) for p in parts], generator=lib.Generator().manual_seed(seed))
     assert [len(p) for p in parts] == [len(p) for p in tparts]
     idx = [i for p in parts for i in p.indices]
     assert sorted(idx) == list(range(n))
@@ -204,9 +209,9 @@ def test_subset_concat_and_batch_size_none():
     assert [b[1].tolist() for b in batches] == [[4, 0], [2]]
 
 
-def _raises_like_torch(make_impl, make_torch):
+def _raises_like_torch(make_target, make_torch):
     with pytest.raises(Exception) as ei:
-        make_impl()
+        make_target()
     with pytest.raises(Exception) as et:
         make_torch()
     assert ei.type is et.type, (ei.type, et.type)
@@ -214,7 +219,7 @@ def _raises_like_torch(make_impl, make_torch):
 
 def test_errors_match_torch():
     ds, tds = _dataset(4), tdata.TensorDataset(torch.zeros(4, 3), torch.zeros(4))
-    _raises_like_torch(lambda: D.TensorDataset(impl.zeros(3), impl.zeros(4)),
+    _raises_like_torch(lambda: D.TensorDataset(lib.zeros(3), lib.zeros(4)),
                        lambda: tdata.TensorDataset(torch.zeros(3), torch.zeros(4)))
     _raises_like_torch(lambda: D.DataLoader(ds, shuffle=True, sampler=D.SequentialSampler(ds)),
                        lambda: tdata.DataLoader(tds, shuffle=True, sampler=tdata.SequentialSampler(tds)))
@@ -243,22 +248,22 @@ def test_default_collate_keeps_the_graph_as_torch():
     """torch stacks samples that require grad with torch.stack: the batch carries their graph (regression 057)."""
     rng = np.random.default_rng(0)
     a, s, v = rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal((3, 3, 2))
-    grads = {}
-    for lib, collate in ((impl, D.default_collate), (torch, tdata.default_collate)):
-        ta, ts = lib.tensor(a, requires_grad=True), lib.tensor(s, requires_grad=True)
+    grads = []
+    for side, collate in ((lib, D.default_collate), (torch, tdata.default_collate)):
+        ta, ts = side.tensor(a, requires_grad=True), side.tensor(s, requires_grad=True)
         batch = collate([ta * ts, ta, ts.expand(3, 2)])
         assert batch.requires_grad and batch.grad_fn is not None
-        (batch * lib.tensor(v)).sum().backward()
-        grads[lib.__name__] = (batch.detach().numpy(), ta.grad.numpy(), ts.grad.numpy())
-    for got, want in zip(grads["impl"], grads["torch"]):
+        (batch * side.tensor(v)).sum().backward()
+        grads.append((batch.detach().numpy(), ta.grad.numpy(), ts.grad.numpy()))
+    for got, want in zip(*grads):
         np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7)  # float64 inputs: torch's float64 defaults
-    plain = D.default_collate([impl.ones(2), impl.zeros(2)])
+    plain = D.default_collate([lib.ones(2), lib.zeros(2)])
     assert not plain.requires_grad and plain.is_leaf
 
 
 # ---- iterable datasets ----------------------------------------------------------------------------------------
 def _range_stream(lib_data):
-    """The same IterableDataset for impl and torch: range(start, end), sharded by worker as in torch's docs."""
+    """The same IterableDataset for the target and torch: range(start, end), sharded by worker as in torch's docs."""
 
     class RangeStream(lib_data.IterableDataset):
         def __init__(self, start, end):
@@ -315,25 +320,26 @@ def test_samplers_and_batch_composition_match_torch(n, bs, drop):
     got = [yb.tolist() for _, yb in D.DataLoader(ds, batch_size=bs, drop_last=drop, sampler=_EveryOther(n))]
     want = [b[0].tolist() for b in tdata.DataLoader(tds, batch_size=bs, drop_last=drop, sampler=_EveryOther(n))]
     assert got == want
-    perm = list(D.RandomSampler(ds, generator=impl.Generator().manual_seed(n)))
+    perm = list(D.RandomSampler(ds, generator=lib.Generator().manual_seed(n)))
     assert sorted(perm) == list(range(n))
-    more = list(D.RandomSampler(ds, num_samples=2 * n + 1, generator=impl.Generator().manual_seed(n)))
+    more = list(D.RandomSampler(ds, num_samples=2 * n + 1, generator=lib.Generator().manual_seed(n)))
     assert len(more) == 2 * n + 1 and sorted(more[:n]) == sorted(more[n:2 * n]) == list(range(n))
-    repl = list(D.RandomSampler(ds, replacement=True, num_samples=3 * n, generator=impl.Generator().manual_seed(n)))
+    repl = list(D.RandomSampler(ds, replacement=True, num_samples=3 * n, generator=lib.Generator().manual_seed(n)))
     assert len(repl) == 3 * n and set(repl) <= set(range(n))
 
 
 def test_every_epoch_draws_from_the_generator_as_torch():
     """torch draws each epoch's base seed (for the workers) from the loader's generator even without shuffling
-    or workers; impl does the same, so num_workers does not change which permutation a seed gives."""
-    def state(g):  # impl's is numpy's bit-generator dict, torch's a uint8 tensor
-        return repr(g.get_state()) if isinstance(g, impl.Generator) else g.get_state().tolist()
+    or workers; the library under test must too, so num_workers does not change which permutation a seed gives."""
+    def state(g):  # torch's is a uint8 tensor, impl's numpy's bit-generator dict
+        s = g.get_state()
+        return s.tolist() if hasattr(s, "tolist") else repr(s)
 
-    for lib, data in ((impl, D), (torch, tdata)):
-        g = lib.Generator().manual_seed(0)
+    for side, data in ((lib, D), (torch, tdata)):
+        g = side.Generator().manual_seed(0)
         before = state(g)
         list(data.DataLoader(list(range(4)), batch_size=2, generator=g))
-        assert state(g) != before, f"{lib.__name__}: an epoch left the loader's generator untouched"
+        assert state(g) != before, f"{side.__name__}: an epoch left the loader's generator untouched"
 
 
 # Weighted sampling. Each chi-square test below fails when the statistic's p-value is below 0.5e-6, so the two
@@ -355,7 +361,7 @@ def _chi_square_p_value(counts, probs):
 def test_weighted_sampler_with_replacement_frequencies():
     weights = [1.0, 2.0, 0.0, 3.0, 4.0, 10.0]
     n = 40_000
-    draws = np.array(list(D.WeightedRandomSampler(weights, n, generator=impl.Generator().manual_seed(1))))
+    draws = np.array(list(D.WeightedRandomSampler(weights, n, generator=lib.Generator().manual_seed(1))))
     counts = np.bincount(draws, minlength=len(weights))
     assert counts[2] == 0, "a zero-weight index was drawn"
     keep = [0, 1, 3, 4, 5]
@@ -369,7 +375,7 @@ def test_weighted_sampler_without_replacement_is_successive_sampling():
     weights = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     p = weights / weights.sum()
     trials = 6_000  # the smallest cell still expects 57 pairs
-    sampler = D.WeightedRandomSampler(weights.tolist(), 2, replacement=False, generator=impl.Generator().manual_seed(2))
+    sampler = D.WeightedRandomSampler(weights.tolist(), 2, replacement=False, generator=lib.Generator().manual_seed(2))
     pairs = np.array([list(sampler) for _ in range(trials)])
     assert (pairs[:, 0] != pairs[:, 1]).all()
     cells = [(i, j) for i in range(5) for j in range(5) if i != j]
@@ -386,14 +392,14 @@ def test_weighted_sampler_generator_and_global_seed_repeat():
     w = [0.5, 0.2, 0.3]
 
     def draw(seed, replacement, n=20):
-        return list(D.WeightedRandomSampler(w, n, replacement, generator=impl.Generator().manual_seed(seed)))
+        return list(D.WeightedRandomSampler(w, n, replacement, generator=lib.Generator().manual_seed(seed)))
 
     assert draw(3, True) == draw(3, True) != draw(4, True)
     assert draw(3, False, 3) == draw(3, False, 3) and sorted(draw(3, False, 3)) == [0, 1, 2]
     assert len({tuple(draw(seed, False, 3)) for seed in range(20)}) > 1
-    impl.manual_seed(7)
+    lib.manual_seed(7)
     a = list(D.WeightedRandomSampler(w, 20))
-    impl.manual_seed(7)
+    lib.manual_seed(7)
     assert a == list(D.WeightedRandomSampler(w, 20))
     assert len(D.WeightedRandomSampler(w, 20)) == 20
     batches = list(D.DataLoader(_dataset(3), batch_size=4, sampler=D.WeightedRandomSampler(w, 10)))

@@ -1,7 +1,9 @@
-"""impl.utils.data with worker processes: the same batches as num_workers=0 (and as torch where that is
-deterministic), torch's worker seeding, worker_init_fn, get_worker_info, iterable-dataset sharding, and errors
-raised in a worker re-raised in the main process. Workers are forked (Linux), and the file stays a few seconds."""
+"""The library under test's utils.data (impl's by default; reference.targets) with worker processes: the same
+batches as num_workers=0 (and as torch where that is deterministic), torch's worker seeding, worker_init_fn,
+get_worker_info, iterable-dataset sharding, and errors raised in a worker re-raised in the main process. Workers are
+forked (Linux), and the file stays a few seconds."""
 import dataclasses
+import gc
 import multiprocessing
 import random
 import sys
@@ -13,16 +15,17 @@ import torch
 import torch.utils.data as tdata
 from torch.utils.data._utils.worker import _generate_state as torch_generate_state
 
-import impl
-from impl.utils import data as D
-from impl.utils.data.worker import _generate_state
+from reference import targets
+from reference.lib_twins import submodule
 
 pytestmark = [
     pytest.mark.optim,
     pytest.mark.skipif(sys.platform != "linux", reason="worker tests fork their workers (Linux only)"),
-    pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side"),
 ]
 FORK = dict(multiprocessing_context="fork")
+T = targets.current()  # the library under test; torch is the oracle
+lib = T.lib
+D = submodule(lib, "utils.data")
 
 
 def _no_workers_left():
@@ -44,8 +47,8 @@ def _batches(loader):
 
 def test_map_style_batches_equal_single_process_and_torch():
     n = 23
-    x = impl.tensor(np.arange(2 * n, dtype=np.float32).reshape(n, 2))
-    ds, tds = D.TensorDataset(x, impl.arange(n)), tdata.TensorDataset(torch.tensor(x.numpy()), torch.arange(n))
+    a = np.arange(2 * n, dtype=np.float32).reshape(n, 2)
+    ds, tds = D.TensorDataset(T.tensor_from_numpy(a), lib.arange(n)), tdata.TensorDataset(torch.tensor(a), torch.arange(n))
     configs = [
         dict(batch_size=4),
         dict(batch_size=5, drop_last=True, num_workers_torch=True),
@@ -59,7 +62,7 @@ def test_map_style_batches_equal_single_process_and_torch():
         seed, with_torch_workers = cfg.pop("seed", None), cfg.pop("num_workers_torch", False)
 
         def loader(lib_data, dataset, workers, cfg=cfg, seed=seed):
-            gen = None if seed is None else (impl if lib_data is D else torch).Generator().manual_seed(seed)
+            gen = None if seed is None else (lib if lib_data is D else torch).Generator().manual_seed(seed)
             return lib_data.DataLoader(dataset, num_workers=workers, generator=gen, **cfg,
                                        **(FORK if workers else {}))
 
@@ -83,8 +86,14 @@ class _Introspect(D.Dataset):
 
     def __getitem__(self, i):
         info = D.get_worker_info()
+        try:
+            info.id = 3
+        except dataclasses.FrozenInstanceError:  # torch's WorkerInfo is a frozen dataclass
+            frozen = True
+        else:
+            frozen = False
         return dict(index=i, id=info.id, num_workers=info.num_workers, seed=info.seed, tag=info.dataset.tag,
-                    same_type=type(info.dataset) is _Introspect, impl_rand=float(impl.rand(1)),
+                    same_type=type(info.dataset) is _Introspect, lib_rand=float(lib.rand(1)), frozen=frozen,
                     py_rand=random.random(), np_rand=float(np.random.rand()), init=_INIT_CALLS.copy())
 
 
@@ -97,34 +106,53 @@ def _init(worker_id):
 
 
 def test_worker_seeding_info_and_init_fn_as_torch():
+    """Each worker's seed is the epoch's base seed (drawn from the loader's generator: the same generator seed gives
+    the same one) plus its id, and seeds the library's, Python's and numpy's generators as torch seeds its workers.
+    How the base seed is drawn from the generator is the library's own stream (test_worker_base_seed_draw)."""
     gen_seed = 11
-    loader = D.DataLoader(_Introspect(6), batch_size=None, num_workers=2, worker_init_fn=_init,
-                          generator=impl.Generator().manual_seed(gen_seed), **FORK)
-    samples = list(loader)
-    base_seed = int(impl.Generator().manual_seed(gen_seed).rng.integers(0, 2**63, dtype=np.int64))
+
+    def epoch():
+        return list(D.DataLoader(_Introspect(6), batch_size=None, num_workers=2, worker_init_fn=_init,
+                                 generator=lib.Generator().manual_seed(gen_seed), **FORK))
+
+    samples = epoch()
+    base_seed = samples[0]["seed"] - samples[0]["id"]
+    assert [s["seed"] - s["id"] for s in epoch()] == [base_seed] * 6, "the same generator seed, another base seed"
     assert [s["index"] for s in samples] == list(range(6))
     assert [s["id"] for s in samples] == [0, 1, 0, 1, 0, 1], "requests go round-robin, as torch's"
     for s in samples:
         wid = s["id"]
         assert s["num_workers"] == 2 and s["seed"] == base_seed + wid
         assert s["init"] == [wid] and s["tag"] == f"initialised by {wid}" and s["same_type"]
+        assert s["frozen"], "a worker's WorkerInfo must be read-only (a frozen dataclass, as torch's)"
     for wid in (0, 1):  # the first sample of each worker: generators seeded exactly as torch seeds its workers
         first = next(s for s in samples if s["id"] == wid)
-        impl.manual_seed(base_seed + wid)
+        lib.manual_seed(base_seed + wid)
         random.seed(base_seed + wid)
         np.random.seed(torch_generate_state(base_seed, wid))
-        assert first["impl_rand"] == float(impl.rand(1))
+        assert first["lib_rand"] == float(lib.rand(1))
         assert first["py_rand"] == random.random()
         assert first["np_rand"] == float(np.random.rand())
     assert samples[0]["np_rand"] != samples[1]["np_rand"], "workers must not share a numpy stream"
     assert D.get_worker_info() is None and _INIT_CALLS == [], "the main process is no worker"
-    info = D.WorkerInfo(id=0, num_workers=1, seed=0, dataset=None)
-    with pytest.raises(dataclasses.FrozenInstanceError):  # torch's WorkerInfo is a frozen dataclass too
-        info.id = 3
     assert _no_workers_left()
 
 
+@pytest.mark.impl_only(reason="impl's base-seed draw from its own generator stream (numpy's integers)")
+def test_worker_base_seed_draw():
+    import impl
+
+    samples = list(D.DataLoader(_Introspect(2), batch_size=None, num_workers=2,
+                                generator=impl.Generator().manual_seed(11), **FORK))
+    base_seed = int(impl.Generator().manual_seed(11).rng.integers(0, 2**63, dtype=np.int64))
+    assert [s["seed"] for s in samples] == [base_seed, base_seed + 1]
+    assert _no_workers_left()
+
+
+@pytest.mark.impl_only(reason="impl's private worker-seed hash (impl.utils.data.worker._generate_state) against torch's")
 def test_numpy_seed_hash_equals_torchs():
+    from impl.utils.data.worker import _generate_state
+
     rng = np.random.default_rng(0)
     for base_seed in [0, 1, 2**32 - 1, 2**32, 2**63 - 1, *rng.integers(0, 2**63, size=20).tolist()]:
         for worker_id in (0, 1, 7):
@@ -171,6 +199,8 @@ def test_worker_error_reraised_in_main_process_like_torch():
         list(loader)
     message = str(ei.value)
     assert "Caught KeyError in DataLoader worker process 0" in message and "no sample 5" in message
+    del ei  # its traceback holds the failed epoch's iterator, which torch shuts its workers down with
+    gc.collect()
     assert _no_workers_left(), "a failed epoch must shut its workers down"
     assert _batches(D.DataLoader(_Failing(), batch_size=2, sampler=[0, 1, 2], num_workers=2, **FORK)) == [[0, 1], [2]]
     # an early break (the iterator dropped half way) shuts the workers down too
@@ -194,7 +224,10 @@ def test_timeout_and_accepted_options():
         list(D.DataLoader(_Slow(), num_workers=1, timeout=0.1, **FORK))
     loader = D.DataLoader(list(range(5)), batch_size=2, num_workers=2, persistent_workers=True, prefetch_factor=1,
                           pin_memory=True, in_order=False, **FORK)
-    assert _batches(loader) == _batches(loader) == [[0, 1], [2, 3], [4]]
+    # in_order=False lets batches come back as the workers finish them (torch's do)
+    assert sorted(_batches(loader)) == sorted(_batches(loader)) == [[0, 1], [2, 3], [4]]
+    del loader  # persistent workers live as long as their loader
+    gc.collect()
     assert _no_workers_left()
 
 

@@ -1,6 +1,6 @@
 """Model-level twin of a WGAN-GP critic step (Gulrajani et al. 2017): a loss that contains a gradient.
 
-For a hypothesis-drawn MLP or small CNN critic (reference/models.py builders, torch's weights copied into impl),
+For a hypothesis-drawn MLP or small CNN critic (reference/models.py builders, torch's weights copied into the library under test),
 one critic loss  D(fake).mean() - D(real).mean() + 10 * ((||grad_x D(x_hat)||_2 - 1)^2).mean()  at random
 interpolates x_hat, with the input gradient taken by autograd.grad(create_graph=True): the penalty value, the loss
 and every parameter gradient (which run through second derivatives of every layer) equal torch's in float64 at
@@ -12,13 +12,14 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import impl
 from reference import models as M
+from reference import targets
 from reference.assertions import assert_close
 from reference.opspec import DEFAULT_TOL
 
-pytestmark = [pytest.mark.models,
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
+pytestmark = [pytest.mark.models]
+
+lib = targets.current().lib  # the library under test; torch is the oracle
 
 TOL = DEFAULT_TOL["float64"]
 LAMBDA = 10.0
@@ -39,14 +40,14 @@ def _check(builder, cfg, shape, seed):
     real, fake = rng.standard_normal(shape), rng.standard_normal(shape)
     eps = rng.uniform(size=(shape[0],) + (1,) * (len(shape) - 1))
     results = {}
-    for lib, model in ((torch, t_model), (impl, i_model)):
-        penalty, loss = _critic_loss(lib, model, real, fake, eps)
+    for side, model in (("torch", t_model), ("target", i_model)):
+        penalty, loss = _critic_loss(torch if side == "torch" else lib, model, real, fake, eps)
         loss.backward()
-        results[lib.__name__] = [penalty, loss] + [p.grad for _, p in model.named_parameters()]
+        results[side] = [penalty, loss] + [p.grad for _, p in model.named_parameters()]
     names = ["penalty", "loss"] + [f"grad of {n}" for n, _ in t_model.named_parameters()]
     assert len(names) > 3, "the critic has no parameters: nothing checked"
-    for name, a, b in zip(names, results["impl"], results["torch"]):
-        assert a is not None, f"{name}: impl has no gradient (cfg {cfg!r}, seed {seed})"
+    for name, a, b in zip(names, results["target"], results["torch"]):
+        assert a is not None, f"{name}: no gradient (cfg {cfg!r}, seed {seed})"
         assert_close(a, b, check=f"WGAN-GP {name}", what=f"cfg {cfg!r} seed {seed}", **TOL)
 
 

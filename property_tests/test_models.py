@@ -17,14 +17,15 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import impl
 from reference import models as M
+from reference import targets
 from reference.opspec import DEFAULT_TOL
 from reference.samples import fraction
 from reference.twins import assert_close, assert_close_judged, float64_judges, rounding_perturbed
 
-pytestmark = [pytest.mark.models,
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
+pytestmark = [pytest.mark.models]
+
+lib = targets.current().lib  # the library under test; torch is the oracle
 
 TOL = DEFAULT_TOL
 BATCH = st.integers(1, 5)
@@ -59,7 +60,7 @@ def _check_grads(arch, cfg, n, seed, dtype):
     x, y = _batch(arch, cfg, n, np.random.default_rng(seed), dtype)
     repro = f"reproduce: arch={arch} cfg={cfg!r} batch={n} seed={seed} dtype={dtype}"
     t_logits, t_loss = _loss(torch, t_model, x, y)
-    i_logits, i_loss = _loss(impl, i_model, x, y)
+    i_logits, i_loss = _loss(lib, i_model, x, y)
     j_logits, j_loss = _loss(torch, j_model, x.astype(np.float64) if x.dtype.kind == "f" else x, y) if j_model else (None, None)
     p_logits, p_loss = _loss(torch, p_model, rounding_perturbed(x, prng), y) if p_model else (None, None)
     tol = TOL[dtype]
@@ -96,13 +97,13 @@ def _optimizers(lib, params, which):
 
 def _check_trajectory(arch, cfg, n, seed, which):
     t_model, i_model = M.twins(BUILDERS[arch], cfg, dtype="float64", seed=seed)
-    t_opt, i_opt = _optimizers(torch, t_model.parameters(), which), _optimizers(impl, i_model.parameters(), which)
+    t_opt, i_opt = _optimizers(torch, t_model.parameters(), which), _optimizers(lib, i_model.parameters(), which)
     rng = np.random.default_rng(seed + 1)
     for step in range(10):
         x, y = _batch(arch, cfg, n, rng, "float64")
-        for lib, model, opt in ((torch, t_model, t_opt), (impl, i_model, i_opt)):
+        for side, model, opt in ((torch, t_model, t_opt), (lib, i_model, i_opt)):
             opt.zero_grad()
-            _loss(lib, model, x, y)[1].backward()
+            _loss(side, model, x, y)[1].backward()
             opt.step()
         repro = f"reproduce: arch={arch} cfg={cfg!r} batch={n} seed={seed} optimizer={which} step={step}"
         i_state = i_model.state_dict()

@@ -1,4 +1,5 @@
-"""impl.optim against torch.optim (single-tensor path, foreach=False).
+"""The library under test's optim (impl.optim by default; reference.targets) against torch.optim (single-tensor
+path, foreach=False).
 
 Twins: identical parameters (several shapes incl. 0-d and size-0, split over 1-3 parameter groups with their own
 hyperparameters) and identical gradient sequences (a seeded numpy generator; some steps leave a parameter's
@@ -22,13 +23,14 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import impl
-import impl.optim
+from reference import targets
 from reference.opspec import DEFAULT_TOL
 from reference.samples import fraction
 
-pytestmark = [pytest.mark.optim,
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
+pytestmark = [pytest.mark.optim]
+
+T = targets.current()  # the library under test; torch is the oracle
+lib = T.lib
 
 TOL = DEFAULT_TOL
 NP_DTYPE = {"float32": np.float32, "float64": np.float64}
@@ -133,7 +135,7 @@ def setups(draw, name):
 def _make_params(setup, dtype):
     rng = np.random.default_rng(setup["seed"])
     arrs = [rng.standard_normal(s).astype(NP_DTYPE[dtype]) for s in setup["shapes"]]
-    return [impl.tensor(a, requires_grad=True) for a in arrs], [torch.tensor(a, requires_grad=True) for a in arrs]
+    return [T.tensor_from_numpy(a, requires_grad=True) for a in arrs], [torch.tensor(a, requires_grad=True) for a in arrs]
 
 
 def _groups(setup, params):
@@ -141,7 +143,7 @@ def _groups(setup, params):
 
 
 def _build(name, setup, ip, tp):
-    io = getattr(impl.optim, name)(_groups(setup, ip), foreach=False, **setup["defaults"])
+    io = getattr(lib.optim, name)(_groups(setup, ip), foreach=False, **setup["defaults"])
     to = getattr(torch.optim, name)(_groups(setup, tp), foreach=False, **setup["defaults"])
     return io, to
 
@@ -156,14 +158,15 @@ def _grad_sequence(setup, dtype, n=N_STEPS):
     return seq
 
 
-def _set_grads(params, grads, lib):
+def _set_grads(params, grads, side):
+    """side: "target" (the library under test) or "torch"."""
     for p, g in zip(params, grads):
-        p.grad = None if g is None else (impl.tensor(g) if lib == "impl" else torch.tensor(g))
+        p.grad = None if g is None else (T.tensor_from_numpy(g) if side == "target" else torch.tensor(g))
 
 
 def _np(x):
-    if isinstance(x, impl.Tensor):
-        return np.asarray(x._data)
+    if T.is_tensor(x):
+        return np.asarray(T.to_numpy(x))
     return x.detach().numpy()
 
 
@@ -191,7 +194,7 @@ def assert_same(ip, tp, io, to, dtype, where):
             if vt is None:
                 assert vi is None, f"{where}: param {i} state[{k!r}] should be None"
                 continue
-            assert isinstance(vi, impl.Tensor), f"{where}: param {i} state[{k!r}] is {type(vi)}"
+            assert T.is_tensor(vi), f"{where}: param {i} state[{k!r}] is {type(vi)}"
             assert _dt(vi) == _dt(vt), f"{where}: param {i} state[{k!r}] dtype {_dt(vi)} vs torch {_dt(vt)}"
             if k == "step":
                 assert float(vi) == float(vt), f"{where}: param {i} step {float(vi)} vs {float(vt)}"
@@ -205,7 +208,7 @@ def _run(ip, tp, io, to, grads, dtype, start=0, check=True, lr_change_at=10):
             for gi, gt in zip(io.param_groups, to.param_groups):
                 gi["lr"] *= 0.5
                 gt["lr"] *= 0.5
-        _set_grads(ip, gs, "impl")
+        _set_grads(ip, gs, "target")
         _set_grads(tp, gs, "torch")
         io.step()
         to.step()
@@ -264,40 +267,40 @@ def test_state_dict_round_trip(name, data):
     other = {k: v for k, v in setup["defaults"].items() if k in ("maximize",)}
     plain = _groups({**setup, "overrides": [{} for _ in setup["groups"]]}, list(range(len(setup["shapes"]))))
 
-    def fresh(lib, params):
+    def fresh(optim, params):
         groups = [{**g, "params": [params[i] for i in g["params"]]} for g in plain]
-        optim = impl.optim if lib == "impl" else torch.optim
         return getattr(optim, name)(groups, **other)
 
-    ip2 = [impl.tensor(p._data.copy(), requires_grad=True) for p in ip]
-    io2 = fresh("impl", ip2)
+    ip2 = [T.tensor_from_numpy(_np(p), requires_grad=True) for p in ip]
+    io2 = fresh(lib.optim, ip2)
     io2.load_state_dict(copy.deepcopy(sd_i))
     assert io2.state_dict()["param_groups"] == sd_i["param_groups"]
-    ip3 = [impl.tensor(p._data.copy(), requires_grad=True) for p in ip]
-    io3 = fresh("impl", ip3)
-    io3.load_state_dict(sd_t)  # torch's own state dict loads into impl as well (torch tensors are converted)
+    ip3 = [T.tensor_from_numpy(_np(p), requires_grad=True) for p in ip]
+    io3 = fresh(lib.optim, ip3)
+    io3.load_state_dict(copy.deepcopy(sd_t))  # torch's own state dict loads as well (impl converts its tensors;
+    # a copy: torch's load keeps the dict's tensors, which are the running optimizer's own state)
     tp2 = [p.detach().clone().requires_grad_(True) for p in tp]
-    to2 = fresh("torch", tp2)
+    to2 = fresh(torch.optim, tp2)
     to2.load_state_dict(copy.deepcopy(sd_t))
 
     for s, gs in enumerate(grads[5:], 5):
-        for params, opt, lib in ((ip, io, "impl"), (ip2, io2, "impl"), (ip3, io3, "impl"), (tp, to, "torch"),
-                                 (tp2, to2, "torch")):
-            _set_grads(params, gs, lib)
+        for params, opt, side in ((ip, io, "target"), (ip2, io2, "target"), (ip3, io3, "target"), (tp, to, "torch"),
+                                  (tp2, to2, "torch")):
+            _set_grads(params, gs, side)
             opt.step()
         assert_same(ip, tp, io, to, dtype, f"step {s + 1} (uninterrupted vs torch)")
         assert_same(ip2, tp2, io2, to2, dtype, f"step {s + 1} (reloaded vs torch reloaded)")
         assert_same(ip3, tp2, io3, to2, dtype, f"step {s + 1} (loaded from torch's state_dict)")
         if not _bitwise_differences(tp, tp2, to, to2):
             diff = _bitwise_differences(ip, ip2, io, io2)
-            assert not diff, f"step {s + 1}: torch's reload is exact, impl's diverged in {diff}"
+            assert not diff, f"step {s + 1}: torch's reload is exact, {T.name}'s diverged in {diff}"
 
 
 # ---- semantics that the differential run does not pin down -------------------------------------------
 def _pair(name, **kw):
     a = np.linspace(-1, 1, 6).reshape(2, 3)
-    pi, pt = impl.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
-    return pi, pt, getattr(impl.optim, name)([pi], **kw), getattr(torch.optim, name)([pt], **kw)
+    pi, pt = T.tensor_from_numpy(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    return pi, pt, getattr(lib.optim, name)([pi], **kw), getattr(torch.optim, name)([pt], **kw)
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -316,31 +319,37 @@ def _signature(fn):
 def test_constructor_and_step_signatures_match_torch(name):
     """Parameter names, order, kinds (positional / keyword-only) and defaults, as torch's."""
     for method in ("__init__", "step"):
-        ours, theirs = getattr(getattr(impl.optim, name), method), getattr(getattr(torch.optim, name), method)
+        ours, theirs = getattr(getattr(lib.optim, name), method), getattr(getattr(torch.optim, name), method)
         assert _signature(ours) == _signature(theirs), f"{name}.{method}"
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_update_in_place_keeps_identity_and_bumps_version(name):
-    p = impl.tensor(np.ones((2, 2)), requires_grad=True)
-    q = impl.tensor(np.ones(3), requires_grad=True)  # never gets a gradient
-    arr, view = p._data, p.detach()
-    opt = getattr(impl.optim, name)([p, q], lr=0.1)
-    v0, vq = p._version[0], q._version[0]
-    for k in range(3):
-        p.grad = impl.tensor(np.full((2, 2), 0.5))
+    p = T.tensor_from_numpy(np.ones((2, 2)), requires_grad=True)
+    q = T.tensor_from_numpy(np.ones(3), requires_grad=True)  # never gets a gradient
+    arr, view = T.to_numpy(p), p.detach()
+    opt = getattr(lib.optim, name)([p, q], lr=0.1)
+    v, vq = T.version(p), T.version(q)
+    for _ in range(3):
+        p.grad = T.tensor_from_numpy(np.full((2, 2), 0.5))
         opt.step()
-        assert p._data is arr, "the parameter's array was replaced instead of updated in place"
-        assert p._version[0] == v0 + k + 1
-    assert q._version[0] == vq and np.array_equal(q._data, np.ones(3)), "a parameter without grad must not move"
-    assert np.array_equal(view._data, p._data) and not np.array_equal(p._data, np.ones((2, 2)))
+        now = T.to_numpy(p)
+        assert now.__array_interface__["data"] == arr.__array_interface__["data"] and now.shape == arr.shape, (
+            "the parameter's memory was replaced instead of updated in place")
+        # bumped by every step; by how much is the library's own count of in-place writes (torch's AdamW, NAdam
+        # and ASGD write twice per step, impl's once)
+        assert T.version(p) > v, f"step left the version counter at {v}"
+        v = T.version(p)
+    assert T.version(q) == vq and np.array_equal(T.to_numpy(q), np.ones(3)), "a parameter without grad must not move"
+    assert T.shares_memory(view, p) and np.array_equal(T.to_numpy(view), T.to_numpy(p))
+    assert not np.array_equal(T.to_numpy(p), np.ones((2, 2)))
     assert p.grad_fn is None and p.requires_grad and p.is_leaf
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_backward_after_step_through_saved_param_raises_like_torch(name):
     """The version bump makes a graph that saved the parameter stale, as torch's in-place update does."""
-    for _lib_name, optim, mk in (("impl", impl.optim, impl.tensor), ("torch", torch.optim, torch.tensor)):
+    for optim, mk in ((lib.optim, lib.tensor), (torch.optim, torch.tensor)):
         p = mk(np.ones(3), requires_grad=True)
         opt = getattr(optim, name)([p], lr=0.1)
         p.grad = mk(np.ones(3))
@@ -351,35 +360,35 @@ def test_backward_after_step_through_saved_param_raises_like_torch(name):
 
 
 def test_zero_grad_and_closure():
-    p = impl.tensor(np.ones(3), requires_grad=True)
-    opt = impl.optim.SGD([p], lr=0.1)
-    p.grad = impl.tensor(np.ones(3))
+    p = T.tensor_from_numpy(np.ones(3), requires_grad=True)
+    opt = lib.optim.SGD([p], lr=0.1)
+    p.grad = T.tensor_from_numpy(np.ones(3))
     g = p.grad
     opt.zero_grad(set_to_none=False)
-    assert p.grad is g and np.array_equal(p.grad._data, np.zeros(3))
+    assert p.grad is g and np.array_equal(T.to_numpy(p.grad), np.zeros(3))
     opt.zero_grad()
     assert p.grad is None
 
     def closure():
-        assert impl.is_grad_enabled()
+        assert lib.is_grad_enabled()
         opt.zero_grad()
         loss = (p * p).sum()
         loss.backward()
         return loss
 
-    with impl.no_grad():
+    with lib.no_grad():
         loss = opt.step(closure)
     assert float(loss) == 3.0
-    np.testing.assert_allclose(p._data, np.full(3, 0.8))
+    np.testing.assert_allclose(T.to_numpy(p), np.full(3, 0.8))
 
 
 @pytest.mark.parametrize("name", ["Adam", "Adagrad", "RMSprop", "SGD", "Adamax", "NAdam", "RAdam", "Adadelta", "ASGD"])
 def test_add_param_group_later_matches_torch(name):
     a, b = np.arange(4.0), np.arange(3.0) - 1
-    pi, qi = impl.tensor(a, requires_grad=True), impl.tensor(b, requires_grad=True)
+    pi, qi = T.tensor_from_numpy(a, requires_grad=True), T.tensor_from_numpy(b, requires_grad=True)
     pt, qt = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
     kw = dict(lr=0.05, momentum=0.9) if name in ("SGD", "RMSprop") else dict(lr=0.05)
-    oi, ot = getattr(impl.optim, name)([pi], foreach=False, **kw), getattr(torch.optim, name)([pt], foreach=False, **kw)
+    oi, ot = getattr(lib.optim, name)([pi], foreach=False, **kw), getattr(torch.optim, name)([pt], foreach=False, **kw)
     rng = np.random.default_rng(0)
     for s in range(6):
         if s == 2:
@@ -387,7 +396,7 @@ def test_add_param_group_later_matches_torch(name):
             ot.add_param_group({"params": [qt], "lr": 0.2})
         ga, gb = rng.standard_normal(4), rng.standard_normal(3)
         for p, g in ((pi, ga), (qi, gb)):
-            p.grad = impl.tensor(g)
+            p.grad = T.tensor_from_numpy(g)
         for p, g in ((pt, ga), (qt, gb)):
             p.grad = torch.tensor(g)
         oi.step()
@@ -397,16 +406,15 @@ def test_add_param_group_later_matches_torch(name):
 
 
 def test_named_parameters_give_param_names():
-    p = impl.tensor(np.ones(2), requires_grad=True)
-    opt = impl.optim.Adam([("w", p)])
+    p = T.tensor_from_numpy(np.ones(2), requires_grad=True)
+    opt = lib.optim.Adam([("w", p)])
     assert opt.param_groups[0]["param_names"] == ["w"] and opt.state_dict()["param_groups"][0]["param_names"] == ["w"]
 
 
 def _raises_like_torch(make):
-    """impl and torch both raise, with the same exception class."""
+    """The library under test and torch both raise, with the same exception class."""
     errs = []
-    for lib, optim in (("impl", impl.optim), ("torch", torch.optim)):
-        P = (impl.tensor if lib == "impl" else torch.tensor)
+    for optim, P in ((lib.optim, lib.tensor), (torch.optim, torch.tensor)):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
@@ -416,7 +424,7 @@ def _raises_like_torch(make):
             else:
                 errs.append(None)
     assert errs[1] is not None, "torch does not raise here: the case is wrong"
-    assert errs[0] is errs[1], f"impl raised {errs[0]}, torch raised {errs[1]}"
+    assert errs[0] is errs[1], f"{T.name} raised {errs[0]}, torch raised {errs[1]}"
 
 
 _P = "P([1.0], requires_grad=True)"

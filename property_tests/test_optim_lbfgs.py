@@ -1,4 +1,4 @@
-"""impl.optim.LBFGS against torch.optim.LBFGS.
+"""The library under test's optim.LBFGS (impl's by default; reference.targets) against torch.optim.LBFGS.
 
 Twins minimise the same drawn problem (a quadratic with condition number <= 20, or the Rosenbrock function)
 over the same parameters (the problem's vector split into one or two tensors) with the same drawn
@@ -21,13 +21,14 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-import impl
-import impl.optim
+from reference import targets
 from reference.opspec import DEFAULT_TOL
 from reference.twins import assert_close_judged
 
-pytestmark = [pytest.mark.optim,
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
+pytestmark = [pytest.mark.optim]
+
+T = targets.current()  # the library under test; torch is the oracle
+lib = T.lib
 
 N_STEPS = 3
 TOL = DEFAULT_TOL
@@ -82,15 +83,15 @@ def _problem(case, dtype):
     return a, b, x0.astype(NP_DTYPE[dtype])
 
 
-def _twin(case, dtype, lib):
-    """Parameters and a closure for one library (same arrays for both)."""
+def _twin(case, dtype, side):
+    """Parameters and a closure for one side, "target" or "torch" (same arrays for both)."""
     a_np, b_np, x0 = _problem(case, dtype)
     cut = case["cut"]
     chunks = [x0] if cut == 0 else [x0[:cut], x0[cut:]]
-    if lib == "impl":
-        mk, cat = impl.tensor, impl.cat
+    if side == "target":
+        mk, cat = T.tensor_from_numpy, lib.cat
     else:
-        mk, cat = torch.tensor, torch.cat
+        mk, cat = (lambda a, requires_grad=False: torch.tensor(a, requires_grad=requires_grad)), torch.cat
     params = [mk(c.copy(), requires_grad=True) for c in chunks]
     a, b = mk(a_np), mk(b_np)
     rosenbrock = case["problem"] == "rosenbrock"
@@ -120,11 +121,11 @@ def _assert_value(vi, vt, dtype, what, values=True):
     """One state value: same kind (tensor / list / None / Python number), dtype, shape, and (``values``) the
     same content."""
     if isinstance(vt, torch.Tensor):
-        assert isinstance(vi, impl.Tensor), f"{what}: impl holds {type(vi).__name__}, torch a tensor"
+        assert T.is_tensor(vi), f"{what}: {T.name} holds {type(vi).__name__}, torch a tensor"
         assert str(vi.dtype).split(".")[-1] == str(vt.dtype).split(".")[-1], f"{what}: dtype {vi.dtype} vs {vt.dtype}"
         assert tuple(vi.shape) == tuple(vt.shape), f"{what}: shape {tuple(vi.shape)} vs {tuple(vt.shape)}"
         if values:
-            _close(vi._data, vt.detach().numpy(), dtype, what)
+            _close(T.to_numpy(vi), vt.detach().numpy(), dtype, what)
     elif isinstance(vt, list):
         assert isinstance(vi, list) and len(vi) == len(vt), f"{what}: {type(vi).__name__} vs list of {len(vt)}"
         for k, (x, y) in enumerate(zip(vi, vt)):
@@ -142,7 +143,7 @@ def _assert_value(vi, vt, dtype, what, values=True):
 def assert_same(ip, tp, io, to, dtype, where, judge=None):
     for k, (a, b) in enumerate(zip(ip, tp)):
         if judge is None:
-            _close(a._data, b.detach().numpy(), dtype, f"{where}: param {k}")
+            _close(T.to_numpy(a), b.detach().numpy(), dtype, f"{where}: param {k}")
         else:
             assert_close_judged(a, b, judge[k], **TOL[dtype], what=f"{where}: param {k}")
     si, st_ = io.state[ip[0]], to.state[tp[0]]
@@ -152,10 +153,12 @@ def assert_same(ip, tp, io, to, dtype, where, judge=None):
 
 
 def _resync(ip, tp, io, to):
-    """impl takes over torch's parameters and state (through load_state_dict of torch's own dict)."""
-    for p, q in zip(ip, tp):
-        p._data[...] = q.detach().numpy()
-    io.load_state_dict(to.state_dict())
+    """The target takes over torch's parameters and state (through load_state_dict of a copy of torch's own dict:
+    torch's load would keep the dict's tensors, which torch's optimizer goes on updating in place)."""
+    with lib.no_grad():
+        for p, q in zip(ip, tp):
+            p.copy_(T.tensor_from_numpy(q.detach().numpy()))
+    io.load_state_dict(copy.deepcopy(to.state_dict()))
 
 
 def _float64_judge(case, tp, to):
@@ -178,9 +181,9 @@ def test_lbfgs_matches_torch_every_step(dtype, data):
     by torch float64 from the same start (reference.twins.assert_close_judged): near the optimum torch's own
     float32 iterate is measurably off (e.g. 7e-4 from float64 where impl's is 3e-5 off)."""
     case = data.draw(cases(dtype), label="case")
-    ip, iclosure, icalls = _twin(case, dtype, "impl")
+    ip, iclosure, icalls = _twin(case, dtype, "target")
     tp, tclosure, tcalls = _twin(case, dtype, "torch")
-    io, to = impl.optim.LBFGS(ip, **case["kw"]), torch.optim.LBFGS(tp, **case["kw"])
+    io, to = lib.optim.LBFGS(ip, **case["kw"]), torch.optim.LBFGS(tp, **case["kw"])
     assert io.defaults == to.defaults and repr(io) == repr(to)
     assert io.state_dict()["param_groups"] == to.state_dict()["param_groups"]
     for s in range(N_STEPS):
@@ -209,9 +212,9 @@ def test_lbfgs_state_dict_round_trip(case):
     """Save after 2 steps; a fresh LBFGS (other hyperparameters, which the load overrides) loaded with the dict
     continues bit for bit as the uninterrupted run; the saved dict has torch's structure after the same steps."""
     dtype = "float64"
-    ip, iclosure, _ = _twin(case, dtype, "impl")
+    ip, iclosure, _ = _twin(case, dtype, "target")
     tp, tclosure, _ = _twin(case, dtype, "torch")
-    io, to = impl.optim.LBFGS(ip, **case["kw"]), torch.optim.LBFGS(tp, **case["kw"])
+    io, to = lib.optim.LBFGS(ip, **case["kw"]), torch.optim.LBFGS(tp, **case["kw"])
     for _ in range(2):
         io.step(iclosure)
         to.step(tclosure)
@@ -219,16 +222,17 @@ def test_lbfgs_state_dict_round_trip(case):
     assert sd_i["param_groups"] == sd_t["param_groups"]
     assert [list(v) for v in sd_i["state"].values()] == [list(v) for v in sd_t["state"].values()]
 
-    ip2, iclosure2, _ = _twin(case, dtype, "impl")
-    for p, q in zip(ip2, ip):
-        p._data[...] = q._data
-    io2 = impl.optim.LBFGS(ip2)
+    ip2, iclosure2, _ = _twin(case, dtype, "target")
+    with lib.no_grad():
+        for p, q in zip(ip2, ip):
+            p.copy_(q)
+    io2 = lib.optim.LBFGS(ip2)
     io2.load_state_dict(copy.deepcopy(sd_i))
     for s in range(2, N_STEPS):
         io.step(iclosure)
         io2.step(iclosure2)
         for a, b in zip(ip, ip2):
-            np.testing.assert_array_equal(b._data, a._data, err_msg=f"step {s + 1}: reloaded run diverged")
+            np.testing.assert_array_equal(T.to_numpy(b), T.to_numpy(a), err_msg=f"step {s + 1}: reloaded run diverged")
         s1, s2 = io.state[ip[0]], io2.state[ip2[0]]
         assert list(s1) == list(s2)
         for k in s1:
@@ -236,9 +240,9 @@ def test_lbfgs_state_dict_round_trip(case):
 
 
 def _assert_bitwise(x, y, what):
-    if isinstance(y, impl.Tensor):
-        assert isinstance(x, impl.Tensor) and x.dtype == y.dtype, what
-        np.testing.assert_array_equal(x._data, y._data, err_msg=what)
+    if T.is_tensor(y):
+        assert T.is_tensor(x) and x.dtype == y.dtype, what
+        np.testing.assert_array_equal(T.to_numpy(x), T.to_numpy(y), err_msg=what)
     elif isinstance(y, list):
         assert isinstance(x, list) and len(x) == len(y), what
         for a, b in zip(x, y):
@@ -248,7 +252,7 @@ def _assert_bitwise(x, y, what):
 
 
 def test_lbfgs_rejects_groups_and_unknown_line_search_like_torch():
-    for optim, mk in ((impl.optim, impl.tensor), (torch.optim, torch.tensor)):
+    for optim, mk in ((lib.optim, lib.tensor), (torch.optim, torch.tensor)):
         p, q = mk(np.ones(2), requires_grad=True), mk(np.ones(2), requires_grad=True)
         with pytest.raises(ValueError, match="parameter groups"):
             optim.LBFGS([{"params": [p]}, {"params": [q]}])

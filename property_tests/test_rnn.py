@@ -1,4 +1,5 @@
-"""impl.nn's recurrent layers beyond the module template, and impl.nn.utils.rnn, against torch.
+"""The recurrent layers of the library under test (impl's by default; reference.targets) beyond the module template,
+and its nn.utils.rnn, against torch.
 
 The layers' and cells' twin comparisons (outputs, final states, every gradient, PackedSequence inputs, state_dict,
 repr, double()/float()) are ModuleSpecs (reference/module_specs/rnn.py) run by property_tests/test_module_template.py;
@@ -23,29 +24,23 @@ import torch.nn.utils.rnn as trnn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import impl
-import impl.nn as inn
-import impl.nn.utils.rnn as irnn
-from reference import module_twins
-from reference.module_twins import IMPL, TORCH
+from reference import targets
+from reference.conversion import to_numpy
+from reference.lib_twins import copy_weights, namespace
+from reference.module_twins import flatten
 from reference.opspec import DEFAULT_TOL
 from reference.samples import fraction
-from reference.twins import (
-    assert_close,
-    copy_state_dict,
-    to_impl,
-    to_numpy,
-)
+from reference.twins import assert_close
 
 pytestmark = [pytest.mark.modules,
               # torch float32 LSTMs run on oneDNN except with a projection, where torch says so once per process
-              pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN"),
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
+              pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")]
 
 TOL = DEFAULT_TOL
 NP = {"float32": np.float32, "float64": np.float64}
-TORCH_DT = {"float32": torch.float32, "float64": torch.float64}
-IMPL_DT = {"float32": impl.float32, "float64": impl.float64}
+T = targets.current()  # the library under test; torch is the oracle
+lib = T.lib
+TORCH, LIB = namespace(torch), namespace(lib)  # what the build/call functions take: nn, F, rnn, top
 dtypes = st.sampled_from(["float32", "float64"])
 
 
@@ -54,11 +49,25 @@ def examples(n):
     return fraction(n, at_least=2)
 
 
-def run_twins(build, arrays, dtype, call, seed, what, grad=None, train=False):
-    """The suite's module twin runner (reference.module_twins) with this file's ``call(lib, module, tensors)``
-    and torch's initial weights as they are. Returns the number of tensor comparisons."""
-    return module_twins.run_twins(build, arrays, dtype, call=lambda m, xs, L: call(L, m, xs), train=train,
-                                  grad=grad, perturb=False, seed=seed, what=what)
+def run_function_twins(arrays, dtype, call, seed, what):
+    """``call(L, tensors)`` on the library under test and on torch with the same inputs (float arrays cast to
+    ``dtype``, all requiring grad): every output (a PackedSequence counts as its data), then with the same random
+    cotangents every input gradient, at assert_close's defaults. Returns the number of tensor comparisons."""
+    tol = TOL[dtype]
+    arrays = [np.asarray(a).astype(NP[dtype]) for a in arrays]
+    tx = [torch.from_numpy(a.copy()).requires_grad_(True) for a in arrays]
+    lx = [T.tensor_from_numpy(a, requires_grad=True) for a in arrays]
+    tout, lout = flatten(call(TORCH, tx)), flatten(call(LIB, lx))
+    assert len(lout) == len(tout), f"[{what}] number of outputs: {T.name} {len(lout)} vs torch {len(tout)}"
+    rng = np.random.default_rng(seed)
+    cots = [rng.normal(size=tuple(t.shape)).astype(NP[dtype]) for t in tout]
+    for k, (a, b) in enumerate(zip(lout, tout)):
+        assert_close(a, b, **tol, what=f"{what} output {k}")
+    torch.autograd.backward(tout, [torch.from_numpy(c) for c in cots])
+    lib.autograd.backward(lout, [T.tensor_from_numpy(c) for c in cots])
+    for i, (a, b) in enumerate(zip(lx, tx)):
+        assert_close(a.grad, b.grad, **tol, what=f"{what} grad of input {i}")
+    return len(tout) + len(tx)
 
 
 KINDS = {"RNN_TANH": ("RNN", dict(nonlinearity="tanh")), "RNN_RELU": ("RNN", dict(nonlinearity="relu")),
@@ -101,10 +110,10 @@ def _build(c):
 
 
 def test_dropout_with_one_layer_warns_as_torch():
-    for lib in (torch.nn, inn):
+    for nn in (torch.nn, lib.nn):
         with pytest.warns(UserWarning, match=r"dropout option adds dropout after all but last recurrent layer.*"
                                              r"dropout=0.5 and num_layers=1"):
-            lib.LSTM(2, 3, dropout=0.5)
+            nn.LSTM(2, 3, dropout=0.5)
 
 
 # ---- construction: state_dict, init, repr ----------------------------------------------------------------------
@@ -113,7 +122,7 @@ def test_dropout_with_one_layer_warns_as_torch():
 def test_all_weights_match_torch(c):
     """all_weights: per layer and direction, the parameter shapes in torch's order (state_dict, names and repr are
     the module template's: property_tests/test_module_template.py)."""
-    t, i = _build(c)(TORCH), _build(c)(IMPL)
+    t, i = _build(c)(TORCH), _build(c)(LIB)
     assert [[tuple(p.shape) for p in layer] for layer in i.all_weights] == \
            [[tuple(p.shape) for p in layer] for layer in t.all_weights]
 
@@ -122,9 +131,9 @@ def test_all_weights_match_torch(c):
 def test_default_init_is_uniform_within_one_over_sqrt_hidden(cls):
     """torch's reset_parameters: every parameter ~ U(-1/sqrt(hidden), 1/sqrt(hidden)): bounds, mean and
     variance (bound^2 / 3) over the ~37,000 values of a 48-unit layer, within 5 standard errors."""
-    impl.manual_seed(0)
+    lib.manual_seed(0)
     hidden = 48
-    m = getattr(inn, cls)(16, hidden, **({"num_layers": 2} if cls in ("RNN", "LSTM", "GRU") else {}))
+    m = getattr(lib.nn, cls)(16, hidden, **({"num_layers": 2} if cls in ("RNN", "LSTM", "GRU") else {}))
     vals = np.concatenate([to_numpy(p).ravel() for p in m.parameters()]).astype(np.float64)
     bound = 1 / math.sqrt(hidden)
     assert vals.min() >= -bound and vals.max() <= bound
@@ -132,14 +141,14 @@ def test_default_init_is_uniform_within_one_over_sqrt_hidden(cls):
     assert abs(vals.mean()) < 5 * bound / math.sqrt(3 * n)
     var = bound**2 / 3
     assert abs(vals.var() - var) < 5 * var * math.sqrt(0.8 / n)  # Var of U's sample variance: (4/5) var^2 / n
-    assert all(p.dtype == impl.float32 and p.requires_grad for p in m.parameters())
+    assert all(p.dtype == lib.float32 and p.requires_grad for p in m.parameters())
 
 
 def test_conversion_and_dtype_argument():
-    m = inn.LSTM(2, 3, num_layers=2, proj_size=1, dtype=impl.float64)
-    assert all(p.dtype == impl.float64 for p in m.parameters())
-    out, (h, c) = m.float()(impl.randn(4, 2))
-    assert out.dtype == h.dtype == c.dtype == impl.float32
+    m = lib.nn.LSTM(2, 3, num_layers=2, proj_size=1, dtype=lib.float64)
+    assert all(p.dtype == lib.float64 for p in m.parameters())
+    out, (h, c) = m.float()(lib.randn(4, 2))
+    assert out.dtype == h.dtype == c.dtype == lib.float32
     assert tuple(out.shape) == (4, 1) and tuple(h.shape) == (2, 1) and tuple(c.shape) == (2, 3)
 
 
@@ -213,28 +222,28 @@ ERRORS = [
 
 @pytest.mark.parametrize("build, call, exc, pattern", ERRORS)
 def test_errors_as_torch(build, call, exc, pattern):
-    """Torch raises the same exception class on the same input; impl's message matches ``pattern``."""
-    for lib in (TORCH, IMPL):
+    """Torch raises the same exception class on the same input; impl's message matches ``pattern`` (checked where
+    the target promises impl's messages)."""
+    for L in (TORCH, LIB):
         with pytest.raises(exc) as info, warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            m = build(lib)
+            m = build(L)
             if call is not None:
-                call(lib, m)
-        if lib is IMPL:
-            assert re.search(pattern, str(info.value)), f"impl's message {str(info.value)!r} !~ {pattern!r}"
+                call(L, m)
+        if L is LIB and T.messages:
+            assert re.search(pattern, str(info.value)), f"{T.name}'s message {str(info.value)!r} !~ {pattern!r}"
 
 
-# ---- impl.nn.utils.rnn -----------------------------------------------------------------------------------------
+# ---- nn.utils.rnn ----------------------------------------------------------------------------------------------
 @settings(max_examples=examples(25))
 @given(st.lists(st.integers(1, 5), min_size=1, max_size=4), st.lists(st.integers(1, 3), max_size=2), st.booleans(),
        st.sampled_from(["right", "left"]), st.sampled_from([0.0, -1.5]), dtypes, st.integers(0, 2**16))
 def test_pad_sequence_matches_torch(lengths, feat, batch_first, side, value, dtype, seed):
     rng = np.random.default_rng(seed)
     arrays = [rng.normal(size=(n, *feat)) for n in lengths]
-    probe = lambda L: L.nn.Identity()  # noqa: E731  (pad_sequence has no module; an empty one carries the twins)
-    call = lambda L, m, xs: L.rnn.pad_sequence(xs, batch_first=batch_first, padding_value=value,  # noqa: E731
-                                               padding_side=side)
-    assert run_twins(probe, arrays, dtype, call, seed, what=f"pad_sequence {lengths} {side}") == 1 + len(arrays)
+    call = lambda L, xs: L.rnn.pad_sequence(xs, batch_first=batch_first, padding_value=value,  # noqa: E731
+                                            padding_side=side)
+    assert run_function_twins(arrays, dtype, call, seed, what=f"pad_sequence {lengths} {side}") == 1 + len(arrays)
 
 
 @settings(max_examples=examples(25))
@@ -249,20 +258,19 @@ def test_pack_and_pad_round_trip_match_torch(lengths, feat, batch_first, enforce
     t_max, b = max(lengths), len(lengths)
     x = rng.normal(size=(b, t_max, *feat) if batch_first else (t_max, b, *feat))
     total = None if extra is None else t_max + extra
-    probe = lambda L: L.nn.Identity()  # noqa: E731
 
-    def call(L, m, xs):
+    def call(L, xs):
         packed = L.rnn.pack_padded_sequence(xs[0], lengths, batch_first=batch_first, enforce_sorted=enforce_sorted)
         padded, lens = L.rnn.pad_packed_sequence(packed, batch_first=batch_first, padding_value=7.0,
                                                  total_length=total)
         assert lens.tolist() == list(lengths) and str(lens.dtype).endswith("int64")
         return packed.data, padded
 
-    run_twins(probe, [x], dtype, call, seed, what=f"pack/pad {lengths}")
+    assert run_function_twins([x], dtype, call, seed, what=f"pack/pad {lengths}") == 3
     seqs = [rng.normal(size=(n, *feat)) for n in lengths]
-    seq_call = lambda L, m, xs: (L.rnn.pack_sequence(xs, enforce_sorted=enforce_sorted).data,  # noqa: E731
-                                 *L.rnn.unpack_sequence(L.rnn.pack_sequence(xs, enforce_sorted=enforce_sorted)))
-    run_twins(probe, seqs, dtype, seq_call, seed, what=f"pack_sequence {lengths}")
+    seq_call = lambda L, xs: (L.rnn.pack_sequence(xs, enforce_sorted=enforce_sorted).data,  # noqa: E731
+                              *L.rnn.unpack_sequence(L.rnn.pack_sequence(xs, enforce_sorted=enforce_sorted)))
+    assert run_function_twins(seqs, dtype, seq_call, seed, what=f"pack_sequence {lengths}") == 1 + 2 * len(seqs)
 
 
 def test_unsorted_equal_lengths_keep_torch_order():
@@ -270,18 +278,18 @@ def test_unsorted_equal_lengths_keep_torch_order():
     lengths = [2, 3, 2, 3, 1, 2]
     x = np.arange(3 * 6, dtype=np.float64).reshape(3, 6)
     t = trnn.pack_padded_sequence(torch.from_numpy(x), lengths, enforce_sorted=False)
-    i = irnn.pack_padded_sequence(to_impl(x), lengths, enforce_sorted=False)
+    i = LIB.rnn.pack_padded_sequence(T.tensor_from_numpy(x), lengths, enforce_sorted=False)
     assert i.sorted_indices.tolist() == t.sorted_indices.tolist()
     assert i.data.tolist() == t.data.tolist()
 
 
 def test_packed_sequence_is_a_named_tuple_as_torch():
-    p = irnn.pack_sequence([impl.ones(3, 2), impl.ones(2, 2)])
+    p = LIB.rnn.pack_sequence([lib.ones(3, 2), lib.ones(2, 2)])
     data, batch_sizes, sorted_indices, unsorted_indices = p
     assert p._fields == trnn.PackedSequence._fields
     assert batch_sizes.tolist() == [2, 2, 1] and sorted_indices is None and unsorted_indices is None
-    assert p.double().data.dtype == impl.float64 and tuple(data.shape) == (5, 2)
-    assert irnn.invert_permutation(impl.tensor([2, 0, 1])).tolist() == [1, 2, 0]
+    assert p.double().data.dtype == lib.float64 and tuple(data.shape) == (5, 2)
+    assert LIB.rnn.invert_permutation(lib.tensor([2, 0, 1])).tolist() == [1, 2, 0]
 
 
 # ---- a model twin ----------------------------------------------------------------------------------------------
@@ -311,9 +319,9 @@ def test_lstm_classifier_twin_logits_gradients_and_adam_steps():
     rng = np.random.default_rng(0)
     torch.manual_seed(0)
     tmod = _classifier(TORCH).double()
-    imod = copy_state_dict(tmod, _classifier(IMPL).double())
+    imod = copy_weights(tmod, _classifier(LIB).double())
     topt = torch.optim.Adam(tmod.parameters(), lr=0.01)
-    iopt = impl.optim.Adam(imod.parameters(), lr=0.01)
+    iopt = lib.optim.Adam(imod.parameters(), lr=0.01)
     tol = TOL["float64"]
     checked = 0
     for step in range(10):
@@ -321,7 +329,7 @@ def test_lstm_classifier_twin_logits_gradients_and_adam_steps():
         ids = rng.integers(0, 7, size=(5, max(lengths)))
         y = rng.integers(0, 3, size=5)
         results = []
-        for L, mod, opt in ((TORCH, tmod, topt), (IMPL, imod, iopt)):
+        for L, mod, opt in ((TORCH, tmod, topt), (LIB, imod, iopt)):
             opt.zero_grad()
             logits = mod(L.top.tensor(ids), lengths)
             loss = L.nn.functional.cross_entropy(logits, L.top.tensor(y))
@@ -339,6 +347,7 @@ def test_lstm_classifier_twin_logits_gradients_and_adam_steps():
     assert checked == 10 * len(list(tmod.parameters())) == 10 * 19  # embed 1 + lstm 16 + head 2
 
 
+@pytest.mark.impl_only(reason="breaks impl's own LSTM step (impl.nn.modules.rnn._STEPS) to show the twin can fail")
 def test_model_twin_check_catches_a_wrong_gate_order():
     """The comparison can fail: an impl LSTM whose forget and input gates are swapped differs from torch."""
     import impl.nn.modules.rnn as rnn_mod
@@ -347,7 +356,7 @@ def test_model_twin_check_catches_a_wrong_gate_order():
 
     def swapped(gi, state, w_hh, b_hh, w_hr=None):
         h, c = state
-        f, i, g, o = inn.functional.linear(h, w_hh, b_hh).add(gi).chunk(4, 1)
+        f, i, g, o = rnn_mod.F.linear(h, w_hh, b_hh).add(gi).chunk(4, 1)
         c = f.sigmoid() * c + i.sigmoid() * g.tanh()
         return o.sigmoid() * c.tanh(), c
 
@@ -372,11 +381,11 @@ def test_second_derivatives_through_recurrent_layers_match_torch(kind, hidden, l
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(seq, 2, 2))
     tmod = _build(c)(TORCH).double()
-    imod = _build(c)(IMPL).double()
-    copy_state_dict(tmod, imod)
+    imod = _build(c)(LIB).double()
+    copy_weights(tmod, imod)
     results = {}
-    for L, mod in (("torch", tmod), ("impl", imod)):
-        top = torch if L == "torch" else impl
+    for L, mod in (("torch", tmod), ("target", imod)):
+        top = torch if L == "torch" else lib
         xt = top.tensor(x, requires_grad=True)
         out, _ = mod(xt)
         v = top.tensor(rng.normal(size=tuple(out.shape)) if L == "torch" else results["v"])
@@ -386,23 +395,26 @@ def test_second_derivatives_through_recurrent_layers_match_torch(kind, hidden, l
         (gx ** 2).sum().backward()
         results[L] = {n: p.grad for n, p in mod.named_parameters()}
         results[L + "_gx"] = gx
-    assert_close(results["impl_gx"], results["torch_gx"], **TOL["float64"], what=f"{c} input gradient")
-    assert list(results["impl"]) == list(results["torch"])
+    assert_close(results["target_gx"], results["torch_gx"], **TOL["float64"], what=f"{c} input gradient")
+    assert list(results["target"]) == list(results["torch"])
     for name, tg in results["torch"].items():
-        ig = results["impl"][name]
+        ig = results["target"][name]
         if ig is None:
             # relu's derivative is a mask, a constant to impl; torch connects the layer's output to its double
             # backward with a zero derivative (threshold_backward's), so its .grad is zeros where impl's is None.
-            assert kind == "RNN_RELU" and tg is not None and not tg.abs().max().item(), (
-                f"{c}: impl's {name}.grad is None, torch's is {tg}")
+            assert T.known_divergences and kind == "RNN_RELU" and tg is not None and not tg.abs().max().item(), (
+                f"{c}: {T.name}'s {name}.grad is None, torch's is {tg}")
             continue
         assert_close(ig, tg, **TOL["float64"], what=f"{c} d penalty / d {name}")
 
 
+@pytest.mark.impl_only(reason="impl's fused recurrence primitive (impl/nn/modules/_recurrence.py) against impl's own "
+                               "op-by-op composite: internals of impl")
 @pytest.mark.parametrize("kind", ["RNN_TANH", "RNN_RELU", "LSTM"])
 def test_fused_recurrence_equals_its_composite(kind):
     """The one-primitive layer and the op-by-op recurrence it stands for give the same outputs and gradients
     (float64; the composite is what create_graph and forward mode differentiate)."""
+    import impl
     from impl.nn.modules import _recurrence, rnn
 
     rng = np.random.default_rng(7)

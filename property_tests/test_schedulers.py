@@ -1,4 +1,5 @@
-"""impl.optim.lr_scheduler against torch.optim.lr_scheduler.
+"""The library under test's optim.lr_scheduler (impl's by default; reference.targets) against
+torch.optim.lr_scheduler.
 
 The learning-rate sequence (get_last_lr(), and every group's whole dict: lr, initial_lr, and the momentum or
 beta1 that CyclicLR and OneCycleLR cycle) over 50 steps equals torch's for hypothesis-drawn hyperparameters
@@ -17,12 +18,14 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-import impl
-import impl.optim
-from impl.optim import lr_scheduler as isched
+from reference import targets
+from reference.lib_twins import submodule
 
-pytestmark = [pytest.mark.optim,
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
+pytestmark = [pytest.mark.optim]
+
+T = targets.current()  # the library under test; torch is the oracle
+lib = T.lib
+isched = submodule(lib, "optim.lr_scheduler")
 
 N_STEPS = 50
 
@@ -121,9 +124,9 @@ def _kwargs(kw):
 
 
 def _twins(lrs, opt="SGD"):
-    ip = [impl.tensor(np.zeros(2), requires_grad=True) for _ in lrs]
+    ip = [T.tensor_from_numpy(np.zeros(2), requires_grad=True) for _ in lrs]
     tp = [torch.zeros(2, requires_grad=True) for _ in lrs]
-    oi = getattr(impl.optim, opt)([{"params": [p], "lr": lr} for p, lr in zip(ip, lrs)], lr=0.1)
+    oi = getattr(lib.optim, opt)([{"params": [p], "lr": lr} for p, lr in zip(ip, lrs)], lr=0.1)
     ot = getattr(torch.optim, opt)([{"params": [p], "lr": lr} for p, lr in zip(tp, lrs)], lr=0.1)
     return oi, ot
 
@@ -325,7 +328,7 @@ def test_errors_match_torch():
 
 # ---- schedulers of schedulers, and the metric-driven one ------------------------------------------------
 def _children(cases, oi, ot):
-    """Each case built twice, on impl's and on torch's optimizer, in order (the order matters: every
+    """Each case built twice, on the target's and on torch's optimizer, in order (the order matters: every
     constructor takes an initial step on the shared optimizer)."""
     si, st_ = [], []
     for name, kw, _ in cases:
@@ -395,7 +398,7 @@ def plateau_cases(draw):
 @given(case=plateau_cases(), save_at=st.integers(0, N_STEPS))
 def test_reduce_lr_on_plateau_matches_torch(case, save_at):
     """A drawn metric sequence drives both; lrs, best, counters equal torch's at every step. Halfway (at a
-    drawn step) the scheduler's state_dict (equal to torch's) is loaded into a fresh impl scheduler, which
+    drawn step) the scheduler's state_dict (equal to torch's) is loaded into a fresh scheduler of the target, which
     then carries on in lockstep; some metrics are passed as 0-d tensors."""
     kw, lrs, metrics = case
     oi, ot = _twins(lrs)
@@ -408,7 +411,7 @@ def test_reduce_lr_on_plateau_matches_torch(case, save_at):
             si.load_state_dict(copy.deepcopy(sd_i))
         oi.step()
         ot.step()
-        si.step(impl.tensor(m) if s % 3 == 0 else m)
+        si.step(lib.tensor(m) if s % 3 == 0 else m)
         st_.step(torch.tensor(m) if s % 3 == 0 else m)
         _assert_same(si, st_, oi, ot, f"step {s + 1}")
         for attr in ("best", "num_bad_epochs", "cooldown_counter", "min_lrs"):

@@ -1,5 +1,6 @@
 """A stateful differential fuzzer of the autograd API: hypothesis builds a small program and runs every step on
-impl and torch at once, then compares everything observable.
+the library under test (impl by default; reference.targets) and torch at once, then compares everything
+observable.
 
 Rules: leaves with and without requires_grad (and values at loss clamps and ties), unary/binary/reduction ops,
 in-place ops (also on tensors that do not require grad with operands that do: ``buf.add_(w)``, ``buf[i] = w``),
@@ -14,16 +15,16 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pytest
 import torch
 from hypothesis import Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
-import impl
+from reference import targets
 from reference.assertions import assert_close
 
-pytestmark = pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")
+T = targets.current()  # the library under test; torch is the oracle
+lib = T.lib
 
 SHAPE = (2, 3)
 TOL = dict(rtol=1e-10, atol=1e-12)
@@ -31,10 +32,11 @@ MAX_VARS = 12
 
 
 class Pair:
-    """The same tensor in both libraries, and how it was made (for failure messages)."""
+    """The same tensor in both libraries (``i``: the target's, ``t``: torch's), how it was made (for failure
+    messages), and whether it is a view made under no_grad (or a view of one)."""
 
-    def __init__(self, i, t, how):
-        self.i, self.t, self.how = i, t, how
+    def __init__(self, i, t, how, no_grad_view=False):
+        self.i, self.t, self.how, self.no_grad_view = i, t, how, no_grad_view
 
     def __repr__(self):
         return self.how
@@ -73,7 +75,7 @@ INPLACE = {
 
 
 def _same_outcome(fi, ft, what):
-    """Run both; the same exception class or both succeed. Returns (impl result, torch result, raised)."""
+    """Run both; the same exception class or both succeed. Returns (target's result, torch's result, raised)."""
     ei = et = None
     ri = rt = None
     try:
@@ -86,9 +88,9 @@ def _same_outcome(fi, ft, what):
         ei = e
     if (ei is None) != (et is None):
         raise AssertionError(f"{what}: torch {'raised ' + type(et).__name__ + ': ' + str(et) if et else 'succeeded'}, "
-                             f"impl {'raised ' + type(ei).__name__ + ': ' + str(ei) if ei else 'succeeded'}")
+                             f"{T.name} {'raised ' + type(ei).__name__ + ': ' + str(ei) if ei else 'succeeded'}")
     if ei is not None and type(ei).__name__ != type(et).__name__:
-        raise AssertionError(f"{what}: torch raised {type(et).__name__} ({et}), impl {type(ei).__name__} ({ei})")
+        raise AssertionError(f"{what}: torch raised {type(et).__name__} ({et}), {T.name} {type(ei).__name__} ({ei})")
     return ri, rt, ei is not None
 
 
@@ -100,8 +102,8 @@ class AutogradMachine(RuleBasedStateMachine):
         self.pairs = []
         self.steps = []
 
-    def _add(self, i, t, how):
-        p = Pair(i, t, how)
+    def _add(self, i, t, how, no_grad_view=False):
+        p = Pair(i, t, how, no_grad_view)
         self.pairs.append(p)
         self.steps.append(how)
         return p
@@ -111,7 +113,7 @@ class AutogradMachine(RuleBasedStateMachine):
           requires_grad=st.booleans())
     def leaf(self, kind, seed, requires_grad):
         a = _values(kind, seed)
-        return self._add(impl.tensor(a, requires_grad=requires_grad), torch.tensor(a, requires_grad=requires_grad),
+        return self._add(T.tensor_from_numpy(a, requires_grad=requires_grad), torch.tensor(a, requires_grad=requires_grad),
                          f"leaf({kind}, seed={seed}, requires_grad={requires_grad})")
 
     @precondition(lambda self: len(self.pairs) < MAX_VARS)
@@ -125,28 +127,28 @@ class AutogradMachine(RuleBasedStateMachine):
                     return f(lib, t)
             return f(lib, t)
 
-        ri, rt, raised = _same_outcome(lambda: run(impl, x.i), lambda: run(torch, x.t), f"{op}({x})")
+        ri, rt, raised = _same_outcome(lambda: run(lib, x.i), lambda: run(torch, x.t), f"{op}({x})")
         if raised:
             return self._add(x.i, x.t, f"{x} (after a refused {op})")
-        return self._add(ri, rt, f"{op}({x}{', no_grad' if no_grad else ''})")
+        # torch's view of a view made under no_grad inherits that creation mode
+        no_grad_view = rt._base is not None and (no_grad or x.no_grad_view)
+        return self._add(ri, rt, f"{op}({x}{', no_grad' if no_grad else ''})", no_grad_view)
 
     @precondition(lambda self: len(self.pairs) < MAX_VARS)
     @rule(target=vars, x=vars, y=vars, op=st.sampled_from(sorted(BINARY)))
     def binary(self, x, y, op):
         f = BINARY[op]
-        ri, rt, raised = _same_outcome(lambda: f(impl, x.i, y.i), lambda: f(torch, x.t, y.t), f"{op}({x}, {y})")
+        ri, rt, raised = _same_outcome(lambda: f(lib, x.i, y.i), lambda: f(torch, x.t, y.t), f"{op}({x}, {y})")
         if raised:
             return self._add(x.i, x.t, f"{x} (after a refused {op})")
         return self._add(ri, rt, f"{op}({x}, {y})")
 
     def _has_no_grad_view(self, x):
         """Whether ``x`` or its base has a view made under no_grad while the base requires grad: after an in-place op
-        on it, torch raises on reading that view's ``is_leaf``/``grad_fn`` (attributes, which impl's cannot do; impl
-        raises when the view is used in an op, as torch does: regression 068)."""
+        on it, torch raises on reading that view's ``is_leaf``/``grad_fn``, which the invariant reads (impl's
+        attributes cannot raise; impl raises when the view is used in an op, as torch does: regression 068)."""
         base = x.t._base if x.t._base is not None else x.t
-        return base.requires_grad and any(
-            getattr(p.i, "_view_meta", None) is not None and p.i._view_meta.no_grad and p.t._base is base
-            for p in self.pairs)
+        return base.requires_grad and any(p.no_grad_view and p.t._base is base for p in self.pairs)
 
     @rule(x=vars, y=vars, op=st.sampled_from(sorted(INPLACE)), no_grad=st.booleans())
     def inplace(self, x, y, op, no_grad):
@@ -163,7 +165,7 @@ class AutogradMachine(RuleBasedStateMachine):
                 f(lib, a, b)
 
         self.steps.append(f"{op}({x}, {y}{', no_grad' if no_grad else ''})")
-        _same_outcome(lambda: run(impl, x.i, y.i), lambda: run(torch, x.t, y.t), self.steps[-1])
+        _same_outcome(lambda: run(lib, x.i, y.i), lambda: run(torch, x.t, y.t), self.steps[-1])
 
     @precondition(lambda self: len(self.pairs) < MAX_VARS)
     @rule(target=vars, x=vars)
@@ -172,9 +174,9 @@ class AutogradMachine(RuleBasedStateMachine):
 
     @rule(x=vars, flag=st.booleans())
     def requires_grad_(self, x, flag):
-        # Not on a view or a tensor that has views: torch's view reads its base's requires_grad at every access,
-        # impl's is fixed when the view is made (a documented divergence, notes/bugs_found.md).
-        if x.t._base is not None or any(p.t._base is x.t for p in self.pairs):
+        # For impl not on a view or a tensor that has views: torch's view reads its base's requires_grad at every
+        # access, impl's is fixed when the view is made (a documented divergence, notes/bugs_found.md).
+        if T.known_divergences and (x.t._base is not None or any(p.t._base is x.t for p in self.pairs)):
             event("requires_grad_ on a view or a view's base: skipped")
             return
         self.steps.append(f"{x}.requires_grad_({flag})")
@@ -193,7 +195,7 @@ class AutogradMachine(RuleBasedStateMachine):
         if use_inputs and leaves:
             kw_i, kw_t = {"inputs": [p.i for p in leaves]}, {"inputs": [p.t for p in leaves]}
         self.steps.append(f"{x}.backward(retain_graph={retain}, inputs={leaves if kw_i else None})")
-        _same_outcome(lambda: x.i.backward(impl.tensor(ct), retain_graph=retain, **kw_i),
+        _same_outcome(lambda: x.i.backward(T.tensor_from_numpy(ct), retain_graph=retain, **kw_i),
                       lambda: x.t.backward(torch.tensor(ct), retain_graph=retain, **kw_t), self.steps[-1])
 
     @rule(x=vars, y=vars, seed=st.integers(0, 2**16), retain=st.sampled_from([None, True, False]))
@@ -201,12 +203,12 @@ class AutogradMachine(RuleBasedStateMachine):
         ct = np.random.default_rng(seed).standard_normal(tuple(x.t.shape))
         self.steps.append(f"autograd.grad({x}, {y}, retain_graph={retain})")
         ri, rt, raised = _same_outcome(
-            lambda: impl.autograd.grad(x.i, y.i, impl.tensor(ct), retain_graph=retain, allow_unused=True),
+            lambda: lib.autograd.grad(x.i, y.i, T.tensor_from_numpy(ct), retain_graph=retain, allow_unused=True),
             lambda: torch.autograd.grad(x.t, y.t, torch.tensor(ct), retain_graph=retain, allow_unused=True),
             self.steps[-1])
         if not raised:
             a, b = ri[0], rt[0]
-            assert (a is None) == (b is None), f"{self.steps[-1]}: impl {a}, torch {b}"
+            assert (a is None) == (b is None), f"{self.steps[-1]}: {T.name} {a}, torch {b}"
             if a is not None:
                 assert_close(a, b, check="autograd.grad", what=" -> ".join(self.steps), **TOL)
 
@@ -231,23 +233,23 @@ class AutogradMachine(RuleBasedStateMachine):
     def deepcopy_module(self, frozen):
         torch.manual_seed(0)
         tm = torch.nn.Linear(3, 2).double()
-        im = impl.nn.Linear(3, 2).double()
-        with impl.no_grad():
+        im = lib.nn.Linear(3, 2).double()
+        with lib.no_grad():
             for (_, pi), (_, pt) in zip(im.named_parameters(), tm.named_parameters()):
-                pi.copy_(impl.tensor(pt.detach().numpy().copy()))
+                pi.copy_(T.tensor_from_numpy(pt.detach().numpy()))
         if frozen:
             tm.weight.requires_grad_(False)
             im.weight.requires_grad_(False)
         ci, ct = copy.deepcopy(im), copy.deepcopy(tm)
         for (n, a), (_, b) in zip(ci.named_parameters(), ct.named_parameters()):
-            assert a.requires_grad == b.requires_grad, f"deepcopy of a module: {n}.requires_grad impl {a.requires_grad}"
+            assert a.requires_grad == b.requires_grad, f"deepcopy of a module: {n}.requires_grad {T.name} {a.requires_grad}"
             assert type(a).__name__ == type(b).__name__ == "Parameter", f"deepcopy of a module: {n} is {type(a)}"
             assert_close(a.detach(), b.detach(), check=f"deepcopy of a module: {n}", **TOL)
         x = np.arange(6.0).reshape(2, 3)
-        ci(impl.tensor(x)).sum().backward()
+        ci(T.tensor_from_numpy(x)).sum().backward()
         ct(torch.tensor(x)).sum().backward()
         for (n, a), (_, b) in zip(ci.named_parameters(), ct.named_parameters()):
-            assert (a.grad is None) == (b.grad is None), f"deepcopied module: {n}.grad impl {a.grad} torch {b.grad}"
+            assert (a.grad is None) == (b.grad is None), f"deepcopied module: {n}.grad {T.name} {a.grad} torch {b.grad}"
         assert im.weight.grad is None, "backward through the copy reached the original module"
 
     @invariant()
@@ -255,11 +257,11 @@ class AutogradMachine(RuleBasedStateMachine):
         where = " -> ".join(self.steps[-6:])
         for p in self.pairs:
             i, t = p.i, p.t
-            assert i.requires_grad == t.requires_grad, f"{p}: requires_grad impl {i.requires_grad} ({where})"
-            assert i.is_leaf == t.is_leaf, f"{p}: is_leaf impl {i.is_leaf}, torch {t.is_leaf} ({where})"
-            assert (i.grad_fn is None) == (t.grad_fn is None), f"{p}: grad_fn impl {i.grad_fn} torch {t.grad_fn}"
+            assert i.requires_grad == t.requires_grad, f"{p}: requires_grad {T.name} {i.requires_grad} ({where})"
+            assert i.is_leaf == t.is_leaf, f"{p}: is_leaf {T.name} {i.is_leaf}, torch {t.is_leaf} ({where})"
+            assert (i.grad_fn is None) == (t.grad_fn is None), f"{p}: grad_fn {T.name} {i.grad_fn} torch {t.grad_fn}"
             assert_close(i.detach(), t.detach(), check=f"values of {p}", what=where, **TOL)
-            assert (i.grad is None) == (t.grad is None), f"{p}: .grad impl {i.grad}, torch {t.grad} ({where})"
+            assert (i.grad is None) == (t.grad is None), f"{p}: .grad {T.name} {i.grad}, torch {t.grad} ({where})"
             if i.grad is not None:
                 assert_close(i.grad, t.grad, check=f".grad of {p}", what=where, **TOL)
 

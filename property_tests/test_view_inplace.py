@@ -3,7 +3,8 @@
 A drawn program makes a base (a tensor without grad, a leaf that requires grad, or a non-leaf ``leaf * 1``), takes
 one view or a chain of two views of it (optionally under no_grad), applies one in-place op to the base, the view
 or the middle of the chain (optionally under no_grad), then takes a backward from a weighted sum of every tensor
-of the chain. The same program runs on torch and impl; they must agree on:
+of the chain. The same program runs on torch and on the library under test (impl by default; reference.targets);
+they must agree on:
 
 - where an exception is raised (making the views, the in-place op, the backward) and its class: torch refuses
   in-place on a view of a leaf that requires grad, on a view made under no_grad when grad mode is on, on one of
@@ -13,8 +14,9 @@ of the chain. The same program runs on torch and impl; they must agree on:
   base, the leaf, the middle view, something else or None), and whether a view op returned its input itself;
 - the gradients of every leaf upstream (the base's leaf and the in-place op's tensor operand).
 
-One divergence is left out and counted (``view_flags_skipped``): when a base without grad gains requires_grad from
-an in-place op, torch's other views of it require grad at once, impl's when next used (notes/bugs_found.md).
+One divergence of impl is left out and counted (``view_flags_skipped``; for impl only): when a base without grad
+gains requires_grad from an in-place op, torch's other views of it require grad at once, impl's when next used
+(notes/bugs_found.md).
 """
 from __future__ import annotations
 
@@ -29,11 +31,12 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import impl
+from reference import targets
 from reference.view_ops import INPLACE_OPS, VIEW_OPS
 
-pytestmark = [pytest.mark.reliability,
-              pytest.mark.impl_only(reason="not yet routed through reference.targets: runs impl and torch side by side")]
+pytestmark = [pytest.mark.reliability]
+
+T = targets.current()  # the library under test; torch (targets.oracle()) is the reference
 
 COUNTS: Counter = Counter()
 
@@ -130,9 +133,11 @@ def _no_grad(lib, on):
     return lib.no_grad() if on else contextlib.nullcontext()
 
 
-def run(lib, prog):
-    """Run ``prog`` with ``lib`` (torch or impl). Returns what happened: the stage and class of the first exception,
-    the values and flags of the chain, the gradients of the leaves."""
+def run(side, prog):
+    """Run ``prog`` with ``side`` (a reference.targets Target: the oracle torch or the library under test). Returns
+    what happened: the stage and class of the first exception, the values and flags of the chain, the gradients of
+    the leaves."""
+    lib = side.lib
     rng = np.random.default_rng(prog.seed)
     out = {"raised": None}
     stage = "views"
@@ -156,10 +161,11 @@ def run(lib, prog):
             prog.inplace.make(lib, target, o, prog.inplace_params)
         stage = "state"
         labels = {id(x): "leaf", **{id(t): n for n, t in reversed(list(named.items()))}}
-        out["values"] = {n: t.detach().numpy().copy() for n, t in named.items()}
+        out["values"] = {n: np.array(side.to_numpy(t), copy=True) for n, t in named.items()}
         out["flags"] = {n: (t.requires_grad, t.is_leaf) for n, t in named.items()}
         out["base_gained_grad"] = prog.base_kind == "plain" and base.requires_grad
-        out["base_of"] = {n: None if t._base is None else labels.get(id(t._base), "other") for n, t in named.items()}
+        out["base_of"] = {n: None if side.view_base(t) is None else labels.get(id(side.view_base(t)), "other")
+                          for n, t in named.items()}
         out["same_object"] = [chain[i] is chain[i - 1] for i in range(1, len(chain))]
         stage = "backward"
         weights = [rng.standard_normal(tuple(t.shape)).astype(np.float32) for t in chain]
@@ -167,7 +173,7 @@ def run(lib, prog):
             loss = sum((t * lib.tensor(w)).sum() for t, w in zip(chain, weights))
             loss.backward()
             leaves = {"x": x, "operand": o}
-            out["grads"] = {n: None if t is None or t.grad is None else t.grad.numpy().copy()
+            out["grads"] = {n: None if t is None or t.grad is None else np.array(side.to_numpy(t.grad), copy=True)
                             for n, t in leaves.items() if t is not None and t.requires_grad and t.is_leaf}
     except Exception as e:  # noqa: BLE001 - the class is what is compared
         out["raised"] = (stage, type(e))
@@ -185,27 +191,30 @@ def _compare(prog, want, got):
     where = f"\n{prog!r}"
     if want["raised"] or got["raised"]:
         assert got["raised"] == want["raised"], (
-            f"exceptions differ: torch {want['raised']} ({want.get('message')}), impl {got['raised']} "
+            f"exceptions differ: torch {want['raised']} ({want.get('message')}), {T.name} {got['raised']} "
             f"({got.get('message')}){where}")
         COUNTS["raises"] += 1
         if "values" in want and "values" in got:  # a refusal after the in-place op: what it wrote still counts
             _compare_values(prog, want, got)
         return
     _compare_values(prog, want, got)
-    if want["base_gained_grad"]:
+    if want["base_gained_grad"] and T.known_divergences:
         # Divergence: when a base without grad gains requires_grad from an in-place op with an operand that
         # requires grad, torch's views of it require grad at once; impl's when next used (their gradients agree).
         want["flags"], got["flags"] = want["flags"]["base"], got["flags"]["base"]
         COUNTS["view_flags_skipped"] += 1
-    assert got["flags"] == want["flags"], f"(requires_grad, is_leaf) differ: torch {want['flags']}, impl {got['flags']}{where}"
-    assert got["base_of"] == want["base_of"], f"_base differs: torch {want['base_of']}, impl {got['base_of']}{where}"
-    assert got["same_object"] == want["same_object"], f"view returned its input itself: torch {want['same_object']}, impl {got['same_object']}{where}"
+    assert got["flags"] == want["flags"], (
+        f"(requires_grad, is_leaf) differ: torch {want['flags']}, {T.name} {got['flags']}{where}")
+    assert got["base_of"] == want["base_of"], f"_base differs: torch {want['base_of']}, {T.name} {got['base_of']}{where}"
+    assert got["same_object"] == want["same_object"], (
+        f"view returned its input itself: torch {want['same_object']}, {T.name} {got['same_object']}{where}")
     COUNTS["bases"] += 1
     if "grads" in want:
         assert got.get("grads", {}).keys() == want["grads"].keys(), f"gradients taken differ{where}"
         for n, g in want["grads"].items():
             h = got["grads"][n]
-            assert (h is None) == (g is None), f"grad of {n}: torch {'None' if g is None else 'set'}, impl {'None' if h is None else 'set'}{where}"
+            assert (h is None) == (g is None), (
+                f"grad of {n}: torch {'None' if g is None else 'set'}, {T.name} {'None' if h is None else 'set'}{where}")
             if g is not None:
                 np.testing.assert_allclose(h, g, rtol=1.3e-6, atol=1e-5, err_msg=f"grad of {n}{where}")
         COUNTS["grads"] += 1
@@ -239,7 +248,7 @@ def _check_programs(first):
         for v, _ in prog.views:
             COUNTS["view:" + v.name] += 1
         COUNTS["inplace:" + prog.inplace.name] += 1
-        _compare(prog, run(torch, prog), run(impl, prog))
+        _compare(prog, run(targets.oracle(), prog), run(T, prog))
 
     check()
 

@@ -1,7 +1,8 @@
 """Twin model builders: one architecture definition, written against torch's API, built in either library.
 
-``build_*(lib, cfg)`` constructs the model with ``lib`` = ``torch`` or ``impl``; ``twins(builder, cfg)`` builds
-both, copies torch's weights into impl through the one generic state_dict bridge, and returns them.
+``build_*(lib, cfg)`` constructs the model with ``lib`` = ``torch`` or the library under test
+(``reference.targets.current().lib``: impl by default); ``twins(builder, cfg)`` builds both, copies torch's weights
+into the target's model by state_dict key (``reference.lib_twins.copy_weights``), and returns them.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from .twins import copy_state_dict
+from .lib_twins import copy_weights
 
 
 @dataclass(frozen=True)
@@ -141,17 +142,17 @@ def build_lstm(lib, cfg: LSTMConfig):
 
 
 def twins(builder, cfg, dtype="float64", seed=0):
-    """(torch_model, impl_model) with identical weights; both in ``dtype``."""
+    """(torch_model, model of the library under test) with identical weights; both in ``dtype``."""
     import torch
 
-    import impl
+    from reference import targets
 
     torch.manual_seed(seed)
     t_model = builder(torch, cfg)
-    i_model = builder(impl, cfg)
+    i_model = builder(targets.current().lib, cfg)
     if dtype == "float64":
         t_model, i_model = t_model.double(), i_model.double()
-    copy_state_dict(t_model, i_model)
+    copy_weights(t_model, i_model)
     return t_model, i_model
 
 

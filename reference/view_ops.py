@@ -3,9 +3,9 @@
 
 A ``ViewOp`` makes one view of a tensor: ``applies(shape)`` says whether it can, ``params(shape)`` is a hypothesis
 strategy for its arguments, and ``make(x, p)`` calls it with Tensor methods only, so that one lambda runs on torch
-and impl alike. Ops returning several views (unbind, split, chunk) pick one of them (``multi=True``): torch
-refuses in-place autograd on those. An ``InplaceOp`` modifies its target: ``make(lib, t, o, p)`` with ``o`` a tensor
-operand shaped like the target (a leaf that may require grad) when ``operand`` is set.
+and on the library under test alike. Ops returning several views (unbind, split, chunk) pick one of them
+(``multi=True``): torch refuses in-place autograd on those. An ``InplaceOp`` modifies its target: ``make(lib, t, o,
+p)`` with ``o`` a tensor operand shaped like the target (a leaf that may require grad) when ``operand`` is set.
 
 Not here: ``as_strided`` and ``unfold`` (impl has neither), ``view(dtype)`` (a reinterpretation, not a shape view).
 """

@@ -68,5 +68,10 @@ class Target:
         """Whether two tensors may share memory."""
         return bool(np.may_share_memory(self.to_numpy(a), self.to_numpy(b)))
 
+    def view_base(self, t):
+        """The tensor whose storage the view ``t`` belongs to (torch's ``Tensor._base``); ``None`` when ``t`` is no
+        view. Compared by identity with the tensors a test made."""
+        return t._base
+
     def __repr__(self):
         return f"<gradparity target {self.name!r}>"

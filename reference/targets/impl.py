@@ -50,5 +50,8 @@ class ImplTarget(Target):
     def shares_memory(self, a, b) -> bool:
         return bool(np.may_share_memory(a._data, b._data))
 
+    def view_base(self, t):
+        return t._base
+
 
 TARGET = ImplTarget
