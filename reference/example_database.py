@@ -9,8 +9,8 @@ Two environment variables choose it (CONTRIBUTING.md, "Fuzzing on many workers a
   hash of the example, so workers that find the same failure write the same file and none rewrites another's.
   Unset: hypothesis's own default, ``.hypothesis/examples`` under the working directory.
 - ``GRADPARITY_HYPOTHESIS_GITHUB=OWNER/REPO``: also read -- never write -- the ``hypothesis-example-db``
-  artifact that the weekly ``thorough`` job of that repository uploads (hypothesis's GitHubArtifactDatabase;
-  the GitHub API wants a token even for a public repository: set ``GITHUB_TOKEN``). A failure that job found
+  artifact that the weekly ``thorough`` job of that repository uploads (hypothesis's GitHubArtifactDatabase,
+  which sends ``GITHUB_TOKEN`` with each request: set it, public repository or not). A failure that job found
   then replays in a local ``dev`` or ``thorough`` run. Read-only, as hypothesis recommends: a local run on a
   branch must not delete the job's examples (hypothesis drops an example it can no longer reproduce).
 
@@ -42,8 +42,9 @@ ARTIFACT_NAME = "hypothesis-example-db"
 GITHUB_ARTIFACT_MIN_HYPOTHESIS = (6, 156, 2)
 
 
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(".")[:3] if part.isdigit())
+def hypothesis_reads_upload_artifact_zips() -> bool:
+    installed = tuple(int(part) for part in hypothesis.__version__.split(".")[:3] if part.isdigit())
+    return installed >= GITHUB_ARTIFACT_MIN_HYPOTHESIS
 
 
 def github_artifact_database(owner_repo: str, **kwargs) -> ExampleDatabase:
@@ -52,7 +53,7 @@ def github_artifact_database(owner_repo: str, **kwargs) -> ExampleDatabase:
     owner, sep, repo = owner_repo.partition("/")
     if not (owner and sep and repo) or "/" in repo:
         raise ValueError(f"{GITHUB_VAR} must be OWNER/REPO, got {owner_repo!r}")
-    if _version(hypothesis.__version__) < GITHUB_ARTIFACT_MIN_HYPOTHESIS:
+    if not hypothesis_reads_upload_artifact_zips():
         raise RuntimeError(
             f"{GITHUB_VAR} needs hypothesis >= {'.'.join(map(str, GITHUB_ARTIFACT_MIN_HYPOTHESIS))} (installed: "
             f"{hypothesis.__version__}): older releases cannot read the zips actions/upload-artifact writes. "
