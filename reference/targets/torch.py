@@ -41,7 +41,10 @@ class TorchTarget(Target):
         return self._torch
 
     def to_numpy(self, t) -> np.ndarray:
-        return t.detach().cpu().numpy(force=True)  # force: a ZeroTensor (torch's symbolic zero) or a conjugate too
+        t = t.detach()
+        if t.dtype == self._torch.bfloat16:  # numpy has no bfloat16: its values exactly, as float32 (impl's storage)
+            t = t.float()
+        return t.cpu().numpy(force=True)  # force: a ZeroTensor (torch's symbolic zero) or a conjugate too
 
     def tensor_from_numpy(self, array, requires_grad=False):
         t = self._torch.from_numpy(np.array(array, copy=True))
