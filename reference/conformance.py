@@ -37,8 +37,8 @@ from reference.strategies import draw_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "notes" / "conformance"
-DEFAULT_SAMPLES = 3  # per spec (each in every dtype of the spec), as the parity report: hypothesis's first derandomized
-# example is the smallest (often 0-d), the other two are not; every spec on tinygrad stays within a few minutes
+DEFAULT_SAMPLES = 2  # per spec, each in every dtype of the spec: hypothesis's first derandomized example is the smallest
+# (often 0-d), the second is not. Three (the parity report's number) took tinygrad 7.7 CPU minutes, two about two thirds
 _SIGNATURE = re.compile(r"unexpected keyword argument|positional argument|required keyword-only argument")
 RUNS_HEAD = "| run (UTC) | seconds | samples | specs | pass | fail | missing |"
 
@@ -70,6 +70,7 @@ class SpecResult:
     cases: int = 0  # (sample, dtype) forward calls attempted
     cases_missing: int = 0
     errors: list = field(default_factory=lambda: [0, 0, 0])  # error inputs passed, total, missing
+    seconds: float = 0.0
 
     @property
     def status(self) -> str:
@@ -208,7 +209,9 @@ def measure(specs, samples=DEFAULT_SAMPLES, progress=True) -> Conformance:
         for spec in specs:
             if bar is not None:
                 bar.set_postfix_str(spec.name, refresh=False)
+            t_spec = time.time()
             results.append(run_spec(spec, samples))
+            results[-1].seconds = time.time() - t_spec
             if bar is not None:
                 bar.update()
     if bar is not None:
@@ -301,7 +304,10 @@ def render(report: Conformance, previous_runs=()) -> str:
     row = (f"| {when} | {report.seconds:.0f} | {report.samples} | {c['specs']} | {c['pass']} | {c['fail']} | "
            f"{c['missing']} |")
     lines += ["", "## Runs", "", "Every regeneration of this file adds its row.", "", RUNS_HEAD,
-              "|---|---:|---:|---:|---:|---:|---:|", *previous_runs, row, ""]
+              "|---|---:|---:|---:|---:|---:|---:|", *previous_runs, row, "",
+              "Slowest specs of this run: " + ", ".join(
+                  f"`{r.spec.name}` {r.seconds:.1f} s" for r in sorted(report.results, key=lambda r: -r.seconds)[:5])
+              + ".", ""]
     lines += ["## Findings", ""]
     if not report.findings:
         lines += ["None recorded for this target.", ""]
