@@ -69,7 +69,7 @@ def make_inputs(lib, arrays, diff, requires_grad=True, views=None):
         if t is None:
             return None
         if requires_grad and i in diff and a.dtype.kind == "f":
-            t.requires_grad_(True)
+            side.requires_grad_(t)
         ts.append(t)
     return ts
 

@@ -97,7 +97,7 @@ def _vjp(outs, inputs, vec):
         a = target.to_numpy(o)
         grads.append(target.tensor_from_numpy(vec[start:start + a.size].reshape(a.shape).astype(a.dtype)))
         start += a.size
-    live = [(o, g) for o, g in zip(outs, grads) if o.requires_grad]
+    live = [(o, g) for o, g in zip(outs, grads) if target.requires_grad(o)]
     if not live:
         return [np.zeros(tuple(t.shape)) for t in inputs]
     res = target.lib.autograd.grad([o for o, _ in live], inputs, grad_outputs=[g for _, g in live],

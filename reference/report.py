@@ -1,6 +1,7 @@
 """The parity report: every OpSpec against torch on fixed seeded samples, written as Markdown and HTML.
 
     python -m reference.report                # writes parity-report.md and parity-report.html here
+    python -m reference.report --target tinygrad  # another library's conformance: notes/conformance/tinygrad.md
     gradparity-report --samples 5 -k softmax  # the console script; only specs whose name contains "softmax"
 
 Per op: family, dtypes, the max absolute and relative forward and backward (random cotangent) errors vs torch
@@ -30,7 +31,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reference import registry
+from reference import conformance, registry
 from reference.parity import run_spec
 from reference.registry import SPEC_MODULES, all_divergences, all_specs
 
@@ -530,15 +531,24 @@ def write_report(specs, out_dir=".", samples=DEFAULT_SAMPLES, progress=True, plo
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m reference.report", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--samples", type=int, default=DEFAULT_SAMPLES,
-                    help=f"derandomized samples per spec (default {DEFAULT_SAMPLES})")
+    ap.add_argument("--samples", type=int, default=None,
+                    help=f"derandomized samples per spec (default {DEFAULT_SAMPLES}; for another target "
+                         f"{conformance.DEFAULT_SAMPLES})")
     ap.add_argument("-k", default="", help="only specs whose name contains this string")
-    ap.add_argument("--out", type=Path, default=Path("."), help="directory for the two files (default: here)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="directory for the files (default: here; for another target notes/conformance/)")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    ap.add_argument("--target", default="impl",
+                    help="the library judged: impl (the parity report), or torch, tinygrad, 'pkg.module:obj' "
+                         "(its conformance report, notes/conformance/<name>.md: specs passing, failing, missing)")
     args = ap.parse_args(argv)
     specs = [s for s in all_specs() if args.k in s.name]
     if not specs:
         ap.error(f"no spec name contains {args.k!r}")
+    if args.target != "impl":
+        return _conformance_main(args, specs)
+    args.samples = DEFAULT_SAMPLES if args.samples is None else args.samples
+    args.out = Path(".") if args.out is None else args.out
     t0 = time.time()
     report, md, page = write_report(specs, args.out, samples=args.samples, progress=not args.no_progress)
     c = report.counts()
@@ -550,6 +560,27 @@ def main(argv=None) -> int:
     for r in report.failed:
         print(f"  FAIL {r.spec.name}: {r.failures[0][:300]}")
     return 1 if report.failed else 0
+
+
+def _conformance_main(args, specs) -> int:
+    """``--target NAME`` (not impl): the conformance report of that library. Exit code 0 whatever it finds (its
+    failures are the point), 2 when the target cannot be loaded."""
+    try:
+        target = conformance.load_target(args.target)
+    except SystemExit as e:
+        print(e, file=sys.stderr)
+        return 2
+    samples = conformance.DEFAULT_SAMPLES if args.samples is None else args.samples
+    out = conformance.OUT_DIR if args.out is None else args.out
+    report, path = conformance.write(specs, samples=samples, out_dir=out, progress=not args.no_progress)
+    c = report.counts()
+    print(f"{target.name} conformance: {c['specs']} specs, {c['pass']} pass, {c['fail']} fail (forward {c['forward']}, "
+          f"VJP {c['VJP']}, gradcheck {c['gradcheck']}, error inputs {c['errors']}), {c['missing']} missing "
+          f"({report.seconds:.0f} s)")
+    for f, outcome in report.findings:
+        print(f"  finding: {f.title}: {outcome}")
+    print(f"wrote {path}")
+    return 0
 
 
 if __name__ == "__main__":

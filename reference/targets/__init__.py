@@ -5,6 +5,7 @@ environment variable ``GRADPARITY_TARGET``:
 
 * ``impl`` (default)  this project's library (reference/targets/impl.py);
 * ``torch``           torch itself, judged against torch (reference/targets/torch.py);
+* ``tinygrad``        tinygrad through torch's names (reference/targets/tinygrad.py; the ``tinygrad`` extra);
 * ``pkg.module:obj``  any other library: ``obj`` is a ``Target`` subclass or instance (reference/targets/base.py).
 
 ``current()`` returns the selected target (built once; the checks call it on every example, so it is one global
@@ -15,10 +16,11 @@ from __future__ import annotations
 import importlib
 import os
 
-from reference.targets.base import Target
+from reference.targets.base import Finding, Target
 
 ENV = "GRADPARITY_TARGET"
-BUILTIN = {"impl": "reference.targets.impl:TARGET", "torch": "reference.targets.torch:TARGET"}
+BUILTIN = {"impl": "reference.targets.impl:TARGET", "torch": "reference.targets.torch:TARGET",
+           "tinygrad": "reference.targets.tinygrad:TARGET"}
 
 _current: Target | None = None
 _built: dict = {}
@@ -30,7 +32,7 @@ def load(spec: str) -> Target:
     if path not in _built:
         module, sep, attr = path.partition(":")
         if not sep:
-            raise ValueError(f"{ENV}={spec!r}: expected impl, torch or 'dotted.module:object'")
+            raise ValueError(f"{ENV}={spec!r}: expected {', '.join(BUILTIN)} or 'dotted.module:object'")
         obj = getattr(importlib.import_module(module), attr)
         target = obj() if isinstance(obj, type) else obj
         if not isinstance(target, Target):
@@ -61,7 +63,7 @@ def for_lib(lib) -> Target:
     t = current()
     if lib is t.lib:
         return t
-    for name in BUILTIN:
+    for name in ("impl", "torch"):  # the current target was checked above; these two are always installed
         cand = load(name)
         if lib is cand.lib:
             return cand
@@ -84,4 +86,4 @@ def oracle() -> Target:
     return load("torch")
 
 
-__all__ = ["ENV", "Target", "current", "for_lib", "known_failure_marks", "load", "oracle", "select"]
+__all__ = ["ENV", "Finding", "Target", "current", "for_lib", "known_failure_marks", "load", "oracle", "select"]

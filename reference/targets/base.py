@@ -8,9 +8,22 @@ that no check reads a library's private attributes.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the checks found that looks like a bug in a target library, as a minimal standalone reproducer.
+
+    ``code`` imports the library itself (not the suite) and its asserts hold while the behaviour is there: the
+    conformance report runs it and says whether it still reproduces."""
+
+    title: str
+    code: str
+    detail: str = ""
 
 
 class Target:
@@ -26,6 +39,8 @@ class Target:
     # The library's own open findings in the generic tests: {(test function, spec name): reason}. Each runs as a strict
     # xfail for this target (it must still fail; a fix shows as XPASS and the entry must go).
     known_failures: dict = {}
+    # What looks like a bug in the library itself, each with its reproducer (the conformance report runs them).
+    findings: tuple = ()
 
     @property
     def lib(self) -> ModuleType:  # required
@@ -42,6 +57,14 @@ class Target:
 
     def is_tensor(self, x) -> bool:  # required
         raise NotImplementedError
+
+    def requires_grad_(self, t):
+        """Make the leaf ``t`` one whose gradient the backward computes (torch: ``t.requires_grad_(True)``)."""
+        return t.requires_grad_(True)
+
+    def requires_grad(self, t) -> bool:
+        """Whether a backward through ``t`` reaches its inputs (torch: ``t.requires_grad``)."""
+        return t.requires_grad
 
     def dtype(self, name: str):
         """The library's dtype for a numpy/torch dtype name ("float32", "int64", "bool", ...)."""
