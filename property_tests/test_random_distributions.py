@@ -19,9 +19,9 @@ sqrt(-ln(ALPHA / 2) / 2N) ~= 0.0069, while a mean shifted by 0.05 moves a standa
 """
 import numpy as np
 import pytest
-from scipy import stats
 
 import impl
+from reference import lazy_stats as stats
 
 pytestmark = pytest.mark.impl_only(reason="about impl itself: impl's own numpy random generator, tested as distributions")
 
@@ -99,8 +99,9 @@ def test_uniform_inplace_is_uniform_on_a_b(a, b):
     assert_fits_continuous(x, stats.uniform(a, b - a).cdf, f"uniform_({a}, {b})")
 
 
-@pytest.mark.parametrize("name,dist", [("rand_like", stats.uniform(0, 1)), ("randn_like", stats.norm(0, 1))])
+@pytest.mark.parametrize("name,dist", [("rand_like", "uniform"), ("randn_like", "norm")])
 def test_like_ops_draw_from_their_distribution_with_the_input_dtype_and_shape(name, dist):
+    dist = getattr(stats, dist)(0, 1)  # standard uniform / normal
     impl.manual_seed(SEED)
     base = impl.zeros(N // 4, 4, dtype=impl.float64)
     x = getattr(impl, name)(base)

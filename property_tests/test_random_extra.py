@@ -8,11 +8,11 @@ probability below 1e-6.
 import numpy as np
 import pytest
 import torch
-from scipy import stats
 from test_random_distributions import SEED, N, assert_fits_continuous, assert_fits_counts
 
 import impl
 import impl.nn.functional as IF
+from reference import lazy_stats as stats
 
 pytestmark = pytest.mark.impl_only(reason="about impl itself: impl's own numpy random generator, tested as distributions")
 
