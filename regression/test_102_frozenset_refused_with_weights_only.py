@@ -1,4 +1,4 @@
-"""105: ``impl.load`` with ``weights_only=True`` loaded a frozenset, which torch's allow-list refuses.
+"""102: ``impl.load`` with ``weights_only=True`` loaded a frozenset, which torch's allow-list refuses.
 
 **Symptom:** ``impl.save({"s": frozenset({2})}, f); impl.load(f)`` returned the frozenset; ``torch.load`` of the same
 checkpoint written by ``torch.save`` raises ``pickle.UnpicklingError`` ("Unsupported global: GLOBAL frozenset was not

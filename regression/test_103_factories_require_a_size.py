@@ -1,4 +1,4 @@
-"""106: ``zeros()``, ``ones()``, ``empty()``, ``rand()``, ``randn()`` and ``new_*()`` without a size made a 0-d tensor.
+"""103: ``zeros()``, ``ones()``, ``empty()``, ``rand()``, ``randn()`` and ``new_*()`` without a size made a 0-d tensor.
 
 **Symptom:** ``impl.zeros(dtype=impl.float32)`` returned a 0-d tensor where ``torch.zeros(dtype=torch.float32)``
 raises ``TypeError: zeros() missing 1 required positional arguments: "size"``; code that forgot the size (or spread
