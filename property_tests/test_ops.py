@@ -100,7 +100,8 @@ def test_noncontiguous_and_grad_mode(spec):
         _record(check_noncontiguous(spec, sample, "float64" if "float64" in spec.dtypes else spec.dtypes[0]))
         _record(check_grad_mode(spec, sample, spec.dtypes[0]))
 
-    over_samples(spec, body, FEW)
+    # A 0-d or one-element input is contiguous whatever its strides: the samples with a larger input come first.
+    over_samples(spec, body, FEW, prefer=lambda sample: any(np.asarray(a).size > 1 for a in sample.arrays))
 
 
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS if s.differentiable and s.float_dtypes])

@@ -59,16 +59,25 @@ def spread(items, n):
     return [items[round(i * (len(items) - 1) / (n - 1))] for i in range(n)]
 
 
-def samples_of(spec, n=None) -> list:
-    """The spec's samples: all the profile's examples, or ``n`` of them spread evenly over the draw."""
+def samples_of(spec, n=None, prefer=None) -> list:
+    """The spec's samples: all the profile's examples, or ``n`` of them spread evenly over the draw -- over the
+    samples ``prefer(sample)`` accepts first, when given (the others fill up to ``n``; draw order kept)."""
     drawn = _drawn(spec)
-    return list(drawn) if n is None else spread(drawn, n)
+    if n is None:
+        return list(drawn)
+    if prefer is None:
+        return spread(drawn, n)
+    good = [i for i, s in enumerate(drawn) if prefer(s)]
+    chosen = spread(good, n)
+    if len(chosen) < n:
+        chosen += spread([i for i in range(len(drawn)) if i not in set(good)], n - len(chosen))
+    return [drawn[i] for i in sorted(chosen)]
 
 
-def over_samples(spec, body, n=None) -> list:
-    """``body(sample)`` on each of ``samples_of(spec, n)``; returns what it returned, in order. A failure names the
-    sample it failed on (the check's own message carries the reproducer)."""
-    samples = samples_of(spec, n)
+def over_samples(spec, body, n=None, prefer=None) -> list:
+    """``body(sample)`` on each of ``samples_of(spec, n, prefer)``; returns what it returned, in order. A failure
+    names the sample it failed on (the check's own message carries the reproducer)."""
+    samples = samples_of(spec, n, prefer)
     results = []
     for i, s in enumerate(samples):
         try:
