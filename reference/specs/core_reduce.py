@@ -60,6 +60,21 @@ def _one_dim(draw, domain="real", nonempty_reduced=True, nonempty=False, keepdim
 
 
 @st.composite
+def _zero_pair_beside_zero(draw):
+    """x and one dim where one slice along dim holds two zeros and another slice one: prod's second derivative
+    between a slice's two zeros is per slice (the whole tensor holds three)."""
+    r = rng_of(draw)
+    shape = list(draw(shapes(min_dims=2, min_side=2, max_side=3)))
+    d = dim_of(draw, len(shape))
+    x = np.moveaxis(values(r, shape, "nonzero"), d, -1).reshape(-1, shape[d])  # rows: the slices along d
+    i, j = r.choice(x.shape[0], 2, replace=False)
+    x[i, r.choice(x.shape[1], 2, replace=False)] = 0.0
+    x[j, r.integers(x.shape[1])] = 0.0
+    moved = [n for k, n in enumerate(shape) if k != d % len(shape)] + [shape[d]]
+    return sample(np.moveaxis(x.reshape(moved), -1, d), dim=d, keepdim=draw(KEEPDIM))
+
+
+@st.composite
 def _ties(draw, one_dim=False):
     r = rng_of(draw)
     shape = draw(shapes(min_side=1, max_side=3))
@@ -154,6 +169,10 @@ SPECS = [
     OpSpec("prod_with_zeros", lambda lib, x, dim, keepdim: (x.prod(), lib.prod(x, dim, keepdim=keepdim)),
            _one_dim(domain="unit", nonempty_reduced=False, zeros=True),
            notes="exact zeros (one or two per tensor): the gradient is the product of the other entries"),
+    OpSpec("prod_zero_pair_beside_zero", lambda lib, x, dim, keepdim: x.prod(dim=dim, keepdim=keepdim),
+           _zero_pair_beside_zero(),
+           notes="two zeros in one slice, one in another: the second derivative between the pair is the product "
+                 "of the slice's other entries, decided per slice"),
     OpSpec("max", lambda lib, x: x.max(), _reduce(domain="distinct", dims=(), nonempty=True),
            error_inputs=(EMPTY_MAX,)),
     OpSpec("min", lambda lib, x: lib.min(x), _reduce(domain="distinct", dims=(), nonempty=True)),

@@ -238,7 +238,11 @@ SPECS = [
            _along(domain="unit", nonempty_dim=False, zeros=True),
            notes="exact zeros (one or two per tensor): torch's zero-aware gradient; the products are polynomials, "
                  "so finite differences and second derivatives apply at the zeros too"),
-    OpSpec("cumprod_dtype", lambda lib, x, dim: x.cumprod(dim, dtype=lib.float64), _along(domain="nonzero")),
+    # dtype=float32 too (forward only: its float32 rounding is not the float64 run's tolerance): numpy's
+    # astype(None) is float64, so a dropped dtype argument passes for dtype=float64 alone
+    OpSpec("cumprod_dtype", lambda lib, x, dim: (x.cumprod(dim, dtype=lib.float64),
+                                                 lib.cumprod(x.detach(), dim, dtype=lib.float32)),
+           _along(domain="nonzero")),
     OpSpec("cummax_cummin", lambda lib, x, dim: (x.cummax(dim), lib.cummin(x, dim=dim), lib.cummax(x, dim).values),
            _along(nonempty_dim=False), error_inputs=(_dim_error("cummax"),)),
     OpSpec("cummax_cummin_ties", lambda lib, x, dim: (x.cummax(dim), x.cummin(dim)), _ties(), gradcheck=False,
