@@ -164,7 +164,6 @@ COVERAGE_EXCLUSIONS = {
     "Tensor.__repr__": "printing: impl's format is its own (impl.float64, grad_fn=<...>), not a parity target",
     "Tensor.backward": _ENGINE.format("test_retain_graph_allows_second_backward"),
     "Tensor.data": _ENGINE.format("test_detach_requires_grad_and_leaves"),
-    "Tensor.detach": _ENGINE.format("test_detach_requires_grad_and_leaves"),
     "Tensor.detach_": _ENGINE.format("test_detach_requires_grad_and_leaves"),
     "Tensor.requires_grad_": _ENGINE.format("test_detach_requires_grad_and_leaves"),
     "Tensor.retain_grad": _ENGINE.format("test_retain_grad"),
