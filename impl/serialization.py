@@ -7,7 +7,7 @@ The file is a zip archive (stored, not compressed) holding
 * ``impl_save/arrays/<k>.npy``: one NumPy ``.npy`` file per tensor, read back with ``allow_pickle=False``.
 
 What is allowed, as torch's ``weights_only=True`` allow-list: ``None``, ``bool``, ``int``, ``float``,
-``complex``, ``str``, ``bytes``, ``list``, ``tuple``, ``set``, ``dict``, ``OrderedDict``
+``complex``, ``str``, ``bytes``, ``bytearray``, ``list``, ``tuple``, ``set``, ``dict``, ``OrderedDict``
 (with a module state_dict's ``_metadata``), ``impl.Size``, impl dtypes, ``impl.Tensor`` and
 ``impl.nn.Parameter``, nested in any way. That covers module and optimizer state_dicts. Any other object
 (a numpy array, a user class, a subclass of an allowed type) is still written, as torch's ``save`` writes
@@ -83,8 +83,8 @@ class _Encoder:
             return {"type": "float", "value": repr(obj)}  # repr round-trips exactly, nan and inf included
         if kind is complex:
             return {"type": "complex", "value": [repr(obj.real), repr(obj.imag)]}
-        if kind is bytes:
-            return {"type": "bytes", "value": base64.b64encode(obj).decode("ascii")}
+        if kind is bytes or kind is bytearray:
+            return {"type": kind.__name__, "value": base64.b64encode(obj).decode("ascii")}
         if kind is Size:
             return {"type": "size", "value": [int(d) for d in obj]}
         if kind is _dtype.dtype:
@@ -233,6 +233,9 @@ class _Decoder:
         except ValueError:
             raise _refuse("malformed bytes node") from None
 
+    def _decode_bytearray(self, node):
+        return bytearray(self._decode_bytes(node))
+
     def _decode_size(self, node):
         value = self._value(node, list)
         if not all(type(d) is int and d >= 0 for d in value):
@@ -342,7 +345,7 @@ class _Decoder:
             raise _refuse(
                 f"Weights only load failed: the file holds an object of type {cls!s}, which weights_only=True "
                 "does not allow (allowed: tensors, Parameters, dtypes, Size, None, bool, int, float, complex, "
-                "str, bytes, list, tuple, set, dict, OrderedDict). Re-running impl.load with "
+                "str, bytes, bytearray, list, tuple, set, dict, OrderedDict). Re-running impl.load with "
                 "weights_only=False would unpickle it, which can execute arbitrary code: do that only if you "
                 "trust the source of the file."
             )

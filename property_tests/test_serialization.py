@@ -513,9 +513,17 @@ def test_map_location_and_pickle_module_arguments():
         _roundtrip(t, pickle_module=pickle, weights_only=True)
 
 
+def test_empty_bytes_roundtrip():
+    out = _roundtrip({"b": b"", "a": bytearray()})
+    assert type(out["b"]) is bytes and out["b"] == b"" and type(out["a"]) is bytearray and out["a"] == bytearray()
+
+
+# A target that cannot load b'' (its known failure above: torch 2.13) draws non-empty bytes in the random trees, so
+# that the rest of what they check still runs for it; the empty case stays that test's.
+_EMPTY_BYTES_REFUSED = ("test_empty_bytes_roundtrip", "") in TARGET.known_failures
 _leaves = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**80), 2**80), st.floats(allow_nan=True), st.text(max_size=5),
-    st.binary(max_size=5), st.complex_numbers(allow_nan=False),
+    st.binary(min_size=1 if _EMPTY_BYTES_REFUSED else 0, max_size=5), st.complex_numbers(allow_nan=False),
     st.builds(lambda shape, seed: TARGET.tensor_from_numpy(np.random.default_rng(seed).standard_normal(shape)),
               st.lists(st.integers(0, 3), max_size=3), st.integers(0, 100)),
 )
