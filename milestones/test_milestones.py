@@ -1,6 +1,6 @@
-"""The milestones, asserted: each reaches its goal for seeds 0, 1 and 2 on impl, really learns (every parameter
-gets a non-zero gradient and changes; the loss falls by >= 90%), and matches its torch twin step for step
-(seed 0: the twin compares code paths, see TWIN_SEEDS).
+"""The milestones, asserted: each reaches its goal on impl (seed 0 under the ci profile, seeds 0, 1 and 2 under the
+randomized ones, see SEEDS), really learns (every parameter gets a non-zero gradient and changes; the loss falls by
+>= 90%), and matches its torch twin step for step (seed 0: the twin compares code paths, see TWIN_SEEDS).
 
 Also: the checks themselves can fail (a planted frozen layer and a planted optimizer difference are caught),
 the transformer's held-out set is really held out, and the CLI prints what it promises.
@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from milestones import MILESTONES, learning_problems, max_rel_err, run, twin_losses
 from milestones.data import reversal_io, reversal_task
@@ -20,7 +21,12 @@ from milestones.xor_1986 import XOR1986
 pytestmark = [pytest.mark.milestone,
               pytest.mark.impl_only(reason="about impl itself: the historical models trained on impl")]
 
-SEEDS = (0, 1, 2)
+ALL_SEEDS = (0, 1, 2)
+# The `ci` gate trains seed 0 of each milestone; the randomized profiles (`thorough`, the weekly job, and `dev`) and
+# `python -m milestones` train all three. Seeds 1 and 2 show the goal does not hinge on one initialisation; they run
+# the code path seed 0 runs (the twin test compares that path with torch step for step), and training them cost
+# ~45 CPU-s, a quarter of the 3-minute budget of plain `pytest`.
+SEEDS = (0,) if settings.get_current_profile_name() == "ci" else ALL_SEEDS
 # The twin check compares code paths: torch's initial weights copied into impl and the same batches, step for
 # step. Another seed changes the numbers, not the path, so one seed shows it; the goal runs on all three.
 TWIN_SEEDS = (0,)
@@ -70,11 +76,11 @@ def test_twin_of_torch_float64(name, seed):
                               f"(worst at step {worst}: impl {i_losses[worst]!r}, torch {t_losses[worst]!r})")
 
 
-@pytest.mark.xdist_group("xor_1969-0")  # retrains seeds 1 and 2 (cheap); shares seed 0
+@pytest.mark.xdist_group("xor_1969-0")  # trains seeds 1 and 2 (cheap); shares seed 0
 def test_xor_1969_fails_for_a_structural_reason():
     """The single layer does not merely train too briefly: its loss sits at the model's optimum log 2
     (p = 0.5 on all four points), where no step can help."""
-    for seed in SEEDS:
+    for seed in ALL_SEEDS:
         res = trained("xor_1969", seed)
         assert res.accuracy <= 0.75
         assert abs(res.final_loss - math.log(2)) < 1e-3, res.final_loss
