@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.milestone,
               pytest.mark.impl_only(reason="about impl itself: the historical models trained on impl")]
 
 ALL_SEEDS = (0, 1, 2)
-# The `ci` gate trains seed 0 of each milestone; the randomized profiles (`thorough`, the weekly job, and `dev`) and
-# `python -m milestones` train all three. Seeds 1 and 2 show the goal does not hinge on one initialisation; they run
+# The `ci` gate trains seed 0 of each milestone; the randomized profiles (`thorough`, the weekly job, and `dev`)
+# train all three (`python -m milestones --seed N` trains any one). Seeds 1 and 2 show the goal does not hinge on one initialisation; they run
 # the code path seed 0 runs (the twin test compares that path with torch step for step), and training them cost
 # ~45 CPU-s, a quarter of the 3-minute budget of plain `pytest`.
 SEEDS = (0,) if settings.get_current_profile_name() == "ci" else ALL_SEEDS
