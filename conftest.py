@@ -187,3 +187,15 @@ def pytest_testnodedown(node, error):  # xdist controller: every worker collecte
 def _count_run(report):
     if report.when == "call" or (report.when == "setup" and report.skipped):
         _RUN["impl_only" if "impl_only" in report.keywords else "target"] += 1
+
+
+# ---- exit ------------------------------------------------------------------------------------------------------------
+def pytest_sessionfinish(session):
+    """One full garbage collection, then freeze what survives it. pytest's unraisable-exception check collects five
+    times more at exit to surface exceptions raised in finalizers; this collection runs those finalizers (their
+    exceptions still reach that check), and the frozen heap -- every worker's cached samples, hypothesis' state,
+    torch -- is not traversed again five times over (~0.3 s a pass per worker)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
