@@ -11,7 +11,8 @@ from torch.utils.checkpoint import checkpoint as torch_checkpoint
 
 from reference import targets
 from reference.conversion import to_numpy
-from reference.lib_twins import copy_weights, submodule
+from reference.module_twins import submodule
+from reference.twins import copy_state_dict
 
 pytestmark = [pytest.mark.modules]
 
@@ -33,7 +34,7 @@ def _twins(p=0.0):
     torch.manual_seed(0)
     tm = _block(torch, p)
     im = _block(lib, p)
-    copy_weights(tm, im)
+    copy_state_dict(tm, im)
     return im, tm  # in SIDES' order
 
 

@@ -16,7 +16,7 @@ import torch.utils.data as tdata
 from torch.utils.data._utils.worker import _generate_state as torch_generate_state
 
 from reference import targets
-from reference.lib_twins import submodule
+from reference.module_twins import submodule
 
 pytestmark = [
     pytest.mark.optim,

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 import torch
 
-from reference import low_precision, targets
+from reference import targets
+from reference.low_precision import tensor_f64 as as_f64
 
 TARGET = targets.current()
 LIB = TARGET.lib  # the library under test (``lib`` names a parameter of the op lambdas)
@@ -43,11 +44,6 @@ def make(lib, name, kind):
         return SCALARS[kind]
     vals = _values(name)
     return lib.tensor(vals if kind == "tensor" else vals[0], dtype=getattr(lib, name))
-
-
-def as_f64(x):
-    """A tensor of torch or of the target as numpy: float64 (exact) for a floating tensor, else its own dtype."""
-    return low_precision.as_f64(TARGET if TARGET.is_tensor(x) else targets.oracle(), x)
 
 
 def dtype_name(x):

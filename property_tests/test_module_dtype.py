@@ -12,7 +12,8 @@ import pytest
 import torch
 
 from reference import targets
-from reference.low_precision import EPS, as_f64, is_oracle, within
+from reference.low_precision import EPS, is_oracle, within
+from reference.low_precision import tensor_f64 as _f64
 
 TARGET = targets.current()
 LIB = TARGET.lib
@@ -62,10 +63,6 @@ def _twins():
 
 def _name(d):
     return str(d).split(".")[-1]
-
-
-def _f64(x):
-    return as_f64(TARGET, x) if TARGET.is_tensor(x) else as_f64(targets.oracle(), x)
 
 
 CONVERSIONS = {

@@ -26,11 +26,10 @@ from hypothesis import strategies as st
 
 from reference import targets
 from reference.conversion import to_numpy
-from reference.lib_twins import copy_weights, namespace
-from reference.module_twins import flatten
+from reference.module_twins import TORCH, flatten, target_lib
 from reference.opspec import DEFAULT_TOL
 from reference.samples import fraction
-from reference.twins import assert_close
+from reference.twins import assert_close, copy_state_dict
 
 pytestmark = [pytest.mark.modules,
               # torch float32 LSTMs run on oneDNN except with a projection, where torch says so once per process
@@ -40,7 +39,7 @@ TOL = DEFAULT_TOL
 NP = {"float32": np.float32, "float64": np.float64}
 T = targets.current()  # the library under test; torch is the oracle
 lib = T.lib
-TORCH, LIB = namespace(torch), namespace(lib)  # what the build/call functions take: nn, F, rnn, top
+LIB = target_lib()  # what the build/call functions take (as TORCH): nn, F, rnn, top
 dtypes = st.sampled_from(["float32", "float64"])
 
 
@@ -319,7 +318,7 @@ def test_lstm_classifier_twin_logits_gradients_and_adam_steps():
     rng = np.random.default_rng(0)
     torch.manual_seed(0)
     tmod = _classifier(TORCH).double()
-    imod = copy_weights(tmod, _classifier(LIB).double())
+    imod = copy_state_dict(tmod, _classifier(LIB).double())
     topt = torch.optim.Adam(tmod.parameters(), lr=0.01)
     iopt = lib.optim.Adam(imod.parameters(), lr=0.01)
     tol = TOL["float64"]
@@ -382,7 +381,7 @@ def test_second_derivatives_through_recurrent_layers_match_torch(kind, hidden, l
     x = rng.normal(size=(seq, 2, 2))
     tmod = _build(c)(TORCH).double()
     imod = _build(c)(LIB).double()
-    copy_weights(tmod, imod)
+    copy_state_dict(tmod, imod)
     results = {}
     for L, mod in (("torch", tmod), ("target", imod)):
         top = torch if L == "torch" else lib

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reference import targets
-from reference.lib_twins import submodule
+from reference.module_twins import submodule
 
 pytestmark = [pytest.mark.optim]
 

@@ -205,7 +205,6 @@ def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | No
     both_nan = np.isnan(a64) & np.isnan(e64)
     same_inf = np.isinf(a64) & (a64 == e64)
     with np.errstate(invalid="ignore", over="ignore"):
-        diff = np.abs(a64 - e64)
         ok = both_nan | same_inf | (diff <= atol + rtol * np.abs(e64))
     diff = np.where(both_nan | same_inf, 0.0, np.nan_to_num(diff, nan=np.inf))
     if not ok.all():

@@ -91,8 +91,10 @@ def as_f64(target, x) -> np.ndarray:
     return np.array(target.to_numpy(x), copy=True)
 
 
-def _torch_f64(x) -> np.ndarray:
-    return x.detach().to(torch.float64).numpy() if x.dtype.is_floating_point else x.detach().numpy()
+def tensor_f64(x) -> np.ndarray:
+    """``as_f64`` of a tensor of the library under test or of torch, whichever library it belongs to."""
+    target = targets.current()
+    return as_f64(target if target.is_tensor(x) else targets.oracle(), x)
 
 
 def is_oracle(target) -> bool:
@@ -151,7 +153,7 @@ def check_low_precision(spec, sample, low) -> LowPrecisionResult:
         assert tuple(a.shape) == tuple(b.shape), f"{where} output {i}: {me} shape {tuple(a.shape)} vs torch {tuple(b.shape)}"
         assert target.dtype_name(a) == str(b.dtype).removeprefix("torch."), (
             f"{where} output {i}: {me} dtype {a.dtype} vs torch {b.dtype}")
-        ai, bt, tw = as_f64(target, a), _torch_f64(b), _torch_f64(r)
+        ai, bt, tw = as_f64(target, a), as_f64(targets.oracle(), b), as_f64(targets.oracle(), r)
         if not b.dtype.is_floating_point:  # indices, masks: exactly torch's on the same low-precision inputs
             bad = ai != bt
             assert not bad.any(), f"{where} output {i}: {int(bad.sum())} of {bad.size} elements differ from torch's"

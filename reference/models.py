@@ -2,7 +2,7 @@
 
 ``build_*(lib, cfg)`` constructs the model with ``lib`` = ``torch`` or the library under test
 (``reference.targets.current().lib``: impl by default); ``twins(builder, cfg)`` builds both, copies torch's weights
-into the target's model by state_dict key (``reference.lib_twins.copy_weights``), and returns them.
+into the target's model by state_dict key (``reference.twins.copy_state_dict``), and returns them.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from .lib_twins import copy_weights
+from .twins import copy_state_dict
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def twins(builder, cfg, dtype="float64", seed=0):
     i_model = builder(targets.current().lib, cfg)
     if dtype == "float64":
         t_model, i_model = t_model.double(), i_model.double()
-    copy_weights(t_model, i_model)
+    copy_state_dict(t_model, i_model)
     return t_model, i_model
 
 

@@ -44,6 +44,11 @@ def examples(n):
     return fraction(n, at_least=2)
 
 
+def submodule(lib, name: str):
+    """``lib.<name>`` (e.g. "utils.data", "nn.utils.rnn"), imported where the library imports it lazily."""
+    return importlib.import_module(f"{lib.__name__}.{name}")
+
+
 class Lib:
     """What a build/call lambda needs from one library: its nn, functional and top-level namespace, and the
     ``Target`` (reference.targets) that reads its tensors. ``Lib("torch")``, ``Lib("impl")`` or ``Lib(target)``."""
@@ -54,7 +59,7 @@ class Lib:
         self.top = self.target.lib
         self.nn = self.top.nn
         self.F = self.top.nn.functional
-        self.rnn = importlib.import_module(f"{self.top.__name__}.nn.utils.rnn")
+        self.rnn = submodule(self.top, "nn.utils.rnn")
 
     def tensor(self, array, requires_grad=False):
         """A tensor of this library holding a copy of ``array`` (its dtype kept)."""

@@ -70,7 +70,8 @@ def samples_of(spec, n=None, prefer=None) -> list:
     good = [i for i, s in enumerate(drawn) if prefer(s)]
     chosen = spread(good, n)
     if len(chosen) < n:
-        chosen += spread([i for i in range(len(drawn)) if i not in set(good)], n - len(chosen))
+        taken = set(good)
+        chosen += spread([i for i in range(len(drawn)) if i not in taken], n - len(chosen))
     return [drawn[i] for i in sorted(chosen)]
 
 

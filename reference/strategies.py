@@ -46,7 +46,7 @@ def rng_of(draw) -> np.random.Generator:
     return np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
 
 
-@cache  # one strategy object per p: a fresh .map() is validated anew on every draw (a third of drawing's cost)
+@cache  # one strategy object per p: a fresh .map() is validated anew on every draw (see shapes below)
 def rarely(p=0.08):
     """A boolean that is True with probability about ``p``, for cases that must be present but must not crowd out
     the rest. Hypothesis favours the ends of a range and repeats choices it has made, so a small integer range
@@ -79,21 +79,12 @@ def _broadcastable(n, min_dims, max_dims, min_side, max_side):
                                              max_side=max_side).map(lambda b: b.input_shapes)
 
 
-def shapes(min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
-    """Array shapes (see ``_shapes``); one strategy object per argument set (``_built``)."""
-    return _built(_shapes, min_dims, max_dims, min_side, max_side)
-
-
+# The composites below are built once per argument set (@cache, as the two above): hypothesis validates a strategy
+# object (walking its sub-strategies) the first time it draws from it, so a composite rebuilt inside every draw paid
+# that again each time -- a third of what drawing the samples cost. The choices drawn, and so the samples, are the same.
 @cache
-def _built(composite, *args):
-    """``composite(*args)``, built once: hypothesis validates a strategy object (walking its sub-strategies) the
-    first time it draws from it, so a composite rebuilt inside every draw paid that again each time -- a third
-    of what drawing the samples cost. The choices drawn, and so the samples, are the same."""
-    return composite(*args)
-
-
 @st.composite
-def _shapes(draw, min_dims, max_dims, min_side, max_side):
+def shapes(draw, min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
     """Array shapes; with the defaults they include 0-d () and, in about one draw in twelve, size-0 shapes like (2, 0).
 
     Size-0 cases are kept rare: every element-wise check on them compares nothing, and the meta-test
@@ -102,13 +93,10 @@ def _shapes(draw, min_dims, max_dims, min_side, max_side):
     return rare_zero(draw, shape) if min_side == 0 else tuple(shape)
 
 
-def broadcast_shapes(n=2, min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
-    """``n`` mutually broadcastable shapes (tuple of tuples); a size-0 broadcast dim in about one draw in twelve."""
-    return _built(_broadcast_shapes, n, min_dims, max_dims, min_side, max_side)
-
-
+@cache
 @st.composite
-def _broadcast_shapes(draw, n, min_dims, max_dims, min_side, max_side):
+def broadcast_shapes(draw, n=2, min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
+    """``n`` mutually broadcastable shapes (tuple of tuples); a size-0 broadcast dim in about one draw in twelve."""
     shapes_ = [list(s) for s in draw(_broadcastable(n, min_dims, max_dims, max(min_side, 1), max(max_side, 1)))]
     ndim = max(len(s) for s in shapes_)
     if min_side == 0 and ndim and draw(rarely()):
@@ -122,13 +110,10 @@ def _broadcast_shapes(draw, n, min_dims, max_dims, min_side, max_side):
     return tuple(tuple(s) for s in shapes_)
 
 
-def one_sided_pair(min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
-    """(big, small) shapes where ``small`` broadcasts to ``big`` (what in-place ops and quotient ops need)."""
-    return _built(_one_sided_pair, min_dims, max_dims, min_side, max_side)
-
-
+@cache
 @st.composite
-def _one_sided_pair(draw, min_dims, max_dims, min_side, max_side):
+def one_sided_pair(draw, min_dims=0, max_dims=3, min_side=0, max_side=MAX_SIDE):
+    """(big, small) shapes where ``small`` broadcasts to ``big`` (what in-place ops and quotient ops need)."""
     big = draw(shapes(min_dims, max_dims, min_side, max_side))
     k = draw(st.integers(0, len(big)))
     small = tuple(1 if draw(st.booleans()) else s for s in big[len(big) - k:])

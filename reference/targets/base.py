@@ -81,7 +81,7 @@ class Target:
 
     def is_view(self, t) -> bool:
         """Whether ``t`` is a view of another tensor (its storage belongs to a base tensor)."""
-        return t._base is not None  # torch's documented attribute (Tensor._base); override where it differs
+        return self.view_base(t) is not None
 
     def version(self, t) -> int:
         """The tensor's version counter (bumped by every in-place write): torch's ``Tensor._version``."""

@@ -41,17 +41,11 @@ class ImplTarget(Target):
     def wrap_numpy(self, array):
         return self._impl.from_numpy(array)
 
-    def is_view(self, t) -> bool:
-        return t._base is not None
-
     def version(self, t) -> int:
         return t._version[0]  # impl keeps the counter in a one-element list shared by views of the same storage
 
     def shares_memory(self, a, b) -> bool:
         return bool(np.may_share_memory(a._data, b._data))
-
-    def view_base(self, t):
-        return t._base
 
 
 TARGET = ImplTarget

@@ -134,8 +134,8 @@ class TinygradTarget(Target):
     def wrap_numpy(self, array):
         return None  # tinygrad copies numpy arrays into its own buffers: no view of a given layout
 
-    def is_view(self, t) -> bool:
-        return False
+    def view_base(self, t):
+        return None  # tinygrad has no views sharing storage with a base tensor
 
     def shares_memory(self, a, b) -> bool:
         return False

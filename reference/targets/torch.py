@@ -67,9 +67,6 @@ class TorchTarget(Target):
             return None  # torch.from_numpy refuses negative strides
         return self._torch.from_numpy(array)
 
-    def is_view(self, t) -> bool:
-        return t._base is not None
-
     def shares_memory(self, a, b) -> bool:
         if not a.numel() or not b.numel():
             return False
