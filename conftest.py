@@ -24,11 +24,14 @@ settings.register_profile("ci", derandomize=True, database=None, print_blob=True
 # shared by workers and hosts; GRADPARITY_HYPOTHESIS_GITHUB: plus the weekly job's artifact, read-only; see
 # reference/example_database.py), then generate new examples.
 _DATABASE = example_database()
+# derandomize=False said explicitly: a profile's unset settings come from the profile loaded when it is registered,
+# and on a CI machine (CI, GITHUB_ACTIONS, ... set) that is hypothesis's own derandomized "ci" profile, which would
+# make the weekly thorough job replay the same examples every week.
 # dev: quick local iteration.
-settings.register_profile("dev", max_examples=8, print_blob=True, database=_DATABASE, **_COMMON)
+settings.register_profile("dev", max_examples=8, print_blob=True, database=_DATABASE, derandomize=False, **_COMMON)
 # thorough: randomized and many examples, for scheduled runs, fuzzing on many workers and flakiness hunts.
 settings.register_profile("thorough", max_examples=300, print_blob=True, verbosity=Verbosity.normal,
-                          database=_DATABASE, **_COMMON)
+                          database=_DATABASE, derandomize=False, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
