@@ -9,10 +9,17 @@ import pytest
 
 import impl
 from impl import nn
-from reference.memory import traced_growth
+from reference.memory import frozen_heap, traced_growth
 
 pytestmark = [pytest.mark.reliability,
               pytest.mark.impl_only(reason="about impl itself: impl's graph freeing and op tape cost (engine mechanics)")]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _young_heap():
+    """The collections below walk only what this module's tests allocate (reference.memory.frozen_heap)."""
+    with frozen_heap():
+        yield
 
 
 def test_graph_is_freed_after_backward():

@@ -10,9 +10,16 @@ import pytest
 import torch
 
 from reference import targets
-from reference.memory import traced_growth
+from reference.memory import frozen_heap, traced_growth
 
 pytestmark = [pytest.mark.reliability]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _young_heap():
+    """The collections below walk only what this module's tests allocate (reference.memory.frozen_heap)."""
+    with frozen_heap():
+        yield
 
 T = targets.current()  # the library under test; torch is the oracle
 lib = T.lib
