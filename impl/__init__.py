@@ -35,3 +35,4 @@ from . import nn, optim, utils  # noqa: E402  (they build on the tensor API boun
 __version__ = "0.1.0"
 from .serialization import load, save  # noqa: E402
 is_floating_point = Tensor.is_floating_point  # torch.is_floating_point(t): the method, as a function
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401  (torch.*)

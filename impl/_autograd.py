@@ -181,7 +181,7 @@ class Node:
     op's output (it is then called as ``backward(g, out)``)."""
 
     __slots__ = ("name", "inputs", "edges", "backward", "saved", "retained", "fused", "composite", "out_data", "hooks",
-                 "trace", "released", "hidden", "__weakref__")
+                 "node_hooks", "trace", "released", "hidden", "__weakref__")
 
     def __init__(self, name, inputs, backward, saved, fused=False, composite=None, out_data=None):
         self.name = name
@@ -208,6 +208,7 @@ class Node:
         self.composite = composite
         self.out_data = out_data
         self.hooks = None  # Tensor.register_hook on this node's output: run on its gradient before the closure
+        self.node_hooks = None  # register_prehook / register_hook on the node itself (_NodeHooks), made on first use
         self.trace = None  # the forward traceback, kept under anomaly detection
         self.released = False  # a backward without retain_graph released what it saved: running it again raises
         self.hidden = False  # torch's node saves a tensor no user holds (HIDDEN in ``saved``)
@@ -215,12 +216,42 @@ class Node:
     def name_(self):
         return self.name
 
+    def register_prehook(self, fn):
+        """torch's Node.register_prehook: ``fn(grad_outputs)`` runs before the node, after the tensor hooks of its
+        output; a returned tuple replaces ``grad_outputs``. Returns a handle whose ``remove()`` unregisters it."""
+        return _add_node_hook(self, fn, pre=True)
+
+    def register_hook(self, fn):
+        """torch's Node.register_hook: ``fn(grad_inputs, grad_outputs)`` runs after the node, ``grad_inputs`` holding
+        None for each input that does not require grad; a returned tuple replaces ``grad_inputs``."""
+        return _add_node_hook(self, fn, pre=False)
+
     @property
     def next_functions(self):
         return tuple((e if isinstance(e, Node) else None, 0) for e in (self.edges or ()))
 
     def __repr__(self):
         return f"<{self.name} object>"
+
+
+class _NodeHooks:
+    """A node's own hooks (torch's Node pre-hooks and post-hooks), each an OrderedDict of handle id -> hook. They sit
+    in one slot so that a node without any costs the engine a single attribute check."""
+
+    __slots__ = ("pre", "post")
+
+    def __init__(self):
+        from collections import OrderedDict
+
+        self.pre, self.post = OrderedDict(), OrderedDict()
+
+
+def _add_node_hook(node, fn, pre):
+    from .utils.hooks import add_hook
+
+    if node.node_hooks is None:
+        node.node_hooks = _NodeHooks()
+    return add_hook(node.node_hooks.pre if pre else node.node_hooks.post, fn)
 
 
 # In ``saved``: the closure reads the op's own output array. An in-place op on the output must then make the
@@ -586,12 +617,20 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
                 _retain(t, g, create_graph)
         if skipped:
             continue
+        node_hooks = node.node_hooks
+        if node_hooks is not None:
+            g = _run_node_prehooks(node_hooks, g, create_graph)
         if node.released:
             raise RuntimeError(_FREED)
         _check_versions(node)
-        if _tape.active is not None:
-            _tape.active.record_backward(node, g if not create_graph else g._data)
-        in_grads = _call_graph(node, g) if create_graph else _call_array(node, g)
+        if g is None:  # a node pre-hook took the gradient away: the node's inputs get none
+            in_grads = [None] * len(node.edges)
+        else:
+            if _tape.active is not None:
+                _tape.active.record_backward(node, g if not create_graph else g._data)
+            in_grads = _call_graph(node, g) if create_graph else _call_array(node, g)
+        if node_hooks is not None:
+            in_grads = _run_node_posthooks(node, node_hooks, in_grads, g, create_graph)
         if _Anomaly.enabled and _Anomaly.check_nan:
             _check_nan(node, in_grads, node.inputs)
         n_in = len(in_grads)
@@ -711,6 +750,75 @@ def _run_hooks(hooks, g, graph):
                                    f"expected {list(g.shape)}, got {list(r.shape)}")
             g = r if graph else _as_array(r._data)
     return g
+
+
+def _hook_replacement(hook, r, n, graph):
+    """A node hook's returned tuple, checked as torch checks it, its Tensors as the engine carries them (arrays
+    unless a graph is being built)."""
+    if not isinstance(r, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(r).__name__}'")
+    if len(r) != n:
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has returned an incorrect number of values "
+                           f"(got {len(r)}, but expected {n})")
+    return [v if v is None or graph else _as_array(v._data) for v in r]
+
+
+def _run_node_prehooks(hooks, g, graph):
+    """Node pre-hooks in registration order on ``(g,)``; each sees what the one before returned. The gradient may
+    come back None: the node then receives none (its inputs get none)."""
+    if not hooks.pre:
+        return g
+    prev = _GradMode.enabled
+    _GradMode.enabled = graph
+    try:
+        for hook in list(hooks.pre.values()):
+            r = hook((g if graph or g is None else Tensor._wrap(g),))
+            if r is not None:
+                (g,) = _hook_replacement(hook, r, 1, graph)
+    finally:
+        _GradMode.enabled = prev
+    return g
+
+
+def _fit_grad(gi, inp, graph):
+    """``gi`` reduced to its input's shape and cast to its dtype, as the engine does before passing it on (torch
+    validates a node's outputs before its post-hooks see them)."""
+    d = inp._data
+    if graph:
+        if tuple(gi.shape) != d.shape:
+            gi = unbroadcast(gi, d.shape)
+        if gi._data.dtype != d.dtype or type(gi._data) is not type(d):
+            gi = gi.to(inp.dtype)
+        return gi
+    if gi.shape != d.shape:
+        gi = unbroadcast(gi, d.shape)
+    if gi.dtype != d.dtype or type(gi) is not type(d):
+        gi = _dtype.cast_array(gi, _dtype.of_array(d))
+    return gi
+
+
+def _run_node_posthooks(node, hooks, in_grads, g, graph):
+    """Node post-hooks in registration order on ``(grad_inputs, grad_outputs)``: one gradient per input, None where
+    the input does not require grad (or got none); a returned tuple replaces ``grad_inputs``."""
+    if not hooks.post:
+        return in_grads
+    edges, inputs = node.edges, node.inputs
+    fitted = []
+    for k, edge in enumerate(edges):
+        gi = in_grads[k] if in_grads is not None and k < len(in_grads) else None
+        fitted.append(None if gi is None or edge is None else _fit_grad(gi, inputs[k], graph))
+    grad_outputs = (g if graph or g is None else Tensor._wrap(g),)
+    prev = _GradMode.enabled
+    _GradMode.enabled = graph
+    try:
+        for hook in list(hooks.post.values()):
+            shown = tuple(v if graph or v is None else Tensor._wrap(v) for v in fitted)
+            r = hook(shown, grad_outputs)
+            if r is not None:
+                fitted = _hook_replacement(hook, r, len(edges), graph)
+    finally:
+        _GradMode.enabled = prev
+    return fitted
 
 
 def _check_nan(node, in_grads, inputs):

@@ -23,6 +23,28 @@ def _required_size(size, name):
     return _size(size)
 
 
+def _factory_size(sizes, size, name):
+    """The shape a factory is asked for: its ``*sizes``, or the ``size=`` keyword torch's factories accept too
+    (``zeros(size=(2, 3))``); never both."""
+    if size is None:
+        return _required_size(sizes, name)
+    if sizes:
+        if name in ("rand", "randn"):  # torch's overloads with a generator: its argument parser reports these
+            got = ", ".join(type(s).__name__ for s in sizes)
+            raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}, size="
+                            f"{type(size).__name__}), but expected one of:\n * (tuple of ints size, *, "
+                            "torch.Generator generator, torch.dtype dtype = None, bool requires_grad = False)\n")
+        raise TypeError(f"{name}() got multiple values for argument 'size'")
+    return _size((_size_sequence(size, name),))
+
+
+def _size_sequence(size, name):
+    """torch's ``size=`` is a sequence of ints: ``zeros(size=2)`` raises where ``zeros(2)`` is a shape."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+    return size
+
+
 def _size(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
@@ -52,18 +74,21 @@ def _np(dtype, default=None):
 
 
 @op(method=False)
-def zeros(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.zeros(_required_size(size, "zeros"), dtype=_np(dtype)), requires_grad, dtype)
+def zeros(*sizes: _SizeArg, size: Sequence[int] | None = None, dtype: _DType = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
+    return _finish(np.zeros(_factory_size(sizes, size, "zeros"), dtype=_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
-def ones(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.ones(_required_size(size, "ones"), dtype=_np(dtype)), requires_grad, dtype)
+def ones(*sizes: _SizeArg, size: Sequence[int] | None = None, dtype: _DType = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
+    return _finish(np.ones(_factory_size(sizes, size, "ones"), dtype=_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
-def empty(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.empty(_required_size(size, "empty"), dtype=_np(dtype)), requires_grad, dtype)
+def empty(*sizes: _SizeArg, size: Sequence[int] | None = None, dtype: _DType = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
+    return _finish(np.empty(_factory_size(sizes, size, "empty"), dtype=_np(dtype)), requires_grad, dtype)
 
 
 def _infer_scalar_dtype(value):
@@ -132,24 +157,31 @@ def eye(n: int, m: int | None = None, dtype: _DType = None, requires_grad: bool 
 
 
 @op(method=False)
-def randn(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
-          device: Any = None) -> Tensor:
+def randn(*sizes: _SizeArg, size: Sequence[int] | None = None, dtype: _DType = None, requires_grad: bool = False,
+          generator: random.Generator | None = None, device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
-    return _finish(rng.standard_normal(_required_size(size, "randn")).astype(_np(dtype)), requires_grad, dtype)
+    return _finish(rng.standard_normal(_factory_size(sizes, size, "randn")).astype(_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
-def rand(*size: _SizeArg, dtype: _DType = None, requires_grad: bool = False, generator: random.Generator | None = None,
-         device: Any = None) -> Tensor:
+def rand(*sizes: _SizeArg, size: Sequence[int] | None = None, dtype: _DType = None, requires_grad: bool = False,
+         generator: random.Generator | None = None, device: Any = None) -> Tensor:
     rng = generator.rng if generator is not None else random.generator()
-    return _finish(rng.random(_required_size(size, "rand")).astype(_np(dtype)), requires_grad, dtype)
+    return _finish(rng.random(_factory_size(sizes, size, "rand")).astype(_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
-def randint(low: int, high: int | _SizeArg | None = None, size: _SizeArg | None = None, dtype: _DType = None,
+def randint(low: int = 0, high: int | _SizeArg | None = None, size: _SizeArg | None = None, dtype: _DType = None,
             requires_grad: bool = False, generator: random.Generator | None = None, device: Any = None) -> Tensor:
-    if size is None:  # randint(high, size)
+    # torch's two forms, randint(high, size) and randint(low, high, size), size positional or by keyword
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None and size is not None:  # randint(high, size=...)
+        low, high = 0, low
+    if high is None or size is None:
+        raise TypeError("randint() received an invalid combination of arguments: expected one of (int high, tuple "
+                        "of ints size) or (int low, int high, tuple of ints size)")
+    size = _size_sequence(size, "randint")
     rng = generator.rng if generator is not None else random.generator()
     return _finish(rng.integers(low, high, _size((size,))).astype(_np(dtype, np.int64)), requires_grad, dtype)
 

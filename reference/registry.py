@@ -209,3 +209,8 @@ COVERAGE_EXCLUSIONS = {
                    "property_tests/test_random_extra.py",
     "impl.randint_like": "random: tested as a distribution with torch's dtype rule in property_tests/test_random_extra.py",
 }
+COVERAGE_EXCLUSIONS.update({
+    name: ("autograd API, tested against torch in property_tests/test_anomaly_queries.py::"
+           "test_anomaly_queries_follow_detect_anomaly_and_set_detect_anomaly_as_torch")
+    for name in ("impl.is_anomaly_enabled", "impl.is_anomaly_check_nan_enabled")
+})

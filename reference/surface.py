@@ -216,6 +216,11 @@ _COMBINE_AND_LAYERS = {
 for _ns, _extra in _COMBINE_AND_LAYERS.items():
     SURFACE[_ns] = _names(" ".join(SURFACE[_ns]) + " " + _extra)
 
+# torch's anomaly-mode queries (top level only: torch.autograd does not export them)
+_AUTOGRAD_QUERIES = {"torch": "is_anomaly_enabled is_anomaly_check_nan_enabled"}
+for _ns, _extra in _AUTOGRAD_QUERIES.items():
+    SURFACE[_ns] = _names(" ".join(SURFACE[_ns]) + " " + _extra)
+
 # Attributes every Python object has: never part of the surface, never "impl exports that torch has".
 OBJECT_ATTRIBUTES = frozenset(dir(object)) | {"__annotations__", "__dict__", "__module__", "__weakref__",
                                               "__slots__", "__array_priority__", "__getstate__", "__reduce__",
