@@ -536,13 +536,11 @@ def run_backward(outputs, grad_outputs, retain_graph=False, inputs=None, create_
     """Backpropagate. With ``inputs`` given (autograd.grad), return their gradients instead of
     accumulating into leaves' ``.grad``. With ``create_graph`` gradients are Tensors whose history is the
     backward pass itself (recorded whatever the caller's grad mode, as torch's); otherwise the walk carries plain
-    arrays."""
-    if not create_graph:
-        return _run_backward(outputs, grad_outputs, retain_graph, inputs, False)
+    arrays, and hooks run with grad mode off (what they compute records no graph), as in torch."""
     prev = _GradMode.enabled
-    _GradMode.enabled = True
+    _GradMode.enabled = create_graph  # torch's engine: grad mode is create_graph for the walk, hooks included
     try:
-        return _run_backward(outputs, grad_outputs, retain_graph, inputs, True)
+        return _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph)
     finally:
         _GradMode.enabled = prev
 
