@@ -766,15 +766,10 @@ def _run_node_prehooks(hooks, g, graph):
     come back None: the node then receives none (its inputs get none)."""
     if not hooks.pre:
         return g
-    prev = _GradMode.enabled
-    _GradMode.enabled = graph
-    try:
-        for hook in list(hooks.pre.values()):
-            r = hook((g if graph or g is None else Tensor._wrap(g),))
-            if r is not None:
-                (g,) = _hook_replacement(hook, r, 1, graph)
-    finally:
-        _GradMode.enabled = prev
+    for hook in list(hooks.pre.values()):  # grad mode is create_graph's here, as for every hook (run_backward)
+        r = hook((g if graph or g is None else Tensor._wrap(g),))
+        if r is not None:
+            (g,) = _hook_replacement(hook, r, 1, graph)
     return g
 
 
@@ -806,16 +801,11 @@ def _run_node_posthooks(node, hooks, in_grads, g, graph):
         gi = in_grads[k] if in_grads is not None and k < len(in_grads) else None
         fitted.append(None if gi is None or edge is None else _fit_grad(gi, inputs[k], graph))
     grad_outputs = (g if graph or g is None else Tensor._wrap(g),)
-    prev = _GradMode.enabled
-    _GradMode.enabled = graph
-    try:
-        for hook in list(hooks.post.values()):
-            shown = tuple(v if graph or v is None else Tensor._wrap(v) for v in fitted)
-            r = hook(shown, grad_outputs)
-            if r is not None:
-                fitted = _hook_replacement(hook, r, len(edges), graph)
-    finally:
-        _GradMode.enabled = prev
+    for hook in list(hooks.post.values()):
+        shown = tuple(v if graph or v is None else Tensor._wrap(v) for v in fitted)
+        r = hook(shown, grad_outputs)
+        if r is not None:
+            fitted = _hook_replacement(hook, r, len(edges), graph)
     return fitted
 
 
