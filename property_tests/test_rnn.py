@@ -202,6 +202,7 @@ ERRORS = [
     _e(lambda L: L.nn.LSTM(4, 0), None, ValueError, r"hidden_size must be greater than zero"),
     _e(lambda L: L.nn.LSTM(4, 3, num_layers=0), None, ValueError, r"num_layers must be greater than zero"),
     _e(lambda L: L.nn.LSTM(4.0, 3), None, TypeError, r"input_size should be of type int, got: float"),
+    _e(lambda L: L.nn.GRU(4, 3.0), None, TypeError, r"hidden_size should be of type int, got: float"),
     _e(lambda L: L.nn.LSTM(4, 3, bias=1), None, TypeError, r"bias should be of type bool, got: int"),
     _e(lambda L: None, lambda L, m: L.rnn.pack_padded_sequence(L.top.zeros(5, 3, 2), [2, 5, 3]), RuntimeError,
        r"`lengths` array must be sorted in decreasing order when `enforce_sorted` is True"),

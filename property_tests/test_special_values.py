@@ -194,3 +194,44 @@ def test_constant_input(name, value):
     iy, ig = _run(TARGET, fn, arr)
     assert _same(ty, iy), f"{name}(constant {value}, shape (2, 3)) forward: torch {ty}, {TARGET.name} {iy}"
     assert _same(tg, ig), f"{name}(constant {value}, shape (2, 3)) gradient: torch {tg}, {TARGET.name} {ig}"
+
+
+# ---- special values in the incoming gradient --------------------------------------------------------------------
+# A backward that routes or masks its gradient (max pooling's winners, relu's gate, clamp's range, a selected max)
+# must keep an inf or nan of the incoming gradient where torch keeps it: multiplying by a 0/1 mask turns
+# 0 * inf into nan in places torch leaves at 0.
+_X = np.array([[[[0.3, -1.2, 2.5, 0.7], [1.1, 0.2, -0.4, 3.0], [-2.0, 0.9, 1.4, -0.6], [0.5, 2.2, -1.7, 0.1]]]])
+ROUTING = {
+    "max_pool2d_overlapping": lambda L, x: L.nn.functional.max_pool2d(x, 2, stride=1),
+    "max_pool2d": lambda L, x: L.nn.functional.max_pool2d(x, 2),
+    "avg_pool2d_overlapping": lambda L, x: L.nn.functional.avg_pool2d(x, 2, stride=1),
+    "relu": lambda L, x: x.relu(),
+    "clamp": lambda L, x: x.clamp(-1.0, 1.0),
+    "abs": lambda L, x: x.abs(),
+    "maximum": lambda L, x: L.maximum(x, L.zeros_like(x)),
+    "where": lambda L, x: L.where(x > 0, x, x * 2.0),
+    "max_dim": lambda L, x: x.max(dim=-1).values,
+    "amax_dim": lambda L, x: x.amax(dim=-1),
+    "sort": lambda L, x: x.sort(dim=-1).values,
+    "getitem": lambda L, x: x[..., 1:3, ::2],
+}
+
+
+def _vjp(side, fn, cotangent_value):
+    """The gradient of ``fn`` at _X (float64) for a cotangent of ones with ``cotangent_value`` at its first entry."""
+    lib = side.lib
+    x = side.tensor_from_numpy(_X.copy(), requires_grad=True)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        y = fn(lib, x)
+        g = np.ones(tuple(y.shape))
+        g.flat[0] = cotangent_value
+        y.backward(side.tensor_from_numpy(g))
+    return np.array(side.to_numpy(x.grad), copy=True)
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+@pytest.mark.parametrize("name", list(ROUTING))
+def test_special_value_in_the_incoming_gradient(name, value):
+    tg, ig = _vjp(ORACLE, ROUTING[name], value), _vjp(TARGET, ROUTING[name], value)
+    assert _same(tg, ig), f"{name}, incoming gradient with {value} at its first entry: torch {tg}, {TARGET.name} {ig}"

@@ -58,7 +58,8 @@ def _call_layer(m, xs, lib, lstm, batch_first, lengths=None, enforce_sorted=True
     packed = lib.rnn.pack_padded_sequence(xs[0], list(lengths), batch_first=batch_first, enforce_sorted=enforce_sorted)
     out, states = m(packed, hx)
     padded, out_lengths = lib.rnn.pad_packed_sequence(out, batch_first=batch_first, padding_value=-2.0)
-    return out, states, padded, out_lengths, out.batch_sizes, packed.sorted_indices, packed.unsorted_indices
+    # the layer's output PackedSequence carries the input's sort order on: compare its own, not the input's
+    return out, states, padded, out_lengths, out.batch_sizes, out.sorted_indices, out.unsorted_indices
 
 
 @st.composite
