@@ -475,6 +475,13 @@ def test_transformer_structure_masks_and_errors_like_torch():
     assert dec.layers[0] is not layer and dec.layers[0] is not dec.layers[1], "layers must be deep copies"
 
 
+def test_attention_input_errors_like_torch():
+    for L in (TORCH, T):
+        m = L.nn.MultiheadAttention(4, 2)
+        with pytest.raises(AssertionError, match="was expecting embedding dimension of 4, but got 5"):
+            m(L.top.zeros(3, 1, 5), L.top.zeros(3, 1, 5), L.top.zeros(3, 1, 5))
+
+
 def test_softmax2d_rejects_other_ranks():
     for L in (TORCH, T):
         with pytest.raises(ValueError, match="expected input to be 3D or 4D, got 2D"):

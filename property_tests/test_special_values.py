@@ -235,3 +235,32 @@ def _vjp(side, fn, cotangent_value):
 def test_special_value_in_the_incoming_gradient(name, value):
     tg, ig = _vjp(ORACLE, ROUTING[name], value), _vjp(TARGET, ROUTING[name], value)
     assert _same(tg, ig), f"{name}, incoming gradient with {value} at its first entry: torch {tg}, {TARGET.name} {ig}"
+
+
+# ---- special values in a convolution's input --------------------------------------------------------------------
+# A stride-1 convolution computes its weight gradient over padded rows too (where the gradient is zero); an inf or
+# nan in the input then meets those zeros, and must be excluded as the valid sum would, as torch does.
+CONVS = {
+    "conv2d_stride1": lambda L, x, w: L.nn.functional.conv2d(x, w, padding=1),
+    "conv2d_stride1_dilated": lambda L, x, w: L.nn.functional.conv2d(x, w, dilation=2, padding=2),
+    "conv2d_stride2": lambda L, x, w: L.nn.functional.conv2d(x, w, stride=2, padding=1),
+}
+_W = np.array([[[[0.5, -1.0], [2.0, 0.25]]], [[[1.5, 0.75], [-0.5, 1.0]]]])
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+@pytest.mark.parametrize("name", list(CONVS))
+def test_special_value_in_a_convolution_input(name, value):
+    results = []
+    for side in (ORACLE, TARGET):
+        x0 = _X.copy()
+        x0[0, 0, 1, 2] = value
+        x = side.tensor_from_numpy(x0, requires_grad=True)
+        w = side.tensor_from_numpy(_W.copy(), requires_grad=True)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            y = CONVS[name](side.lib, x, w)
+            y.backward(side.lib.ones_like(y))
+        results.append([np.array(side.to_numpy(t), copy=True) for t in (y.detach(), x.grad, w.grad)])
+    for what, t, i in zip(("forward", "input gradient", "weight gradient"), *results):
+        assert _same(t, i), f"{name} with {value} in the input, {what}: torch {t}, {TARGET.name} {i}"

@@ -112,6 +112,8 @@ def _conv_errors(op):
                    "Invalid padding string"),
         ErrorInput(lambda lib: ((lib.randn(1, 3, *sp), lib.randn(4, 3, *k), None), {"stride": 0}), RuntimeError,
                    "non-positive stride is not supported"),
+        ErrorInput(lambda lib: ((lib.randn(1, 3, *sp), lib.randn(4, 3, *k), None), {"groups": 0}), RuntimeError,
+                   "non-positive groups is not supported"),
         ErrorInput(lambda lib: ((lib.randn(1, 3, *sp), lib.randn(4, 3, *k).double(), None), {}), RuntimeError,
                    "expected scalar type Float but found Double", "mixed dtypes"),
     )
