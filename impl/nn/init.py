@@ -26,8 +26,9 @@ def _rng(generator):
 
 def _write(tensor, values):
     """Fill ``tensor`` in place (bypassing autograd, as torch's no_grad initialisers do)."""
-    if not isinstance(tensor, Tensor):
-        raise TypeError(f"nn.init: expected a Tensor, got {type(tensor).__name__}")
+    if not isinstance(tensor, Tensor):  # torch's initialisers call a Tensor method on it: AttributeError
+        raise AttributeError(f"nn.init: expected a Tensor, got {type(tensor).__name__} "
+                             f"('{type(tensor).__name__}' object has no attribute '_data')")
     np.copyto(tensor._data, values, casting="unsafe")
     tensor._version[0] += 1
     return tensor
