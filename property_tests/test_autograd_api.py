@@ -212,7 +212,7 @@ def test_function_mark_dirty_and_materialize_grads():
 
             @staticmethod
             def backward(ctx, ga, gb):
-                ctx.seen = (ga is None, gb is None)
+                seen.append((ga is None, gb is None))
                 out = 0
                 if ga is not None:
                     out = out + ga * 2
@@ -220,14 +220,17 @@ def test_function_mark_dirty_and_materialize_grads():
                     out = out + gb * 3
                 return out
 
+        seen = []  # per backward call of MaybeNone: (ga is None, gb is None)
         leaf = t64(lib, [1.0, 2.0], requires_grad=True)
         x = leaf * 1
         y = AddOneInPlace.apply(x)
         (y * y).sum().backward()
         a, b = MaybeNone.apply(leaf)
         leaf.grad = None
-        a.sum().backward()
-        return y is x, y, leaf.grad, a.grad_fn is not None
+        a.sum().backward(retain_graph=True)  # the first backward: b unused, its gradient stays None
+        first = leaf.grad.clone()
+        (b * 2).sum().backward()  # then a unused
+        return y is x, y, first, leaf.grad, a.grad_fn is not None, seen
 
     same(*both(run), "mark_dirty / set_materialize_grads")
 

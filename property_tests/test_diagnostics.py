@@ -122,6 +122,10 @@ def test_tape_records_mlp_forward_and_backward():
 
     assert Counter(r.op for r in bwd) == Counter(r.op for r in fwd)
     assert bwd[0].op == fwd[-1].op
+    # A backward record takes the incoming gradient's shape (the node's output shape) as input and the node's
+    # input shapes as output: the forward record of the same node, reversed.
+    assert Counter((r.op, r.inputs, r.output) for r in bwd) == Counter((r.op, (r.output,), r.inputs) for r in fwd), \
+        tp.format()
     assert all(r.seconds >= 0 for r in tp.records)
     text = tp.format()
     assert "forward" in text and "backward" in text and "(2, 4)" in text

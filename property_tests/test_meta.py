@@ -352,6 +352,19 @@ def test_planted_backward_ignoring_its_gradient_is_caught(spec_name, module, nod
         assert not any(ones_caught), "a .sum() (all-ones) cotangent must NOT see this bug: that is why it is random"
 
 
+def test_planted_misnamed_node_is_caught(monkeypatch):
+    """A node recorded under another op's name (max_dim's node named MinBackward0) fails check_vjp, whose values
+    are still right; the clean engine passes."""
+    spec = get_spec("max_dim")
+    sample = Sample((np.array([[0.5, -1.0, 2.0], [0.3, 1.5, -0.7]]),), {"dim": 1, "keepdim": False})
+    assert _fails(check_vjp, spec, sample, "float64") is None
+    real = red.apply
+    monkeypatch.setattr(red, "apply", lambda name, *a, **k: real("MinBackward0" if name == "MaxBackward0" else name,
+                                                                 *a, **k))
+    msg = _fails(check_vjp, spec, sample, "float64")
+    assert msg is not None and "grad_fn name" in msg and "MinBackward0, torch MaxBackward0" in msg, msg
+
+
 def test_planted_backward_bug_message_and_reproducer():
     spec = get_spec("mul")
     with backward_ignores_gradient(ew, "MulBackward0"):

@@ -2,8 +2,10 @@
 
 Per spec (ids = spec names):
   test_forward_and_vjp               forward vs torch (shape, dtype, values) and the VJP vs torch with a random
-                                     cotangent, incl. the gradients' shape and dtype (= the input's), in every
-                                     dtype of the spec (float32 and float64) on the same drawn sample;
+                                     cotangent, incl. the gradients' shape and dtype (= the input's) and the
+                                     outputs' grad_fn names (torch's, or a composition of torch's node listed in
+                                     reference/node_names.py), in every dtype of the spec (float32 and float64) on
+                                     the same drawn sample;
   test_gradcheck                     float64 central differences of the target alone;
   test_noncontiguous_and_grad_mode   transposed / strided / negative-stride numpy inputs give the target's
                                      contiguous results; requires_grad / grad_fn / is_leaf as torch's; nothing

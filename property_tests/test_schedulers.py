@@ -355,23 +355,42 @@ def _assert_state_dicts_equal(sd_i, sd_t, what):
             assert sd_i[k] == sd_t[k], f"{what}[{k!r}]: {sd_i[k]} vs torch {sd_t[k]}"
 
 
+def _composite(sched, kind, optimizer, children, milestones):
+    if kind == "SequentialLR":
+        return sched.SequentialLR(optimizer, children, milestones=milestones)
+    return sched.ChainedScheduler(children)
+
+
+def _reloaded(kind, cases, milestones, si, oi):
+    """A fresh target composite over fresh children on a fresh optimizer, built first and then loaded from ``oi``'s
+    and ``si``'s state_dicts (torch's documented order): it must carry on where ``si`` stood."""
+    sd, opt_sd = copy.deepcopy(si.state_dict()), copy.deepcopy(oi.state_dict())
+    oi2, ot2 = _twins([0.5] * len(oi.param_groups))
+    ci2, _ = _children(cases, oi2, ot2)
+    si2 = _composite(isched, kind, oi2, ci2, milestones)
+    oi2.load_state_dict(opt_sd)
+    si2.load_state_dict(sd)
+    return si2, oi2, ci2
+
+
 @pytest.mark.parametrize("kind", ["SequentialLR", "ChainedScheduler"])
 @given(data=st.data())
 def test_composite_scheduler_matches_torch(kind, data):
     """SequentialLR (drawn milestones, including repeated and past-the-end ones) and ChainedScheduler over 1-3
-    drawn chainable schedulers: the lr sequence over 50 steps and the nested state_dict equal torch's."""
+    drawn chainable schedulers: the lr sequence over 50 steps and the nested state_dict equal torch's. At a drawn
+    step the target's composite is saved and reloaded into fresh ones (children included), which carry on in
+    lockstep with torch's uninterrupted run."""
     cases, lrs = data.draw(composite_cases(), label="children")
     oi, ot = _twins(lrs)
     ci, ct = _children(cases, oi, ot)
-    if kind == "SequentialLR":
-        milestones = sorted(data.draw(st.lists(st.integers(1, 60), min_size=len(cases) - 1, max_size=len(cases) - 1),
-                                      label="milestones"))
-        si = isched.SequentialLR(oi, ci, milestones=milestones)
-        st_ = torch.optim.lr_scheduler.SequentialLR(ot, ct, milestones=milestones)
-    else:
-        si, st_ = isched.ChainedScheduler(ci), torch.optim.lr_scheduler.ChainedScheduler(ct)
+    milestones = sorted(data.draw(st.lists(st.integers(1, 60), min_size=len(cases) - 1, max_size=len(cases) - 1),
+                                  label="milestones")) if kind == "SequentialLR" else None
+    si, st_ = _composite(isched, kind, oi, ci, milestones), _composite(torch.optim.lr_scheduler, kind, ot, ct, milestones)
+    reload_at = data.draw(st.integers(0, N_STEPS - 1), label="reload at")
     _assert_same(si, st_, oi, ot, "after construction")
     for s in range(N_STEPS):
+        if s == reload_at:
+            si, oi, ci = _reloaded(kind, cases, milestones, si, oi)
         _step_both([(oi, ot, si, st_)])
         _assert_same(si, st_, oi, ot, f"step {s + 1}")
         for n, (a, b) in enumerate(zip(ci, ct)):

@@ -15,7 +15,8 @@ requires grad, a skipped case), ``skipped`` with the reason -- so that a check o
 
 * ``check_forward(spec, sample, dtype)``   forward values vs torch;
 * ``check_vjp(spec, sample, dtype)``       backward vs torch with a random cotangent, plus the gradients'
-  shape and dtype (= the input's);
+  shape and dtype (= the input's) and the outputs' grad_fn names (torch's, or a known composition of torch's node:
+  reference/node_names.py);
 * ``check_gradcheck(spec, sample)``        float64 central differences on the target alone;
 * ``check_noncontiguous(spec, sample)``    transposed / strided / negative-stride numpy inputs give the target's
   contiguous results;
@@ -46,6 +47,7 @@ from reference.conversion import (
     to_numpy,
 )
 from reference.gradcheck import gradcheck as _gradcheck
+from reference.node_names import name_mismatch
 from reference.opspec import DEFAULT_TOL
 
 
@@ -103,6 +105,8 @@ def check_vjp(spec, sample, dtype, cotangent="random") -> Checked:
             continue
         if not (target.is_tensor(a) and target.requires_grad(a)):
             ctx.fail("backward: requires_grad", f"torch output {k} requires grad, {me}'s does not")
+        if (mismatch := name_mismatch(a, b)) is not None:
+            ctx.fail("backward: grad_fn name", f"output {k}: {me}'s {mismatch} (reference/node_names.py)")
         shape = tuple(b.shape)
         ct = np.ones(shape) if cotangent == "ones" else rng.standard_normal(shape)
         ct = ct.astype(to_numpy(b).dtype)
