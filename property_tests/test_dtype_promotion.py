@@ -233,3 +233,13 @@ def test_low_precision_gradients_have_their_tensors_dtype(low):
     for lib, x in ((LIB, xi), (torch, xt)):
         ((x * 3.1).float() * 2 + x.to(lib.float64).tanh().to(getattr(lib, low))).sum().backward()
     assert np.array_equal(as_f64(xi.grad), as_f64(xt.grad))
+
+
+def test_a_non_dtype_is_refused_as_torch_refuses_it():
+    bad = object()
+    with pytest.raises(TypeError):
+        torch.zeros(2, dtype=bad)
+    with pytest.raises(TypeError) as info:
+        LIB.zeros(2, dtype=bad)
+    if TARGET.messages:  # impl's message says what it was given
+        assert "dtype" in str(info.value) and repr(bad) in str(info.value), str(info.value)
