@@ -127,6 +127,24 @@ def test_batchnorm_loads_pre_v2_checkpoint_without_num_batches_tracked():
         assert int(m.num_batches_tracked) == 0
 
 
+@pytest.mark.parametrize("momentum", [0.3, None])
+def test_batchnorm_without_num_batches_tracked_trains_like_torch(momentum):
+    """A BatchNorm whose counter was set to None moves its running statistics by ``momentum`` in training, and
+    keeps them when ``momentum`` is None (no count to average over), as torch's does."""
+    x = np.random.default_rng(0).normal(1.0, 2.0, size=(5, 3)).astype(np.float64)
+    twins = []
+    for L in (TORCH, T):
+        m = L.nn.BatchNorm1d(3, momentum=momentum, dtype=L.top.float64)
+        m.num_batches_tracked = None
+        for _ in range(2):
+            out = m(L.tensor(x))
+        twins.append((out, m.running_mean, m.running_var))
+    (t_out, t_mean, t_var), (i_out, i_mean, i_var) = twins
+    assert momentum is None or not np.allclose(t_mean.numpy(), 0)  # the statistics moved (or, None: must not)
+    for name, a, b in (("output", i_out, t_out), ("running_mean", i_mean, t_mean), ("running_var", i_var, t_var)):
+        assert_close(a, b.detach(), rtol=1e-7, atol=1e-7, what=f"BatchNorm1d(momentum={momentum}) {name}")
+
+
 # =====================================================================================================
 # Module mechanics
 # =====================================================================================================
@@ -253,6 +271,24 @@ def test_forward_hooks_and_call():
         inn.Module()(lib.ones(1))
 
 
+def _hook_order(L):
+    """The order forward pre-hooks and forward hooks run in, appended or prepended, with and without kwargs."""
+    m, calls = L.nn.Identity(), []
+    for name, prepend in (("a", False), ("b", True), ("c", False), ("d", True)):
+        m.register_forward_pre_hook(lambda mod, args, name=name: calls.append(f"pre {name}"), prepend=prepend)
+        m.register_forward_hook(lambda mod, args, out, name=name: calls.append(f"post {name}"), prepend=prepend)
+    m.register_forward_pre_hook(lambda mod, args, kwargs: calls.append("pre kw") or None, prepend=True,
+                                with_kwargs=True)
+    m.register_forward_hook(lambda mod, args, kwargs, out: calls.append("post kw") or None, prepend=True,
+                            with_kwargs=True)
+    m(L.top.ones(1))
+    return calls
+
+
+def test_forward_hooks_prepend_order_like_torch():
+    assert _hook_order(T) == _hook_order(TORCH)
+
+
 def test_parameter_semantics():
     data = lib.randn(2, 3)
     p = inn.Parameter(data)
@@ -332,8 +368,9 @@ def test_factory_dtype_keep_vars_buffer_and_pickle():
         assert isinstance(m.state_dict(keep_vars=True)["weight"], L.nn.Parameter)
         sd = m.state_dict()
         assert not isinstance(sd["weight"], L.nn.Parameter) and not sd["weight"].requires_grad
+        m.kept = L.nn.Buffer(L.top.zeros(2))  # persistent unless told otherwise
         m.buf = L.nn.Buffer(L.top.ones(2), persistent=False)
-        assert [n for n, _ in m.named_buffers()] == ["buf"] and list(m.state_dict()) == ["weight", "bias"]
+        assert [n for n, _ in m.named_buffers()] == ["kept", "buf"] and list(m.state_dict()) == ["weight", "bias", "kept"]
     m = _Net()
     m2 = pickle.loads(pickle.dumps(m))
     x = lib.randn(3, 2)
@@ -373,6 +410,11 @@ def test_module_argument_errors_like_torch():
         (lambda L: L.nn.Unflatten(1, 3), TypeError, "unflattened_size must be a tuple of ints"),
         (lambda L: L.nn.BatchNorm2d(3)(L.top.zeros(2, 3)), ValueError, r"expected 4D input \(got 2D input\)"),
         (lambda L: L.nn.BatchNorm1d(3)(L.top.zeros(2, 3, 4, 5)), ValueError, r"expected 2D or 3D input \(got 4D input\)"),
+        (lambda L: L.nn.InstanceNorm1d(3)(L.top.zeros(3)), ValueError, r"expected 2D or 3D input \(got 1D input\)"),
+        (lambda L: L.nn.InstanceNorm2d(3)(L.top.zeros(3, 4)), ValueError, r"expected 3D or 4D input \(got 2D input\)"),
+        (lambda L: L.nn.InstanceNorm3d(3)(L.top.zeros(3, 4, 5)), ValueError, r"expected 4D or 5D input \(got 3D input\)"),
+        (lambda L: L.nn.Transformer(4, 2, 1, 1, 6, dropout=0.0)(L.top.zeros(3, 2, 4), L.top.zeros(3, 2, 4),
+                                                                src_is_causal=True), RuntimeError, "Need attn_mask"),
         (lambda L: L.nn.MultiheadAttention(4, 2)(L.top.zeros(2, 1, 4), L.top.zeros(2, 1, 4), L.top.zeros(2, 1, 4),
                                                  is_causal=True), RuntimeError, "Need attn_mask"),
         (lambda L: L.nn.MultiheadAttention(4, 2)(L.top.zeros(2, 1, 4), L.top.zeros(3, 1, 4), L.top.zeros(3, 1, 4),

@@ -9,7 +9,9 @@ Per spec (ids = spec names):
                          every buffer are compared (reference.module_twins.run_twins) over ``steps`` passes. On
                          every example's twins, before they run: parameter, buffer, module and child names, module
                          types, repr, and every plain attribute (sizes, flags, eps, modes) of every submodule equal
-                         torch's. Every other example builds the twins in float32, copies torch's weights, then calls
+                         torch's, and so does every parameter's and buffer's version counter (how often
+                         construction wrote into it in place). Every other example builds the twins in float32,
+                         copies torch's weights, then calls
                          ``double()`` (float64 examples) or ``double()`` and ``float()`` (float32 examples) on both:
                          the state_dict dtypes must follow torch's, and the converted twins are compared as above.
                          The spec's explicit ``examples`` run first, in every dtype. Tolerances: the
@@ -81,6 +83,7 @@ def _structure(spec):
         assert [type(m).__name__ for m in i.modules()] == [type(m).__name__ for m in t.modules()]
         assert repr(i) == repr(t).replace("torch.", f"{target_lib().top.__name__}."), f"{spec.name} repr"
         _same_plain_attributes(t, i, spec)
+        _same_versions(t, i, spec)
 
     return inspect
 
@@ -179,6 +182,16 @@ def _same_plain_attributes(t, i, spec):
             assert hasattr(im, attr), f"{name}: {path or 'module'}.{attr} missing in {lib} (torch: {tv!r})"
             iv = getattr(im, attr)
             assert type(iv) is type(tv) and iv == tv, f"{name}: {path or 'module'}.{attr} {lib} {iv!r} vs torch {tv!r}"
+
+
+def _same_versions(t, i, spec):
+    """Every parameter's and buffer's version counter equals torch's on the fresh twins: construction and
+    reset_parameters write into them in place exactly as often as torch's (padding rows zeroed, inits, fills)."""
+    version = targets.current().version
+    for attr in ("named_parameters", "named_buffers"):
+        for (name, tp), (_, ip) in zip(getattr(t, attr)(), getattr(i, attr)()):
+            assert version(ip) == tp._version, \
+                f"{spec.name}: {name}._version {target_lib().name} {version(ip)} vs torch {tp._version}"
 
 
 def _exported_module_classes():

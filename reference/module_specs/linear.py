@@ -38,7 +38,9 @@ def _identity(draw):
 def _flatten(draw):
     rng, shape = draw(_shaped(min_dims=2))
     start = min(draw(st.integers(0, 3)), len(shape) - 1)
-    end = draw(st.sampled_from([-1, len(shape) - 1]))
+    end = draw(st.integers(start, len(shape) - 1))  # any dim from start on, the last one and earlier ones
+    if draw(st.booleans()):
+        end -= len(shape)  # counted from the end
     return ModuleSample(dict(start_dim=start, end_dim=end), (randn(rng, shape),))
 
 

@@ -230,7 +230,7 @@ def _transformer(draw):
     seq = (lambda length: randn(rng, (n, length, e) if batch_first else (length, n, e)))
     kw = dict(d_model=e, nhead=2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=6, dropout=0.0,
               activation=draw(st.sampled_from(["relu", "gelu"])), batch_first=batch_first,
-              norm_first=draw(st.booleans()))
+              norm_first=draw(st.booleans()), bias=draw(st.booleans()))
     return ModuleSample(kw, (seq(s), seq(t), kpm), dict(t=t), grad=(0, 1))
 
 

@@ -145,6 +145,8 @@ def _bag_errors():
                    "step must be nonzero"),
         ErrorInput(lambda lib: ((lib.randn(3, 2), lib.tensor([0, 5])), {"offsets": [0]}), RuntimeError,
                    r"Index 1 of input takes value 5 which is not in the valid range \[0, 3\)"),
+        ErrorInput(lambda lib: ((lib.randn(3, 2), lib.tensor([0, 3])), {"offsets": [0]}), RuntimeError,
+                   r"Index 1 of input takes value 3 which is not in the valid range \[0, 3\)", "the first index past the end"),
         ErrorInput(lambda lib: ((lib.randn(3, 2), lib.tensor([0, 1])), {"offsets": [1]}), RuntimeError,
                    r"offsets\[0\] has to be 0"),
     )

@@ -374,7 +374,12 @@ SDPA_INPLACE = Divergence(
     "float64 finite differences by test_gradcheck)")
 
 
-def _act(name, strategy, **extra):
+def _act(name, strategy, inplace_as="", **extra):
+    """``inplace_as``: the in-place op that ``inplace=True`` runs, named in impl's refusal to write into a leaf that
+    requires grad (torch refuses too)."""
+    if inplace_as:
+        extra["error_inputs"] = (ErrorInput(lambda lib: ((lib.randn(3, requires_grad=True),), {"inplace": True}),
+                                            RuntimeError, f"^{inplace_as}: a leaf Variable that requires grad"),)
     return OpSpec(name=f"F.{name}", fn=lambda lib, x, **kw: getattr(F(lib), name)(x, **kw), sample=strategy, **extra)
 
 
@@ -407,7 +412,9 @@ SPECS = [
     OpSpec("F.max_pool1d", lambda lib, x, **kw: F(lib).max_pool1d(x, **kw), _max_pool(1)),
     OpSpec("F.avg_pool2d", lambda lib, x, **kw: F(lib).avg_pool2d(x, **kw), _avg_pool(),
            error_inputs=(ErrorInput(lambda lib: ((lib.randn(1, 1, 8, 8),), {"kernel_size": 3, "padding": 2}), RuntimeError,
-                                    "pad should be at most half"),)),
+                                    "pad should be at most half"),
+                         ErrorInput(lambda lib: ((lib.randn(1, 1, 4, 4),), {"kernel_size": 2, "divisor_override": 0}),
+                                    RuntimeError, "avg_pool2d: divisor must be not zero"))),
     OpSpec("F.adaptive_avg_pool2d", lambda lib, x, **kw: F(lib).adaptive_avg_pool2d(x, **kw), _adaptive(),
            error_inputs=(ErrorInput(lambda lib: ((lib.randn(2, 3, 0),), {"output_size": (2, 2)}), RuntimeError,
                                     "Expected input to have non-zero size for non-batch dimensions"),)),
@@ -494,14 +501,14 @@ SPECS = [
            _sdpa("float"), differentiable=(0, 1, 2, 3),
            no_gradgrad=_SDPA_TORCH_ONCE, no_forward_ad=_SDPA_TORCH_ONCE),
     # activations and softmax through F (thin wrappers over impl.ops; the signatures are F's)
-    _act("relu", _unary()),
-    _act("relu6", _unary(scale=4.0)),
-    _act("hardtanh", _unary(scale=2.0, min_val=[-1.0, -0.5], max_val=[1.0, 0.75])),
-    _act("leaky_relu", _unary(negative_slope=[0.01, 0.2])),
-    _act("elu", _unary(alpha=[1.0, 0.5])),
+    _act("relu", _unary(), inplace_as="relu_"),
+    _act("relu6", _unary(scale=4.0), inplace_as="hardtanh_"),
+    _act("hardtanh", _unary(scale=2.0, min_val=[-1.0, -0.5], max_val=[1.0, 0.75]), inplace_as="hardtanh_"),
+    _act("leaky_relu", _unary(negative_slope=[0.01, 0.2]), inplace_as="leaky_relu_"),
+    _act("elu", _unary(alpha=[1.0, 0.5]), inplace_as="elu_"),
     _act("gelu", _unary(scale=2.0, approximate=["none", "tanh"])),
-    _act("silu", _unary(scale=2.0)),
-    _act("mish", _unary(scale=2.0)),
+    _act("silu", _unary(scale=2.0), inplace_as="silu_"),
+    _act("mish", _unary(scale=2.0), inplace_as="mish_"),
     _act("softplus", _unary(scale=4.0, beta=[1.0, 2.0], threshold=[20.0, 3.0])),
     _act("logsigmoid", _unary(scale=4.0)),
     _act("sigmoid", _unary(scale=3.0)),

@@ -322,21 +322,17 @@ def _index_targets(op, input, target, weight, ignore_index):
     return ts, valid, wt, w, C, cls_shape
 
 
-def _index_target_weights(op, input, target, weight, ignore_index, smoothing):
-    """For class-index targets: (q ndarray shaped like input, denominator of the weighted mean).
+def _index_target_weights(op, input, target, weight, ignore_index):
+    """For class-index targets (nll_loss): (q ndarray shaped like input, denominator of the weighted mean).
 
-    q_c = (1 - eps) w_t [c == t] + eps / C * w_c on non-ignored positions, 0 on ignored ones;
-    the mean divides by sum of w_t over non-ignored positions (torch's nll_loss and smoothing term alike)."""
+    q_c = w_t [c == t] on non-ignored positions, 0 on ignored ones; the mean divides by sum of w_t over
+    non-ignored positions, as torch's nll_loss. (cross_entropy's label smoothing is ``_soft_ce``'s ``index``.)"""
     x = input._data
-    ts, valid, wt, w, C, cls_shape = _index_targets(op, input, target, weight, ignore_index)
+    ts, valid, wt, _, C, cls_shape = _index_targets(op, input, target, weight, ignore_index)
     # one-hot over the class axis (axis 1 of the batched view)
     classes = np.arange(C).reshape(cls_shape)
     onehot = (np.expand_dims(ts, 1) == classes) & np.expand_dims(valid, 1)
-    q = onehot * np.expand_dims(wt, 1) * x.dtype.type(1 - smoothing)
-    if smoothing:
-        wc = np.ones(cls_shape, dtype=x.dtype) if w is None else w.astype(x.dtype).reshape(cls_shape)
-        q = q + np.expand_dims(valid, 1) * wc * x.dtype.type(smoothing / C)
-    q = q.astype(x.dtype, copy=False)
+    q = (onehot * np.expand_dims(wt, 1)).astype(x.dtype, copy=False)
     if x.ndim == 1:
         q = q[0]
     return q, wt.sum(dtype=np.float64)
@@ -418,7 +414,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     x = input._data
     if x.ndim == 0:
         raise RuntimeError(f"{op}: input must be at least 1-D (C,) or (N, C, ...), got a 0-D tensor")
-    q, denom = _index_target_weights(op, input, target, weight, ignore_index, 0.0)
+    q, denom = _index_target_weights(op, input, target, weight, ignore_index)
     loss = _pick(input, q, 0 if x.ndim == 1 else 1)
     loss = _finish(loss, reduction, denom, all_ignored=not np.any(target._data != ignore_index))
     return also_saves(loss, input, target, weight)  # torch's nll_loss saves its input, the target and the weight

@@ -318,13 +318,17 @@ def _unpool_output_size(x, kernel, stride, padding, output_size):
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Each input value written at its flat index into zeros of the output plane; the derivative gathers back."""
     op = "max_unpool2d"
+    for pos, (arg, t) in enumerate((("input", input), ("indices", indices)), 1):  # torch parses both arguments first
+        if not isinstance(t, Tensor):
+            kind = type(t).__name__ if type(t).__module__ == "builtins" else f"{type(t).__module__}.{type(t).__name__}"
+            raise TypeError(f"{op}(): argument '{arg}' (position {pos}) must be Tensor, not {kind}")
     float_only(input, op, op)
     k = ntuple(kernel_size, 2, "kernel_size", op)
     s = k if stride is None else ntuple(stride, 2, "stride", op)
     p = ntuple(padding, 2, "padding", op)
     x = input._data
     Ho, Wo = _unpool_output_size(x, k, s, p, output_size)
-    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    idx = indices._data
     if idx.dtype != np.int64:
         raise RuntimeError(f"elements in indices should be type int64 but got: {torch_type_name(idx)}")
     if x.ndim not in (3, 4):
