@@ -1,4 +1,4 @@
-"""113: ``nn.init.zeros_`` and ``ones_`` raised TypeError for a non-Tensor where torch raises AttributeError.
+"""108: ``nn.init.zeros_`` and ``ones_`` raised TypeError for a non-Tensor where torch raises AttributeError.
 
 **Symptom:** ``impl.nn.init.zeros_([1.0, 2.0])`` raised ``TypeError: nn.init: expected a Tensor, got list``;
 torch raises ``AttributeError: 'list' object has no attribute 'zero_'`` (its initialisers call a Tensor method on
