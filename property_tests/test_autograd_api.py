@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from reference import targets
-from reference.assertions import assert_close
+from reference.assertions import assert_same_log
 
 T = targets.current()  # the library under test; torch is the oracle
 lib = T.lib
@@ -28,16 +28,7 @@ def both(fn):
 
 
 def same(a, b, what):
-    if isinstance(a, (list, tuple)):
-        assert len(a) == len(b), f"{what}: {len(a)} vs {len(b)} items"
-        for k, (x, y) in enumerate(zip(a, b)):
-            same(x, y, f"{what}[{k}]")
-    elif a is None or b is None:
-        assert a is None and b is None, f"{what}: {T.name} {a!r} vs torch {b!r}"
-    elif isinstance(a, (bool, int, float, str)):
-        assert a == b, f"{what}: {T.name} {a!r} vs torch {b!r}"
-    else:
-        assert_close(a, b, check=what, **F64)
+    assert_same_log(a, b, what, T.name, **F64)
 
 
 # ---- tensor hooks ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from reference import targets
-from reference.assertions import assert_close
+from reference.assertions import assert_same_log
 from reference.conversion import to_numpy
 
 T = targets.current()  # the library under test; torch is the oracle
@@ -32,17 +32,7 @@ def grads(values):
 
 
 def same(a, b, what):
-    """Equal logs: names and flags exactly, arrays to float64 precision, None where the other has None."""
-    if isinstance(a, (list, tuple)):
-        assert isinstance(b, (list, tuple)) and len(a) == len(b), f"{what}: {a!r} vs torch {b!r}"
-        for k, (x, y) in enumerate(zip(a, b)):
-            same(x, y, f"{what}[{k}]")
-    elif a is None or b is None:
-        assert a is None and b is None, f"{what}: {T.name} {a!r} vs torch {b!r}"
-    elif isinstance(a, (bool, int, float, str)):
-        assert a == b, f"{what}: {T.name} {a!r} vs torch {b!r}"
-    else:
-        assert_close(a, b, check=what, **F64)
+    assert_same_log(a, b, what, T.name, **F64)
 
 
 def leaf_grad(t):

@@ -225,6 +225,22 @@ def assert_close(actual, expected, rtol, atol, check="values", ctx: Context | No
     return Err.of(diff.max(), ratio.max(), np.nan_to_num(rel, nan=np.inf).max())
 
 
+def assert_same_log(a, b, what, name="target", rtol=1e-12, atol=1e-12):
+    """Two nested logs (lists/tuples of arrays, None, flags, names), the target's ``a`` and torch's ``b``: the same
+    structure, None where the other has None, scalars and strings equal, arrays close (float64 precision by
+    default). For tests that record what hooks or callbacks saw in both libraries."""
+    if isinstance(a, (list, tuple)):
+        assert isinstance(b, (list, tuple)) and len(a) == len(b), f"{what}: {name} {a!r} vs torch {b!r}"
+        for k, (x, y) in enumerate(zip(a, b)):
+            assert_same_log(x, y, f"{what}[{k}]", name, rtol, atol)
+    elif a is None or b is None:
+        assert a is None and b is None, f"{what}: {name} {a!r} vs torch {b!r}"
+    elif isinstance(a, (bool, int, float, str)):
+        assert a == b, f"{what}: {name} {a!r} vs torch {b!r}"
+    else:
+        assert_close(a, b, rtol, atol, check=what)
+
+
 def _compare_outputs(fi, ft, tol, check, ctx):
     me = _under_test()
     if len(fi) != len(ft):
