@@ -19,8 +19,9 @@ records must be equal, and grad mode must be the caller's again afterwards.
 **Seen in:** found while developing (notes/bugs_found.md), comparing graph-node hooks with torch
 (``property_tests/test_node_hooks.py``, 2026-12-02).
 
-**Generic tests catch it too:** no -- the generic checks compare gradients, which the hooks' own graphs do not
-change; this guard and the node-hook tests check the mode.
+**Generic tests catch it too:** yes -- property_tests/test_node_hooks.py::test_grad_mode_inside_node_hooks_follows_create_graph
+fails with the bug reintroduced (graph-node hooks run inside the same walk; measured with
+`python -m regression.crosscheck --only 106 --suites property_tests/test_node_hooks.py`).
 """
 import contextlib
 
