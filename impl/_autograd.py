@@ -16,6 +16,7 @@ import sys
 import traceback
 import warnings
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 
@@ -241,8 +242,6 @@ class _NodeHooks:
     __slots__ = ("pre", "post")
 
     def __init__(self):
-        from collections import OrderedDict
-
         self.pre, self.post = OrderedDict(), OrderedDict()
 
 
@@ -641,17 +640,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, inputs, create_graph):
             edge = edges[k]
             if gi is None or edge is None:
                 continue
-            d = inp._data
-            if create_graph:
-                if tuple(gi.shape) != d.shape:
-                    gi = unbroadcast(gi, d.shape)
-                if gi._data.dtype != d.dtype or type(gi._data) is not type(d):  # bfloat16 is a float32 subclass
-                    gi = gi.to(inp.dtype)
-            else:
-                if gi.shape != d.shape:
-                    gi = unbroadcast(gi, d.shape)
-                if gi.dtype != d.dtype or type(gi) is not type(d):  # bfloat16 is a float32 subclass
-                    gi = _dtype.cast_array(gi, _dtype.of_array(d))
+            gi = _fit_grad(gi, inp, create_graph)
             if type(edge) is not Node:  # a leaf
                 if wanted is None:
                     if not edge.requires_grad or getattr(edge, "_hooks", None) or getattr(edge, "_post_hooks", None):
@@ -774,18 +763,18 @@ def _run_node_prehooks(hooks, g, graph):
 
 
 def _fit_grad(gi, inp, graph):
-    """``gi`` reduced to its input's shape and cast to its dtype, as the engine does before passing it on (torch
-    validates a node's outputs before its post-hooks see them)."""
+    """``gi`` reduced to its input's shape and cast to its dtype: what the engine does to every gradient before
+    passing it on, and what node post-hooks see (torch validates a node's outputs before its post-hooks run)."""
     d = inp._data
     if graph:
         if tuple(gi.shape) != d.shape:
             gi = unbroadcast(gi, d.shape)
-        if gi._data.dtype != d.dtype or type(gi._data) is not type(d):
+        if gi._data.dtype != d.dtype or type(gi._data) is not type(d):  # bfloat16 is a float32 subclass
             gi = gi.to(inp.dtype)
         return gi
     if gi.shape != d.shape:
         gi = unbroadcast(gi, d.shape)
-    if gi.dtype != d.dtype or type(gi) is not type(d):
+    if gi.dtype != d.dtype or type(gi) is not type(d):  # bfloat16 is a float32 subclass
         gi = _dtype.cast_array(gi, _dtype.of_array(d))
     return gi
 

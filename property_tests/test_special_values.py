@@ -110,15 +110,22 @@ def _same(a, b):
     return bool(np.all(np.abs(a[finite] - b[finite]) <= 1e-7 + 1e-7 * np.abs(b[finite])))
 
 
-def _run(side, fn, arr):
-    """(forward, gradient) of ``fn`` on a float64 copy of ``arr`` in ``side`` (a Target: the oracle or the target)."""
+def _run_all(side, fn, arrays, cotangent=np.ones):
+    """(forward, [gradient of each input]) of ``fn(lib, *inputs)`` on float64 copies of ``arrays`` in ``side`` (a
+    Target: the oracle or the target), backpropagating ``cotangent(output shape)``."""
     lib = side.lib
-    x = side.tensor_from_numpy(np.asarray(arr, dtype=np.float64), requires_grad=True)
+    xs = [side.tensor_from_numpy(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        y = fn(lib, x)
-        y.backward(lib.ones_like(y))
-    return np.array(side.to_numpy(y.detach()), copy=True), np.array(side.to_numpy(x.grad), copy=True)
+        y = fn(lib, *xs)
+        y.backward(side.tensor_from_numpy(cotangent(tuple(y.shape))))
+    return np.array(side.to_numpy(y.detach()), copy=True), [np.array(side.to_numpy(x.grad), copy=True) for x in xs]
+
+
+def _run(side, fn, arr):
+    """(forward, gradient) of ``fn`` on a float64 copy of ``arr`` in ``side``, for a cotangent of ones."""
+    y, (g,) = _run_all(side, fn, [arr])
+    return y, g
 
 
 def _documented(name, value):
@@ -218,16 +225,13 @@ ROUTING = {
 
 
 def _vjp(side, fn, cotangent_value):
-    """The gradient of ``fn`` at _X (float64) for a cotangent of ones with ``cotangent_value`` at its first entry."""
-    lib = side.lib
-    x = side.tensor_from_numpy(_X.copy(), requires_grad=True)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        y = fn(lib, x)
-        g = np.ones(tuple(y.shape))
+    """The gradient of ``fn`` at _X for a cotangent of ones with ``cotangent_value`` at its first entry."""
+    def cotangent(shape):
+        g = np.ones(shape)
         g.flat[0] = cotangent_value
-        y.backward(side.tensor_from_numpy(g))
-    return np.array(side.to_numpy(x.grad), copy=True)
+        return g
+
+    return _run_all(side, fn, [_X], cotangent)[1][0]
 
 
 @pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
@@ -251,16 +255,8 @@ _W = np.array([[[[0.5, -1.0], [2.0, 0.25]]], [[[1.5, 0.75], [-0.5, 1.0]]]])
 @pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
 @pytest.mark.parametrize("name", list(CONVS))
 def test_special_value_in_a_convolution_input(name, value):
-    results = []
-    for side in (ORACLE, TARGET):
-        x0 = _X.copy()
-        x0[0, 0, 1, 2] = value
-        x = side.tensor_from_numpy(x0, requires_grad=True)
-        w = side.tensor_from_numpy(_W.copy(), requires_grad=True)
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            y = CONVS[name](side.lib, x, w)
-            y.backward(side.lib.ones_like(y))
-        results.append([np.array(side.to_numpy(t), copy=True) for t in (y.detach(), x.grad, w.grad)])
+    x0 = _X.copy()
+    x0[0, 0, 1, 2] = value
+    results = [(y, *grads) for y, grads in (_run_all(side, CONVS[name], [x0, _W]) for side in (ORACLE, TARGET))]
     for what, t, i in zip(("forward", "input gradient", "weight gradient"), *results):
         assert _same(t, i), f"{name} with {value} in the input, {what}: torch {t}, {TARGET.name} {i}"

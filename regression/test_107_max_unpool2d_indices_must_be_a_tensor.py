@@ -32,7 +32,7 @@ FAILS_WITH = r"did not raise TypeError"
 def reintroduce(variant=None):
     """Non-Tensor indices read through np.asarray, as before the fix."""
     orig = sampling.max_unpool2d
-    lenient = rewrite_source(orig, ('(("input", input), ("indices", indices))', '(("input", input),)'),
+    lenient = rewrite_source(orig, ('    ensure_tensor(indices, op, "indices", 2)\n', ''),
                              ("    idx = indices._data\n",
                               "    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)\n"))
     with swap_function(orig, lenient):

@@ -88,9 +88,13 @@ def float_array(t):
     return a if a.dtype.kind == "f" else a.astype(_dtype.default_np())
 
 
-def ensure_tensor(x, op, arg="input"):
+def ensure_tensor(x, op, arg="input", position=None):
+    """``x`` if it is a Tensor, else torch's argument-parser TypeError (``position``: the argument's place, which
+    torch names for some ops; a type outside builtins by its module, as ``numpy.ndarray``)."""
     if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
+        kind = type(x).__name__ if type(x).__module__ == "builtins" else f"{type(x).__module__}.{type(x).__name__}"
+        where = f" (position {position})" if position is not None else ""
+        raise TypeError(f"{op}(): argument '{arg}'{where} must be Tensor, not {kind}")
     return x
 
 

@@ -14,6 +14,7 @@ from ... import _dtype
 from ..._autograd import also_saves, apply
 from ..._tensor import Tensor
 from ...ops import linalg, shape
+from ...ops._common import ensure_tensor
 from ._utils import check_float, ntuple, size_str, torch_type_name
 from .conv_extra import float_only
 from .pooling import _adaptive_matrix, avg_pool2d
@@ -318,10 +319,8 @@ def _unpool_output_size(x, kernel, stride, padding, output_size):
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Each input value written at its flat index into zeros of the output plane; the derivative gathers back."""
     op = "max_unpool2d"
-    for pos, (arg, t) in enumerate((("input", input), ("indices", indices)), 1):  # torch parses both arguments first
-        if not isinstance(t, Tensor):
-            kind = type(t).__name__ if type(t).__module__ == "builtins" else f"{type(t).__module__}.{type(t).__name__}"
-            raise TypeError(f"{op}(): argument '{arg}' (position {pos}) must be Tensor, not {kind}")
+    ensure_tensor(input, op, "input", 1)  # torch parses both arguments before anything else
+    ensure_tensor(indices, op, "indices", 2)
     float_only(input, op, op)
     k = ntuple(kernel_size, 2, "kernel_size", op)
     s = k if stride is None else ntuple(stride, 2, "stride", op)
