@@ -35,6 +35,17 @@ settings.register_profile("thorough", max_examples=300, print_blob=True, verbosi
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _torch_single_threaded():
+    """torch runs single-threaded in the tests: they use tiny tensors, for which torch's intra-op thread pool costs
+    far more than it saves (torch.tril on a 3x3 tensor: ~5 ms with 2 threads on a busy 2-core machine, ~0.05 ms with
+    1), and results do not depend on the thread count at these sizes. Set where tests run, not at import: the xdist
+    controller, which only hands out tests, then never imports torch (~2 s of start-up before any worker starts)."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 @pytest.fixture(autouse=True)
 def _seed_everything():
     """Every test starts from the same global seeds: CI is deterministic."""

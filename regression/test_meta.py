@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from regression import index, sources
-from regression._util import impl_snapshot
+from regression._util import impl_snapshot, snapshot_changes
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRIES = [p.stem for p in index.entry_files()]
@@ -88,7 +88,7 @@ def test_guard_fails_under_reintroduce_and_passes_without(name, variant):
         with pytest.raises(AssertionError) as caught:
             mod.guard()
     after = impl_snapshot()
-    changed = [k for k, v in before.items() if after.get(k) != v]
+    changed = snapshot_changes(before, after)
     assert not changed, f"{name}: reintroduce({variant!r}) did not restore impl: {changed[:10]}"
     pattern = getattr(mod, "FAILS_WITH", None)
     if isinstance(pattern, dict):
@@ -100,6 +100,25 @@ def test_guard_fails_under_reintroduce_and_passes_without(name, variant):
         )
     if variant is None:
         mod.guard()  # and passes again once the bug is gone (single variants: the snapshot proves the restore)
+
+
+def test_snapshot_names_what_a_patch_left_behind():
+    """The restore check can fail: a replaced method, a new and a removed module attribute are each named."""
+    import impl
+    from impl import _tensor
+
+    before = impl_snapshot()
+    add, doc = _tensor.Tensor.add, impl.__doc__
+    try:
+        _tensor.Tensor.add = lambda *a: None
+        impl.left_behind = 1
+        del impl.__doc__
+        changed = snapshot_changes(before, impl_snapshot())
+    finally:
+        _tensor.Tensor.add, impl.__doc__ = add, doc
+        del impl.left_behind
+    assert changed == ["impl.__doc__", "impl.left_behind", "impl._tensor.Tensor.add"], changed
+    assert snapshot_changes(before, impl_snapshot()) == []
 
 
 @pytest.mark.parametrize("name", ENTRIES)
