@@ -148,11 +148,16 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: _DTyp
 @op(method=False)
 def linspace(start: float, end: float, steps: int, dtype: _DType = None, requires_grad: bool = False,
              device: Any = None) -> Tensor:
+    if steps < 0:
+        raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
     return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_np(dtype)), requires_grad, dtype)
 
 
 @op(method=False)
 def eye(n: int, m: int | None = None, dtype: _DType = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {v}")
     return _finish(np.eye(n, m, dtype=_np(dtype)), requires_grad, dtype)
 
 
@@ -182,6 +187,8 @@ def randint(low: int = 0, high: int | _SizeArg | None = None, size: _SizeArg | N
         raise TypeError("randint() received an invalid combination of arguments: expected one of (int high, tuple "
                         "of ints size) or (int low, int high, tuple of ints size)")
     size = _size_sequence(size, "randint")
+    if low >= high:
+        raise RuntimeError(f"randint(): random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     rng = generator.rng if generator is not None else random.generator()
     return _finish(rng.integers(low, high, _size((size,))).astype(_np(dtype, np.int64)), requires_grad, dtype)
 

@@ -121,6 +121,13 @@ def test_randint_refuses_what_torch_refuses(args, kwargs):
     assert ours[0] is theirs[0] is TypeError, f"randint(*{args}, **{kwargs}): {T.name} {ours}, torch {theirs}"
 
 
+@pytest.mark.parametrize("args", [(5, 2, (3,)), (3, 3, (2,)), (0, (3,)), (-1, (2,))],
+                         ids=["low5-high2", "low3-high3", "high0", "high-1"])
+def test_randint_refuses_an_empty_range_as_torch_does(args):
+    ours, theirs = refused(lib, "randint", *args), refused(torch, "randint", *args)
+    assert ours[0] is theirs[0] is RuntimeError, f"randint(*{args}): {T.name} {ours}, torch {theirs}"
+
+
 def test_full_takes_size_and_fill_value_by_keyword():
     ours, theirs = made(lib, "full", size=(2, 3), fill_value=1.5), made(torch, "full", size=(2, 3), fill_value=1.5)
     assert ours == theirs == ((2, 3), "float32")

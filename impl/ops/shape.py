@@ -135,9 +135,9 @@ def reshape_as(input, other):
 @op
 def flatten(input, start_dim=0, end_dim=-1):
     nd = input._data.ndim
+    s, e = norm_dim(start_dim, nd, "flatten"), norm_dim(end_dim, nd, "flatten")  # a 0-d input's dims: -1 and 0
     if nd == 0:
         return reshape(input, (1,))
-    s, e = norm_dim(start_dim, nd, "flatten"), norm_dim(end_dim, nd, "flatten")
     if s > e:
         raise RuntimeError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
     if s == e:  # nothing to merge: the input itself, as torch
@@ -296,9 +296,13 @@ def repeat(input, *sizes):
     # (s0, s1) -> (1, s0, 1, s1) -> expand (r0, s0, r1, s1) -> (r0*s0, r1*s1): no backward of its own.
     # Ends with a copy: torch's repeat always allocates, and the reshape of an expand can stay a read-only
     # view of the input (repeat(1), size-0 results: regression 051).
+    out = tuple(r * s for r, s in zip(sizes, shp))
+    if any(n < 0 for n in out):  # a negative count (times a non-empty dim): torch's error, not expand's -1 "keep"
+        raise RuntimeError(f"repeat(): Trying to create tensor with negative dimension {min(out)}: {list(out)} "
+                           f"(repeats {list(sizes)} of a tensor of shape {tuple(x.shape)})")
     inter = tuple(v for s in shp for v in (1, s))
     big = tuple(v for r, s in zip(sizes, shp) for v in (r, s))
-    return reshape(expand(reshape(input, inter), big), tuple(r * s for r, s in zip(sizes, shp))).clone()
+    return reshape(expand(reshape(input, inter), big), out).clone()
 
 
 @op(function=False)
@@ -319,7 +323,7 @@ def clone(input, *, memory_format=None):
 def cat(tensors, dim=0, out=None):
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+        raise ValueError("cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         ensure_tensor(t, "cat", f"tensors[{i}]")
     nd = tensors[0]._data.ndim
@@ -421,6 +425,8 @@ def split(tensor, split_size_or_sections, dim=0):
 @op
 def chunk(input, chunks, dim=0):
     d = norm_dim(dim, input._data.ndim, "chunk")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input._data.shape[d]
     if n == 0:  # torch: `chunks` empty pieces
         return tuple(narrow(input, d, 0, 0) for _ in range(chunks))
@@ -443,10 +449,18 @@ def flip(input, dims):
 
 @op
 def roll(input, shifts, dims=None):
-    if dims is None:
+    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    given = () if dims is None else (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    if not shifts:
+        raise RuntimeError("roll(): `shifts` required")
+    if dims is None and len(shifts) == 1:  # the flattened tensor, rolled and put back in shape
         return reshape(roll(flatten(input), shifts, 0), input.shape)
-    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(given):  # numpy would broadcast one shift over several dims
+        raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(given)}")
+    nd = input._data.ndim
+    if nd == 0:
+        raise IndexError(f"roll(): Dimension specified as {given[0]} but tensor has no dimensions")
+    dims = tuple(norm_dim(d, nd, "roll") for d in given)
     out = np.roll(input._data, shifts, dims)
     neg = tuple(-s for s in shifts)
     return apply("RollBackward0", out, (input,), lambda g: (roll(g, neg, dims),))
@@ -722,6 +736,8 @@ def _alias(arr, t):
 def diagonal(input, offset=0, dim1=0, dim2=1):
     x = input._data
     a, b = norm_dim(dim1, x.ndim, "diagonal"), norm_dim(dim2, x.ndim, "diagonal")
+    if a == b:
+        raise RuntimeError(f"diagonal(): diagonal dimensions cannot be identical {dim1}, {dim2} (shape {tuple(x.shape)})")
     out = np.diagonal(x, offset, a, b)  # a view, as torch's: writing into it writes into the input
     if x.flags.writeable:
         out.flags.writeable = True  # numpy hands the diagonal view out read-only by default

@@ -376,7 +376,9 @@ SPECS = [
            _repeat_interleave(tensor_repeats=True), notes="per-element repeats; repeat_interleave(repeats) alone",
            error_inputs=(_err(lambda lib: ((lib.ones(2, 3), lib.tensor([1, 2])), {"dim": 1}), RuntimeError,
                               "repeats must have the same size as input along dim", "length mismatch"),)),
-    OpSpec("tile", lambda lib, x, dims: (x.tile(dims), lib.tile(x, dims)), _tile()),
+    OpSpec("tile", lambda lib, x, dims: (x.tile(dims), lib.tile(x, dims)), _tile(),
+           error_inputs=(_err(lambda lib: ((lib.ones(3),), {"dims": (2, -2)}), RuntimeError, "negative dimension -6",
+                              "a negative count"),)),
     OpSpec("unfold", lambda lib, x, dimension, size, step: x.unfold(dimension, size, step), _unfold(),
            notes="windows that do not overlap (step >= size): a writable view, so in-place on it goes through the "
                  "base (CopySlices)",
