@@ -524,3 +524,16 @@ def test_rounding_perturbed_moves_floats_by_at_most_one_float32_rounding():
         rel = (b / a - 1).abs().max().item()
         assert 0 < rel <= 2.0**-24, rel
     assert pm.num_batches_tracked.dtype == torch.int64 and pm.num_batches_tracked.item() == 0
+
+
+def test_out_of_range_argument_check_can_fail():
+    """check_argument_errors compares the exception class wherever torch refuses a substitute: with roll's dims
+    handed to numpy unchecked again (regression 110's bug), impl raises numpy's AxisError where torch raises
+    IndexError, and the check names the argument."""
+    from regression import test_110_argument_errors_with_numpy_classes as planted
+
+    roll = get_spec("roll")
+    sample = Sample((np.arange(6.0).reshape(3, 2),), {"shifts": (1,), "dims": (0,)})
+    assert compare.check_argument_errors(roll, sample).checked
+    with planted.reintroduce("roll"), pytest.raises(AssertionError, match=r"argument errors.*dims=\(9,\)"):
+        compare.check_argument_errors(roll, sample)

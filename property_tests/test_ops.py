@@ -38,6 +38,7 @@ import torch
 from reference import targets
 from reference.assertions import assert_mostly_checked
 from reference.compare import (
+    check_argument_errors,
     check_error_input,
     check_forward,
     check_grad_mode,
@@ -110,6 +111,14 @@ def test_noncontiguous_and_grad_mode(spec):
 def test_inplace_on_output(spec):
     """Modify every differentiable output in place, then backward: same refusals as torch, or torch's gradients."""
     over_samples(spec, lambda sample: _record(check_inplace_on_output(spec, sample, spec.float_dtypes[-1])), FEW)
+
+
+@pytest.mark.parametrize("spec", [_p(s) for s in SPECS])
+def test_out_of_range_arguments(spec):
+    """Every integer keyword argument of the samples set out of range (-1, -9, 9, 0; a tuple's entries one at a
+    time -2 or 9, or all equal): wherever torch refuses, the same exception class. Specs whose samples have no
+    integer keyword argument are counted as skipped; their error inputs are the declared ones only."""
+    over_samples(spec, lambda sample: _record(check_argument_errors(spec, sample)), FEW)
 
 
 @pytest.mark.parametrize("spec,index", [_p(s, i, suffix=f"-{i}") for s in SPECS for i in range(len(s.error_inputs))])

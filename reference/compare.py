@@ -23,7 +23,9 @@ requires grad, a skipped case), ``skipped`` with the reason -- so that a check o
 * ``check_grad_mode(spec, sample)``        requires_grad / grad_fn / is_leaf as torch's, and nothing recorded
   under ``no_grad`` or without inputs that require grad;
 * ``check_error_input(spec, error_input)`` both raise torch's exception class; the target's message matches
-  (only for a target that promises impl's messages, ``Target.messages``).
+  (only for a target that promises impl's messages, ``Target.messages``);
+* ``check_argument_errors(spec, sample)``  each integer keyword argument of the sample set out of range: wherever
+  torch refuses, the target raises the same exception class.
 
 ``reproduce(name, arrays, kwargs, dtype)`` reruns every check of one spec on given inputs and prints the outcome
 ("ok" with the count of values checked, "checked nothing" with the reason, or the failure).
@@ -31,6 +33,7 @@ requires grad, a skipped case), ``skipped`` with the reason -- so that a check o
 from __future__ import annotations
 
 import re
+import warnings
 import zlib
 
 import numpy as np
@@ -488,3 +491,66 @@ def reproduce(name, arrays, kwargs, dtype="float32"):
             ok = False
             print(f"{label:14s} FAILED\n{str(e).split('Reproducer')[0]}")
     return ok
+
+
+# Out-of-range stand-ins for an integer argument (a dim, a size, a count) and for one entry of a tuple of them.
+_BAD_INTS = (-1, -9, 9, 0)
+_BAD_ENTRIES = (-2, 9)
+
+
+def _out_of_range(value):
+    """The substitutes tried for one keyword argument's value: none for anything but ints and tuples/lists of ints."""
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, (int, np.integer)):
+        return [v for v in _BAD_INTS if v != value]
+    if isinstance(value, (tuple, list)) and value and all(
+            isinstance(e, (int, np.integer)) and not isinstance(e, bool) for e in value):
+        out = [type(value)(value[:i] + type(value)([r]) + value[i + 1:]) for i in range(len(value))
+               for r in _BAD_ENTRIES if r != value[i]]
+        if len(value) > 1 and len(set(value)) > 1:
+            out.append(type(value)([value[0]] * len(value)))  # repeated entries (dims given twice)
+        return out
+    return []
+
+
+def check_argument_errors(spec, sample) -> Checked:
+    """Each integer keyword argument of the sample (a dim, a size, a count, or one entry of a tuple of them) set to
+    out-of-range values: wherever torch raises, the target must raise the same exception class (a target that takes
+    what torch refuses returns a plausible tensor for a bug in the caller's code; another class escapes the caller's
+    ``except``). Where torch accepts the value nothing is compared. Returns the refusals compared."""
+    torch, target = _torch(), targets.current()
+    lib, me = target.lib, target.name
+    dtype = spec.dtypes[0]
+    arrays = cast_arrays(sample.arrays, dtype)
+    ctx = Context(spec, arrays, sample.kwargs, dtype)
+    tried = n = 0
+    for key, value in sample.kwargs.items():
+        for bad in _out_of_range(value):
+            tried += 1
+            kwargs = {**sample.kwargs, key: bad}
+            raised = []
+            for side in (torch, lib):
+                try:  # out-of-range values make numpy and torch warn (division by zero, deprecated forms): expected
+                    with side.no_grad(), warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        out = _run(spec, side, make_inputs(side, arrays, (), False), kwargs)
+                        if side is lib:  # a lazy library may raise only when the values are computed
+                            for o in out:
+                                if target.is_tensor(o):
+                                    target.to_numpy(o)
+                    raised.append(None)
+                except Exception as e:  # noqa: BLE001
+                    raised.append(e)
+            t, i = raised
+            if t is None:
+                continue
+            if type(i) is not type(t):
+                ctx.fail("argument errors", f"{key}={bad!r} (the sample's {value!r}): torch raised "
+                         f"{type(t).__name__}: {str(t)[:160]}; {me} "
+                         + (f"raised {type(i).__name__}: {str(i)[:160]}" if i else "raised nothing"))
+            n += 1
+    if not tried:
+        return Checked.skip("argument errors", "no integer keyword argument")
+    return Checked("argument errors", n, skipped="" if n else "torch accepts every substitute")
+

@@ -154,14 +154,14 @@ def rewrite_source(fn, *replacements, extra_globals=None):
 
 @contextlib.contextmanager
 def rewritten_variants(patches, variant=None):
-    """``reintroduce`` for an entry with one source patch per variant: ``patches`` maps a variant name to
-    ``(function, (old, new), ...)``; every function of ``variant`` (all of them for None) is swapped for its
-    ``rewrite_source`` copy for the duration."""
+    """``reintroduce`` for an entry with source patches per variant: ``patches`` maps a variant name to
+    ``(function, (old, new), ...)`` or a list of those; every function of ``variant`` (all of them for None) is
+    swapped for its ``rewrite_source`` copy for the duration."""
     chosen = [variant] if variant else list(patches)
     with contextlib.ExitStack() as es:
         for name in chosen:
-            fn, *replacements = patches[name]
-            es.enter_context(swap_function(fn, rewrite_source(fn, *replacements)))
+            for fn, *replacements in patches[name] if isinstance(patches[name], list) else [patches[name]]:
+                es.enter_context(swap_function(fn, rewrite_source(fn, *replacements)))
         yield
 
 

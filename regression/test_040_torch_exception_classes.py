@@ -1,7 +1,8 @@
 """040: Torch's exception classes: div rounding_mode, index_select out of range, arange with an inconsistent step.
 
 **Symptom:** ``impl.div(x, y, rounding_mode="round")`` raised ValueError (torch: RuntimeError);
-``index_select`` with an out-of-range index raised IndexError (torch 2.13: RuntimeError); ``impl.arange(-2)`` /
+``index_select`` with an out-of-range index along dim 1 raised IndexError (torch 2.13: RuntimeError; along
+the other dims torch raises IndexError, regression 112); ``impl.arange(-2)`` /
 ``impl.arange(3, 0)`` returned an empty tensor where torch raises RuntimeError ("upper bound and lower bound
 inconsistent with step sign"). Code written against torch's exceptions (``except RuntimeError``) behaved
 differently, and a wrong-signed ``arange`` silently produced an empty batch of positions.

@@ -469,6 +469,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
                                f"{r.size} and input.size({d}) = {n}")
     else:
+        if int(repeats) < 0:  # checked even when there is nothing to repeat, as torch
+            raise RuntimeError(f"repeat_interleave: repeats can not be negative (Repeats must be non-negative, got "
+                               f"{int(repeats)})")
         r = np.full(n, int(repeats), dtype=np.int64)
     if r.size and r.min() < 0:
         raise RuntimeError("repeats can not be negative")
@@ -596,14 +599,19 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     if n < 0:
         raise RuntimeError(f"order must be non-negative but got {n}")
     d = norm_dim(dim, nd, "diff")
-    if n == 0:
-        return input.clone()  # torch: a copy of the input, prepend and append ignored
     parts = [p for p in (prepend, input, append) if p is not None]
     for p in parts:
         ensure_tensor(p, "diff", "prepend/append")
         if p._data.ndim != nd:
             raise RuntimeError(f"diff expects prepend or append to be the same dimension as input (got shapes "
                                f"{tuple(p._data.shape)} and {tuple(input._data.shape)})")
+        for k in range(nd):
+            if k != d and p._data.shape[k] != input._data.shape[k]:
+                raise RuntimeError(f"diff expects the shape of tensor to prepend or append to match that of input "
+                                   f"except along the differencing dimension; input.size({k}) = "
+                                   f"{input._data.shape[k]}, but got tensor.size({k}) = {p._data.shape[k]}")
+    if n == 0:
+        return input.clone()  # torch: a copy of the input once prepend and append are checked, which it then ignores
     x = cat(parts, d) if len(parts) > 1 else input
     is_bool = x._data.dtype == np.bool_
     for _ in range(n):

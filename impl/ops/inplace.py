@@ -251,8 +251,9 @@ def _setitem(self, idx, value, op):
         try:
             _check_writable(self, op, region)
             _writable(self._data)[index] = v
-        except (ValueError, IndexError) as e:
-            raise RuntimeError(f"{op}: {e} (tensor shape {tuple(self._data.shape)}, value shape {tuple(np.shape(v))})") from None
+        except (ValueError, IndexError) as e:  # an index out of range stays an IndexError, as torch's
+            raise (IndexError if isinstance(e, IndexError) else RuntimeError)(
+                f"{op}: {e} (tensor shape {tuple(self._data.shape)}, value shape {tuple(np.shape(v))})") from None
         self._version[0] += 1
         return self
     return inplace(self, op, index_put, idx, value, _write=(region, index))

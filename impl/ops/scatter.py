@@ -183,9 +183,10 @@ def _highest(dt):
 
 
 # ---- index_* along one dim ---------------------------------------------------------------------------------------
-def _vector_index(op, input, dim, index, wrap=False, exc=IndexError):
+def _vector_index(op, input, dim, index, wrap=False, exc=IndexError, bounds=True):
     """Check a 1-D (or 0-d) index along ``dim``; return (dim, the index as int64, the size along dim).
-    ``wrap``: negative entries count from the end (index_fill); otherwise they are out of range, as in torch."""
+    ``wrap``: negative entries count from the end (index_fill); otherwise they are out of range, as in torch.
+    ``bounds=False``: the caller checks the entries later (``_check_bounds``), after what torch checks first."""
     ensure_tensor(input, op)
     ensure_tensor(index, op, "index")
     idx = index._data
@@ -197,15 +198,20 @@ def _vector_index(op, input, dim, index, wrap=False, exc=IndexError):
     d = norm_dim(dim, input._data.ndim, op)
     n = (input._data.shape or (1,))[d]
     idx = idx.reshape(-1).astype(np.int64, copy=False)
+    if bounds:
+        _check_bounds(op, idx, d, n, wrap, exc)
+    if wrap:
+        idx = np.where(idx < 0, idx + n, idx)
+    return d, idx, n
+
+
+def _check_bounds(op, idx, d, n, wrap=False, exc=IndexError):
     if idx.size:
         lo, hi = int(idx.min()), int(idx.max())
         if hi >= n or lo < (-n if wrap else 0):
             bad = hi if hi >= n else lo
             raise exc(f"{op}(): index {bad} is out of bounds for dimension {d} with size {n} (index out of range "
                       f"in self)")
-    if wrap:
-        idx = np.where(idx < 0, idx + n, idx)
-    return d, idx, n
 
 
 def _check_source(op, input, d, idx, source, count_exc=RuntimeError):
@@ -238,8 +244,9 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 @op
 def index_copy(input, dim, index, source):
-    d, idx, _ = _vector_index("index_copy", input, dim, index)
-    _check_source("index_copy", input, d, idx, source, count_exc=IndexError)
+    d, idx, n = _vector_index("index_copy", input, dim, index, bounds=False)
+    _check_source("index_copy", input, d, idx, source, count_exc=IndexError)  # torch checks the shapes first
+    _check_bounds("index_copy", idx, d, n)
     out = _restore(_index_put(_as_1d(input), (slice(None),) * d + (idx,), False, _as_1d(source)), input)
     # both gradients read the index; the source's reads the source too (its shape: torch's expand_as(source))
     return also_saves(out, index, needed(source, source))

@@ -68,6 +68,9 @@ def reshape(input, *shape):
     ensure_tensor(input, "reshape")
     shape = _shape_arg(shape)
     x = input._data
+    if shape and min(shape) < -1:  # numpy reads any negative size as "infer this one"
+        i = next(i for i, s in enumerate(shape) if s < -1)
+        raise RuntimeError(f"reshape(): invalid shape dimension {shape[i]} at index {i} of shape {list(shape)}")
     try:
         out = x.reshape(shape)
     except ValueError:
@@ -444,6 +447,9 @@ def unbind(input, dim=0):
 def flip(input, dims):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     axes = tuple(norm_dim(d, input._data.ndim, "flip") for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"flip(): dim {next(a for a in axes if axes.count(a) > 1)} appears multiple times in the "
+                           f"list of dims {list(dims)}")
     return apply("FlipBackward0", np.flip(input._data, axes).copy(), (input,), lambda g: (flip(g, axes),))
 
 
@@ -605,7 +611,8 @@ def _index_put(input, index, basic, values):
     try:
         out[index] = v
     except (ValueError, IndexError) as e:
-        raise RuntimeError(f"index_put: {e} (tensor shape {tuple(x.shape)}, value shape {tuple(v.shape)})") from None
+        raise (IndexError if isinstance(e, IndexError) else RuntimeError)(
+            f"index_put: {e} (tensor shape {tuple(x.shape)}, value shape {tuple(v.shape)})") from None
 
     # The overwritten positions get no gradient (g with zeros written there: this same op again); the values get
     # g at those positions, at the indexed shape (the engine sums it down to a broadcast value's shape).
@@ -625,10 +632,16 @@ def index_select(input, dim, index):
     idx = idx.reshape(-1)  # a 0-d index selects one entry and keeps the dim, as torch
     x = input._data
     n = x.shape[d] if x.ndim else 1
-    if idx.size and (idx.min() < 0 or idx.max() >= n):  # torch raises RuntimeError, negative indices included
+    if idx.size and (idx.min() < 0 or idx.max() >= n):  # negative indices included
         bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
-        raise RuntimeError(f"index_select(): index out of range: {bad} for dimension {d} with size {n} "
-                           f"(input shape {tuple(x.shape)})")
+        if n == 0 and x.ndim > 1:
+            raise RuntimeError(f"index_select(): self indexing axis dim should be positive (dimension {d} of input "
+                               f"shape {tuple(x.shape)} is empty)")
+        if d == 1:  # torch's CPU kernel for dim 1 checks with a RuntimeError, the general one with an IndexError
+            raise RuntimeError(f"index_select(): index out of range: {bad} for dimension {d} with size {n} (INDICES "
+                               f"element is out of DATA bounds; input shape {tuple(x.shape)})")
+        raise IndexError(f"index_select(): index out of range: {bad} for dimension {d} with size {n} (index out of "
+                         f"range in self; input shape {tuple(x.shape)})")
     out = np.take(x, idx, axis=d)
     index = (slice(None),) * d + (idx,)  # the same selection as an advanced index, for the derivative
     shape = x.shape

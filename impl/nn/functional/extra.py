@@ -69,8 +69,10 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
             raise ValueError(f'invalid output_size "{tuple(output_size)}" (dim 0 must be between {default - s} and '
                              f"{default + s})")
         size = int(sizes[0])
+    # the size checked here is passed on only when given: max_unpool2d's own check of a given size would refuse
+    # the default one under a negative stride, which torch computes without a check
     out = max_unpool2d(shape.unsqueeze(input, -1), shape.unsqueeze(indices, -1), (k, 1), (s, 1), (p, 0),
-                       output_size=(size, 1))
+                       output_size=None if output_size is None else (size, 1))
     return shape.squeeze(out, -1)
 
 

@@ -121,7 +121,11 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
         raise RuntimeError(f"{op}: Expected at least 2 dimensions for input tensor but received {x.ndim} (shape {size_str(x.shape)})")
     N, C = x.shape[:2]
     G = int(num_groups)
-    if G <= 0 or C % G:
+    if G == 0:  # torch's functional divides by num_groups in Python before any check
+        raise ZeroDivisionError(f"{op}: num_groups is 0 (integer division or modulo by zero); input shape {size_str(x.shape)}")
+    if G < 0:
+        raise RuntimeError(f"{op}: Expected num groups to be greater than 0, got {G}")
+    if C % G:
         raise RuntimeError(
             f"{op}: Expected number of channels in input to be divisible by num_groups, but got input of shape "
             f"{size_str(x.shape)} and num_groups={G}"

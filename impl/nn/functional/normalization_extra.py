@@ -97,6 +97,8 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     dim = input.dim()
     if dim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality input (got {dim} dimensions)")
+    if size <= 0:
+        raise RuntimeError(f"local_response_norm(): kernel size should be greater than zero, but got size {size}")
     if input._data.size == 0:
         return input
     sq = shape.movedim(ew.mul(input, input), 1, -1)  # channels last: pad and slide along the last dim

@@ -335,8 +335,8 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     if idx.shape != x.shape:
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({size_str(x.shape)}) but got "
                            f"indices tensor with shape: {size_str(idx.shape)}")
-    if Ho < 0 or Wo < 0:
-        raise RuntimeError(f"{op}: output_size must be non-negative, got {[Ho, Wo]}")
+    if Ho < 0 or Wo < 0:  # torch checks the size in Python: a ValueError
+        raise ValueError(f"{op}: output_size must contain non-negative spatial dimensions, but got {[Ho, Wo]}")
     lead = x.shape[:-2]
     M = int(np.prod(lead))
     flat = idx.reshape(M, -1)

@@ -131,7 +131,7 @@ def _pad_constant(input, pads, value):
         lo, hi = pads[2 * i], pads[2 * i + 1]
         L = x.shape[d]
         n = L + lo + hi
-        if n < 0:
+        if L + min(lo, 0) + min(hi, 0) < 0:  # torch crops the negative pads first: they may not take more than L
             raise RuntimeError(
                 f"pad: The input size {L}, plus negative padding {lo} and {hi} resulted in a negative output size, "
                 f"which is invalid. Check dimension {d} of your input (shape {size_str(x.shape)})."
@@ -203,8 +203,9 @@ def pad(input, pad, mode="constant", value=None):
             raise RuntimeError(f"pad: Padding value causes wrapping around more than once (padding ({lo}, {hi}) at dimension {d} of input {size_str(x.shape)})")
         if L == 0:
             raise RuntimeError(f"pad: input dimension {d} is empty (shape {size_str(x.shape)}); {mode} padding needs values")
-        if L + lo + hi < 0:
-            raise RuntimeError(f"pad: negative output size at dimension {d} (size {L}, padding ({lo}, {hi}))")
+        if L + lo + hi < (0 if mode == "circular" else 1):  # reflect and replicate: at least one element
+            raise RuntimeError(f"pad: input (size {L} at dimension {d}) is too small. Calculated output size: "
+                               f"{L + lo + hi} (padding ({lo}, {hi}), mode {mode})")
         # A gather along d: repeated source positions accumulate their gradients (index_select backward).
         out = shape.index_select(out, d, _pad_index(mode, L, lo, hi))
     # torch's reflection and replication pads are one node that saves the input (circular padding is a composite)
