@@ -23,7 +23,13 @@ torch's.
 which sets every integer keyword argument of every spec's samples out of range and compares the exception class
 with torch's.
 
-**Generic tests catch it too:** yes -- property_tests/test_ops.py::test_out_of_range_arguments found them.
+**Generic tests catch it too:** yes -- caught by `property_tests/test_math_extra.py::test_numpy_names_follow_torch[repeat_interleave]`,
+`property_tests/test_ops.py::test_out_of_range_arguments[F.local_response_norm]@spec:F.local_response_norm`,
+`property_tests/test_ops.py::test_out_of_range_arguments[F.pad_constant]@spec:F.pad_constant`,
+`property_tests/test_ops.py::test_out_of_range_arguments[F.pad_reflect]@spec:F.pad_reflect`,
+`property_tests/test_ops.py::test_out_of_range_arguments[diff]@spec:diff`,
+`property_tests/test_ops.py::test_out_of_range_arguments[reshape]@spec:reshape` (each variant checked
+separately) (`python -m regression.crosscheck`).
 """
 import contextlib
 from functools import partial

@@ -25,7 +25,13 @@ why.
 
 **Seen in:** found while developing (notes/bugs_found.md): property_tests/test_ops.py::test_out_of_range_arguments.
 
-**Generic tests catch it too:** yes -- property_tests/test_ops.py::test_out_of_range_arguments found them.
+**Generic tests catch it too:** yes -- caught by `property_tests/test_math_extra.py::test_numpy_names_follow_torch[index_copy]`,
+`property_tests/test_ops.py::test_error_input[F.group_norm-1]@spec:F.group_norm`,
+`property_tests/test_ops.py::test_error_input[flip-0]@spec:flip`,
+`property_tests/test_ops.py::test_out_of_range_arguments[F.max_unpool2d]@spec:F.max_unpool2d`,
+`property_tests/test_ops.py::test_out_of_range_arguments[index_select]@spec:index_select`,
+`property_tests/test_ops.py::test_out_of_range_arguments[setitem_advanced]@spec:setitem_advanced` (each
+variant checked separately) (`python -m regression.crosscheck`).
 """
 import contextlib
 from functools import partial

@@ -561,7 +561,9 @@ SPECS = [
                          ErrorInput(lambda lib: ((lib.ones(0, 2),), {"dim": 0, "chunks": -1}), RuntimeError,
                                     "chunk expects `chunks` to be greater than 0, got: -1", "negative, empty dim"))),
     OpSpec("unbind", lambda lib, x, dim: (x.unbind(dim), lib.unbind(x, dim=dim)), _one_dim()),
-    OpSpec("flip", lambda lib, x, dims: (x.flip(dims), lib.flip(x, dims)), _flip()),
+    OpSpec("flip", lambda lib, x, dims: (x.flip(dims), lib.flip(x, dims)), _flip(),
+           error_inputs=(ErrorInput(lambda lib: ((lib.ones(2, 3),), {"dims": (0, -2)}), RuntimeError,
+                                    "flip.*dim 0 appears multiple times", "the same dim twice"),)),
     OpSpec("roll", lambda lib, x, shifts, dims: (x.roll(shifts, dims), lib.roll(x, shifts, dims)), _roll(),
            error_inputs=(
                ErrorInput(lambda lib: ((lib.ones(3),), {"shifts": 1, "dims": 2}), IndexError, f"roll.*{BAD_DIM}",

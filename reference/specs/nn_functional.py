@@ -441,7 +441,12 @@ SPECS = [
     OpSpec("F.group_norm", lambda lib, x, w, b, **kw: F(lib).group_norm(x, weight=w, bias=b, **kw), _group_norm(),
            differentiable=(0, 1, 2),
            error_inputs=(ErrorInput(lambda lib: ((lib.randn(2, 5, 3), None, None), {"num_groups": 2}), RuntimeError,
-                                    "Expected number of channels in input to be divisible by num_groups"),)),
+                                    "Expected number of channels in input to be divisible by num_groups"),
+                         # torch's functional divides by num_groups in Python first
+                         ErrorInput(lambda lib: ((lib.randn(2, 4, 3), None, None), {"num_groups": 0}),
+                                    ZeroDivisionError, "group_norm.*num_groups is 0", "no groups"),
+                         ErrorInput(lambda lib: ((lib.randn(2, 4, 3), None, None), {"num_groups": -1}), RuntimeError,
+                                    "group_norm.*greater than 0", "negative groups"))),
     OpSpec("F.normalize", lambda lib, x, **kw: F(lib).normalize(x, **kw), _normalize()),
     OpSpec("F.cosine_similarity", lambda lib, a, b, **kw: F(lib).cosine_similarity(a, b, **kw), _cosine(), differentiable=(0, 1)),
     OpSpec("F.embedding", lambda lib, w, idx, **kw: F(lib).embedding(idx, w, **kw), _embedding(),
