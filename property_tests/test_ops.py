@@ -115,9 +115,10 @@ def test_inplace_on_output(spec):
 
 @pytest.mark.parametrize("spec", [_p(s) for s in SPECS])
 def test_out_of_range_arguments(spec):
-    """Every integer keyword argument of the samples set out of range (-1, -9, 9, 0; a tuple's entries one at a
-    time -2 or 9, or all equal): wherever torch refuses, the same exception class. Specs whose samples have no
-    integer keyword argument are counted as skipped; their error inputs are the declared ones only."""
+    """Every integer or float keyword argument of the samples set out of range (ints -1, -9, 9, 0; a tuple's entries
+    one at a time -2 or 9, or all equal; floats -1, nan, +-inf, 0): wherever torch refuses, the same exception
+    class. Specs whose samples have no such argument are counted as skipped; their error inputs are the declared
+    ones only."""
     over_samples(spec, lambda sample: _record(check_argument_errors(spec, sample)), FEW)
 
 

@@ -24,8 +24,8 @@ requires grad, a skipped case), ``skipped`` with the reason -- so that a check o
   under ``no_grad`` or without inputs that require grad;
 * ``check_error_input(spec, error_input)`` both raise torch's exception class; the target's message matches
   (only for a target that promises impl's messages, ``Target.messages``);
-* ``check_argument_errors(spec, sample)``  each integer keyword argument of the sample set out of range: wherever
-  torch refuses, the target raises the same exception class.
+* ``check_argument_errors(spec, sample)``  each integer or float keyword argument of the sample set out of range:
+  wherever torch refuses, the target raises the same exception class.
 
 ``reproduce(name, arrays, kwargs, dtype)`` reruns every check of one spec on given inputs and prints the outcome
 ("ok" with the count of values checked, "checked nothing" with the reason, or the failure).
@@ -493,17 +493,22 @@ def reproduce(name, arrays, kwargs, dtype="float32"):
     return ok
 
 
-# Out-of-range stand-ins for an integer argument (a dim, a size, a count) and for one entry of a tuple of them.
+# Out-of-range stand-ins for an integer argument (a dim, a size, a count), for one entry of a tuple of them, and for
+# a float argument (a probability, an eps, a scale, a bound).
 _BAD_INTS = (-1, -9, 9, 0)
 _BAD_ENTRIES = (-2, 9)
+_BAD_FLOATS = (-1.0, float("nan"), float("inf"), -float("inf"), 0.0)
 
 
 def _out_of_range(value):
-    """The substitutes tried for one keyword argument's value: none for anything but ints and tuples/lists of ints."""
+    """The substitutes tried for one keyword argument's value: none for anything but ints, floats and tuples/lists
+    of ints."""
     if isinstance(value, bool) or value is None:
         return []
     if isinstance(value, (int, np.integer)):
         return [v for v in _BAD_INTS if v != value]
+    if isinstance(value, (float, np.floating)):
+        return [v for v in _BAD_FLOATS if not v == value]
     if isinstance(value, (tuple, list)) and value and all(
             isinstance(e, (int, np.integer)) and not isinstance(e, bool) for e in value):
         out = [type(value)(value[:i] + type(value)([r]) + value[i + 1:]) for i in range(len(value))
@@ -515,8 +520,8 @@ def _out_of_range(value):
 
 
 def check_argument_errors(spec, sample) -> Checked:
-    """Each integer keyword argument of the sample (a dim, a size, a count, or one entry of a tuple of them) set to
-    out-of-range values: wherever torch raises, the target must raise the same exception class (a target that takes
+    """Each integer or float keyword argument of the sample (a dim, a size, a count, one entry of a tuple of them;
+    a probability, an eps, a scale: -1, nan, +-inf, 0) set to out-of-range values: wherever torch raises, the target must raise the same exception class (a target that takes
     what torch refuses returns a plausible tensor for a bug in the caller's code; another class escapes the caller's
     ``except``). Where torch accepts the value nothing is compared. Returns the refusals compared."""
     torch, target = _torch(), targets.current()
@@ -551,6 +556,6 @@ def check_argument_errors(spec, sample) -> Checked:
                          + (f"raised {type(i).__name__}: {str(i)[:160]}" if i else "raised nothing"))
             n += 1
     if not tried:
-        return Checked.skip("argument errors", "no integer keyword argument")
+        return Checked.skip("argument errors", "no integer or float keyword argument")
     return Checked("argument errors", n, skipped="" if n else "torch accepts every substitute")
 

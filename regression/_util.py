@@ -405,6 +405,14 @@ def assert_raises_like_torch(impl_call, torch_call, what, match=None):
         impl_call()
 
 
+def assert_cases_raise_like_torch(cases):
+    """Each ``(what, call(lib), match)``: torch's call raises, impl's raises the same class and matches ``match``."""
+    import torch
+
+    for what, call, match in cases:
+        assert_raises_like_torch(lambda c=call: c(impl), lambda c=call: c(torch), what, match)
+
+
 def assert_graph_like_torch(i_out, t_out, i_in, t_in, what):
     """Same autograd metadata as torch: requires_grad, is_leaf, grad_fn's name, and whether the op returned
     its input object itself."""

@@ -32,14 +32,13 @@ with torch's.
 separately) (`python -m regression.crosscheck`).
 """
 import contextlib
-from functools import partial
 
 import numpy as np
 
 import impl
 from impl.nn.functional import normalization_extra, sparse
 from impl.ops import combine, shape
-from regression._util import assert_close, assert_raises_like_torch, rewritten_variants
+from regression._util import assert_cases_raise_like_torch, assert_close, rewritten_variants
 
 VARIANTS = ("reshape", "pad_constant", "pad_reflect", "local_response_norm", "diff", "repeat_interleave")
 FAILS_WITH = r"did not raise"
@@ -83,8 +82,7 @@ CASES = [  # (what, call(lib), the message impl's error must match)
 def guard():
     import torch
 
-    for what, call, match in CASES:
-        assert_raises_like_torch(partial(call, impl), partial(call, torch), what, match)
+    assert_cases_raise_like_torch(CASES)
     for what, call in [("reshape(1, -1)", lambda lib: lib.arange(4.0).reshape(2, -1)),
                        ("pad (-1, 0) of a 1-wide input", lambda lib: lib.nn.functional.pad(lib.ones(2, 1), (-1, 0))),
                        ("reflect pad (-1, 0)", lambda lib: lib.nn.functional.pad(lib.arange(4.0).reshape(1, 2, 2), (-1, 0),

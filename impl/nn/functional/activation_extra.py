@@ -94,7 +94,7 @@ def softshrink(input, lambd=0.5):
 
 
 def _check_lambda(input, lambd):
-    if lambd < 0:
+    if not 0 <= lambd <= np.finfo(np.float64).max:  # nan and inf too
         fmax = np.finfo(input._data.dtype).max if input._data.dtype.kind == "f" else np.finfo(np.float32).max
         raise RuntimeError(f"softshrink: lambda must be in range [0, {fmax:g}] for input dtype {input.dtype}, but "
                            f"found to be {lambd}")
@@ -123,7 +123,10 @@ def threshold_(input, threshold, value):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     ensure_tensor(input, "rrelu")
-    if lower > upper:
+    if not training and not (np.isfinite(lower) and np.isfinite(upper)):  # torch's eval path (leaky_relu) checks
+        raise RuntimeError(f"rrelu: {'lower' if not np.isfinite(lower) else 'upper'} bound must be finite, got "
+                           f"{lower if not np.isfinite(lower) else upper}")
+    if not lower <= upper:  # nan too
         raise RuntimeError(f"rrelu: Lower bound should be less than or equal to the upper bound (lower={lower}, "
                            f"upper={upper})")
     if not training:  # eval: the mean slope, deterministic (torch's leaky_relu with (lower + upper) / 2)

@@ -21,6 +21,8 @@ _SELU_ALPHA_SCALE = 1.7580993408473766
 def _check_p(p):
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not 0.0 <= p <= 1.0:  # nan: torch's Python check lets it through, its kernel's refuses it
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
 def _dropout_impl(input, p, training, inplace, feature, alpha, batched=True):

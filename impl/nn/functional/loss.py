@@ -84,7 +84,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     _warn_size(input, target, "smooth_l1_loss")
     reduction = legacy_reduction(size_average, reduce, reduction)
-    if beta < 0:
+    if not beta >= 0:  # nan too
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta. (beta={beta})")
     a, b = _broadcast(input, target, "smooth_l1_loss")
     d = ew.sub(a, b)
@@ -98,7 +98,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _warn_size(input, target, "huber_loss")
-    if delta <= 0:
+    if not delta > 0:  # nan too
         raise RuntimeError(f"huber_loss does not support non-positive values for delta. (delta={delta})")
     a, b = _broadcast(input, target, "huber_loss")
     d = ew.sub(a, b)

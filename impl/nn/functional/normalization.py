@@ -152,6 +152,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if p is not None and p._data.size != C:
             raise RuntimeError(f"{op}: {name} should contain {C} elements not {p._data.size} (input of size {size_str(x.shape)})")
     pshape = (1, C) + (1,) * (x.ndim - 2)
+    if training and not eps > 0:
+        raise ValueError(f"{op} eps must be positive during training, but got {eps}")
+    if not eps >= 0:
+        raise ValueError(f"{op} eps must be non-negative, but got {eps}")
     if training:
         n = x.size // C if C else 0
         if n <= 1:

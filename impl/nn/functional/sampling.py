@@ -141,6 +141,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             scales = [float(v) for v in scale_factor]
         else:
             scales = [float(scale_factor)] * max(dim, 0)
+        if not all(math.isfinite(s) for s in scales):
+            bad = next(s for s in scales if not math.isfinite(s))
+            if recompute_scale_factor or mode == "area":  # torch computes these sizes in Python: math.floor's errors
+                raise (ValueError if math.isnan(bad) else OverflowError)(
+                    f"interpolate(): cannot convert float {bad} to integer (scale_factor {scale_factor}, mode {mode})")
+            raise RuntimeError(f"interpolate(): scale_factor {scale_factor} gives an output size that cannot be converted "
+                               "to type int64_t without overflow")
         out_size = [math.floor(L * s) for L, s in zip(spatial, scales)]
         if recompute_scale_factor or mode == "area":  # sizes from the scale; the coordinates from the sizes
             scales = [None] * dim

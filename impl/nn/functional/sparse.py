@@ -104,6 +104,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
     forward (mul's own backward). The mask comes from impl's global generator (impl.manual_seed)."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not 0.0 <= p <= 1.0:  # nan: torch's Python check lets it through, its kernel's refuses it
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
     check_float(input, "dropout")
