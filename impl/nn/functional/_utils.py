@@ -5,6 +5,7 @@ import numpy as np
 
 from ..._autograd import apply
 from ..._tensor import Tensor
+from ...ops._common import ensure_tensor
 
 
 def ntuple(x, n, name, op):
@@ -59,8 +60,7 @@ def size_str(shape):
 
 
 def check_float(t, op, arg="input"):
-    if not isinstance(t, Tensor):
-        raise TypeError(f"{op}(): argument '{arg}' must be Tensor, not {type(t).__name__}")
+    ensure_tensor(t, op, arg)
     if t._data.dtype.kind != "f":
         raise RuntimeError(f"{op}: expected {arg} to be a floating point tensor, but got {t.dtype} (shape {tuple(t._data.shape)})")
 

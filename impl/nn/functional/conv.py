@@ -11,10 +11,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..._autograd import also_saves, apply_fused, needed
-from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import linalg, shape
-from ...ops._common import from_opmath, opmath
+from ...ops._common import ensure_tensor, from_opmath, opmath
 from ._utils import check_float, ntuple, same_dtype, size_str, window_taps
 from .sparse import pad
 
@@ -258,8 +257,7 @@ def _conv_padding(padding, nd, kernel, dilation, stride, op):
 # ---- argument checks shared by conv1d/2d, the transposed convolutions and conv3d ------------------------------
 def _conv_common(op, nd, input, weight, bias, stride, dilation, groups):
     check_float(input, op)
-    if not isinstance(weight, Tensor):
-        raise TypeError(f"{op}(): argument 'weight' must be Tensor, not {type(weight).__name__}")
+    ensure_tensor(weight, op, "weight")
     x, w = input._data, weight._data
     if x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(

@@ -11,9 +11,9 @@ Every loop runs over kernel taps only, never over batch, channels or pixels.
 import numpy as np
 
 from ..._autograd import also_saves, apply, apply_fused
-from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import linalg, shape
+from ...ops._common import ensure_tensor
 from ...ops._lowprec import rounded_once
 from ._utils import ntuple, size_str, torch_type_name
 from .conv import _conv2d_core, _conv_common, _conv_padding
@@ -22,8 +22,7 @@ from .sparse import pad
 
 def float_only(t, op, kernel):
     """The input check of kernels torch has no integer version of: NotImplementedError, as torch's dispatch."""
-    if not isinstance(t, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(t).__name__}")
+    ensure_tensor(t, op)
     if t._data.dtype.kind != "f":
         raise NotImplementedError(f'"{kernel}" not implemented for \'{torch_type_name(t._data)}\' ({op} of a {t.dtype} '
                                   f'input of shape {size_str(t._data.shape)})')
