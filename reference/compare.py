@@ -441,21 +441,13 @@ def check_error_input(spec, error_input) -> Checked:
     torch, target = _torch(), targets.current()
     me = target.name
     ei = error_input
-    raised = {}
-    for name, lib in (("torch", torch), ("target", target.lib)):
-        try:
-            args, kwargs = ei.make(lib)
-            out = spec.fn(lib, *args, **kwargs)
-            if name == "target":  # a lazy library (tinygrad) may raise only when the values are computed
-                for o in flatten_outputs(out):
-                    if target.is_tensor(o):
-                        target.to_numpy(o)
-        except Exception as e:  # noqa: BLE001
-            raised[name] = e
-        else:
-            raised[name] = None
+
+    def call(lib):
+        args, kwargs = ei.make(lib)
+        return spec.fn(lib, *args, **kwargs)
+
     where = f"[error input] op {spec.name!r}, expecting {ei.exc.__name__} matching {ei.match!r}" + (f" ({ei.note})" if ei.note else "")
-    t, i = raised["torch"], raised["target"]
+    t, i = _raised(call, torch), _raised(call, target.lib, target)
     if not isinstance(t, ei.exc):
         raise AssertionError(f"{where}: torch raised {type(t).__name__ if t else 'nothing'}: {t} -- the spec is wrong")
     if i is None:
@@ -465,6 +457,20 @@ def check_error_input(spec, error_input) -> Checked:
     if target.messages and not re.search(ei.match, str(i)):
         raise AssertionError(f"{where}: {me}'s message {str(i)!r} does not match (torch's: {str(t)!r})")
     return Checked("error input", 1)
+
+
+def _raised(call, lib, target=None):
+    """The exception ``call(lib)`` raised, or None. With ``target`` (the library under test) its tensor outputs are
+    computed too: a lazy library (tinygrad) may raise only when the values are."""
+    try:
+        out = call(lib)
+        if target is not None:
+            for o in flatten_outputs(out):
+                if target.is_tensor(o):
+                    target.to_numpy(o)
+    except Exception as e:  # noqa: BLE001
+        return e
+    return None
 
 
 # ---- reproducing one case -----------------------------------------------------------------------
@@ -534,22 +540,17 @@ def check_argument_errors(spec, sample) -> Checked:
         for bad in _out_of_range(value):
             tried += 1
             kwargs = {**sample.kwargs, key: bad}
-            raised = []
-            for side in (torch, lib):
-                try:  # out-of-range values make numpy and torch warn (division by zero, deprecated forms): expected
-                    with side.no_grad(), warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        out = _run(spec, side, make_inputs(side, arrays, (), False), kwargs)
-                        if side is lib:  # a lazy library may raise only when the values are computed
-                            for o in out:
-                                if target.is_tensor(o):
-                                    target.to_numpy(o)
-                    raised.append(None)
-                except Exception as e:  # noqa: BLE001
-                    raised.append(e)
-            t, i = raised
-            if t is None:
+
+            def call(side, kwargs=kwargs):
+                # out-of-range values make numpy and torch warn (division by zero, deprecated forms): expected
+                with side.no_grad(), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    return _run(spec, side, make_inputs(side, arrays, (), False), kwargs)
+
+            t = _raised(call, torch)
+            if t is None:  # torch accepts it: nothing to compare
                 continue
+            i = _raised(call, lib, target)
             if type(i) is not type(t):
                 ctx.fail("argument errors", f"{key}={bad!r} (the sample's {value!r}): torch raised "
                          f"{type(t).__name__}: {str(t)[:160]}; {me} "

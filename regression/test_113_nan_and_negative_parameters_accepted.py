@@ -28,7 +28,7 @@ once it also set float keyword arguments to -1, nan, +-inf and 0.
 """
 import contextlib
 
-from impl.nn.functional import activation_extra, loss, normalization, sampling, sparse
+from impl.nn.functional import _utils, activation_extra, loss, normalization, sampling
 from impl.ops import math as impl_math
 from regression._util import assert_cases_raise_like_torch, rewritten_variants
 
@@ -39,13 +39,13 @@ FAILS_WITH = r"did not raise|raised (ValueError|RuntimeError)"
 @contextlib.contextmanager
 def reintroduce(variant=None):
     patches = {
-        "dropout": (sparse.dropout, ("    if not 0.0 <= p <= 1.0:", "    if False:")),
+        "dropout": (_utils.check_dropout_p, ("    if not 0.0 <= p <= 1.0:", "    if False:")),
         "losses": [(loss.smooth_l1_loss, ("    if not beta >= 0:", "    if beta < 0:")),
                    (loss.huber_loss, ("    if not delta > 0:", "    if delta <= 0:"))],
         "cdist": (impl_math.cdist, ("    if not p >= 0:", "    if p < 0:")),
         "softshrink": (activation_extra._check_lambda, ("    if not 0 <= lambd <= np.finfo(np.float64).max:",
                                                         "    if lambd < 0:")),
-        "rrelu": (activation_extra.rrelu, ("    if not training and not (np.isfinite(lower)", "    if False and (np.isfinite(lower)"),
+        "rrelu": (activation_extra.rrelu, ('if not training else ():  # torch', 'if False else ():  # torch'),
                   ("    if not lower <= upper:", "    if lower > upper:")),
         "batch_norm": (normalization.batch_norm, ("    if training and not eps > 0:", "    if False:"),
                        ("    if not eps >= 0:", "    if False:")),

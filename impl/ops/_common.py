@@ -117,7 +117,8 @@ def norm_dims(dim, ndim, op):
         return (norm_dim(dim, ndim, op),)
     axes = tuple(norm_dim(d, ndim, op) for d in dim)
     if len(set(axes)) != len(axes):
-        raise RuntimeError(f"{op}(): dim {tuple(dim)} appears multiple times in the list of dims")
+        repeated = next(a for a in axes if axes.count(a) > 1)
+        raise RuntimeError(f"{op}(): dim {repeated} appears multiple times in the list of dims {tuple(dim)}")
     return tuple(sorted(axes))
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from .. import _dtype
 from .._autograd import _GradMode, apply
 from .._tensor import Tensor
-from ._common import ensure_tensor, norm_dim
+from ._common import ensure_tensor, norm_dim, norm_dims
 from ._registry import op
 from ._views import ViewMeta
 
@@ -446,10 +446,7 @@ def unbind(input, dim=0):
 @op
 def flip(input, dims):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    axes = tuple(norm_dim(d, input._data.ndim, "flip") for d in dims)
-    if len(set(axes)) != len(axes):
-        raise RuntimeError(f"flip(): dim {next(a for a in axes if axes.count(a) > 1)} appears multiple times in the "
-                           f"list of dims {list(dims)}")
+    axes = norm_dims(dims, input._data.ndim, "flip")  # sorted: flipping is the same in any order
     return apply("FlipBackward0", np.flip(input._data, axes).copy(), (input,), lambda g: (flip(g, axes),))
 
 

@@ -59,6 +59,15 @@ def size_str(shape):
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
+def check_dropout_p(p):
+    """torch's two checks of a dropout probability: its Python one (ValueError outside [0, 1]), then its kernel's,
+    which also refuses nan (RuntimeError)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not 0.0 <= p <= 1.0:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
 def check_float(t, op, arg="input"):
     ensure_tensor(t, op, arg)
     if t._data.dtype.kind != "f":

@@ -123,9 +123,9 @@ def threshold_(input, threshold, value):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     ensure_tensor(input, "rrelu")
-    if not training and not (np.isfinite(lower) and np.isfinite(upper)):  # torch's eval path (leaky_relu) checks
-        raise RuntimeError(f"rrelu: {'lower' if not np.isfinite(lower) else 'upper'} bound must be finite, got "
-                           f"{lower if not np.isfinite(lower) else upper}")
+    for name, bound in (("lower", lower), ("upper", upper)) if not training else ():  # torch's eval path checks
+        if not np.isfinite(bound):
+            raise RuntimeError(f"rrelu: {name} bound must be finite, got {bound}")
     if not lower <= upper:  # nan too
         raise RuntimeError(f"rrelu: Lower bound should be less than or equal to the upper bound (lower={lower}, "
                            f"upper={upper})")

@@ -12,17 +12,10 @@ from ... import random as _random
 from ..._tensor import Tensor
 from ...ops import elementwise as ew
 from ...ops import inplace as ip
-from ._utils import check_float
+from ._utils import check_dropout_p, check_float
 
 # SELU's alpha * scale: the value a dropped unit takes before alpha dropout's affine correction.
 _SELU_ALPHA_SCALE = 1.7580993408473766
-
-
-def _check_p(p):
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not 0.0 <= p <= 1.0:  # nan: torch's Python check lets it through, its kernel's refuses it
-        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
 def _dropout_impl(input, p, training, inplace, feature, alpha, batched=True):
@@ -51,7 +44,7 @@ def _dropout_impl(input, p, training, inplace, feature, alpha, batched=True):
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, L) or (C, L) inputs with probability p; survivors scaled by 1/(1-p)."""
-    _check_p(p)
+    check_dropout_p(p)
     nd = input.dim()
     if nd not in (2, 3):
         raise RuntimeError(
@@ -73,7 +66,7 @@ def _warn_rank(spatial, nd):
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Channel-wise dropout of (N, C, H, W) inputs; a 3-D input is read as (N, C, L), as torch does today."""
-    _check_p(p)
+    check_dropout_p(p)
     nd = input.dim()
     if nd not in (3, 4):
         _warn_rank(2, nd)
@@ -89,7 +82,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
     """Channel-wise dropout of (N, C, D, H, W) or (C, D, H, W) inputs."""
-    _check_p(p)
+    check_dropout_p(p)
     nd = input.dim()
     if nd not in (4, 5):
         _warn_rank(3, nd)
@@ -99,11 +92,11 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Dropped units are set to SELU's negative saturation and everything is mapped by a * x + b so the mean
     and variance of a unit-normal input are kept (a = ((alpha'^2 p + 1)(1 - p))^-1/2)."""
-    _check_p(p)
+    check_dropout_p(p)
     return _dropout_impl(input, p, training, inplace, feature=False, alpha=True)
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     """alpha_dropout with one draw per (sample, channel)."""
-    _check_p(p)
+    check_dropout_p(p)
     return _dropout_impl(input, p, training, inplace, feature=True, alpha=True)

@@ -11,7 +11,7 @@ from ...ops import elementwise as ew
 from ...ops import inplace as ip
 from ...ops import linalg, reduce, shape
 from ...ops._lowprec import rounded_once
-from ._utils import check_float, grad_scaled, size_str, torch_type_name
+from ._utils import check_dropout_p, check_float, grad_scaled, size_str, torch_type_name
 
 
 # ---- embedding ----------------------------------------------------------------------------------
@@ -102,10 +102,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
     Composite: ``input * noise`` with a constant noise tensor, so the backward is masked exactly as the
     forward (mul's own backward). The mask comes from impl's global generator (impl.manual_seed)."""
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not 0.0 <= p <= 1.0:  # nan: torch's Python check lets it through, its kernel's refuses it
-        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+    check_dropout_p(p)
     if not training or p == 0.0:
         return input
     check_float(input, "dropout")
